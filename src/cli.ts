@@ -1,0 +1,78 @@
+// argv → what to do. The guard owns `doctor`, `install` and `which`; everything else is a gopls
+// command line, either serve mode over stdio (proxied) or a command run as-is (passthrough).
+
+export type Command =
+  | { kind: "serve"; goplsArgs: string[] }
+  | { kind: "passthrough"; goplsArgs: string[] }
+  | { kind: "guard"; name: "doctor" | "install" | "which"; args: string[] }
+  | { kind: "usage" };
+
+/** gopls global flags that take a value, so `-logfile x` consumes `x`. */
+const VALUE_FLAGS = new Set([
+  "debug",
+  "listen",
+  "listen.timeout",
+  "logfile",
+  "mode",
+  "ocagent",
+  "port",
+  "profile.alloc",
+  "profile.block",
+  "profile.cpu",
+  "profile.mem",
+  "profile.trace",
+  "remote",
+  "remote.debug",
+  "remote.listen.timeout",
+  "remote.logfile",
+]);
+
+const GUARD_COMMANDS = new Set(["doctor", "install", "which"]);
+
+function flagName(arg: string): string {
+  return arg.replace(/^--?/, "").split("=")[0] ?? "";
+}
+
+export function parseCommand(argv: readonly string[]): Command {
+  const first = argv[0];
+  if (first === "--help" || first === "-h") return { kind: "usage" };
+  if (first !== undefined && GUARD_COMMANDS.has(first)) {
+    return { kind: "guard", name: first as "doctor" | "install" | "which", args: argv.slice(1) };
+  }
+  let i = 0;
+  let listens = false;
+  // Go's flag package stops at the first non-flag argument or at "--".
+  while (i < argv.length) {
+    const arg = argv[i] ?? "";
+    if (arg === "--") {
+      i++;
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") break;
+    const name = flagName(arg);
+    if (name === "listen" || name === "port") listens = true;
+    i += VALUE_FLAGS.has(name) && !arg.includes("=") ? 2 : 1;
+  }
+  const sub = argv[i];
+  if (sub === undefined || sub === "serve") {
+    // serve's own flags may follow `serve`; they only matter if they move gopls off stdio.
+    const rest = argv.slice(i + 1);
+    if (listens || rest.some((a) => ["listen", "port"].includes(flagName(a)) && a.startsWith("-"))) {
+      return { kind: "passthrough", goplsArgs: [...argv] };
+    }
+    return { kind: "serve", goplsArgs: [...argv] };
+  }
+  return { kind: "passthrough", goplsArgs: [...argv] };
+}
+
+export const USAGE = `gopls-guard: run it wherever your editor runs gopls.
+
+Usage:
+  gopls-guard [gopls flags] [serve [flags]]   serve LSP on stdio through the guard
+  gopls-guard doctor [--json]                 check Go, gopls and the network; explain faults
+  gopls-guard install [--version V]           install the gopls the guard would run
+  gopls-guard which                           print the gopls the guard would run
+  gopls-guard <any other gopls command>       run gopls with that command line
+
+Environment: GOPLS_GUARD_GOPLS, GOPLS_GUARD_HOME, GOPLS_GUARD_LOG_LEVEL (see README).
+`;

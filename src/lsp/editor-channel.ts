@@ -1,0 +1,90 @@
+// The guard's side of the editor connection: gopls's frames go out untouched; the guard's own
+// messages get ids gopls can never use, and wait until initialize is answered unless LSP allows
+// them earlier (showMessage, logMessage, telemetry, $/progress on the editor's token).
+
+import type { Writable } from "node:stream";
+import { writeFrame } from "./framing.js";
+import type { MessageId } from "./message.js";
+
+const ALLOWED_BEFORE_INITIALIZE = new Set(["window/showMessage", "window/logMessage", "telemetry/event", "$/progress"]);
+
+/** gopls numbers its requests; no LSP server uses this string prefix. */
+export const GUARD_ID_PREFIX = "gopls-guard#";
+
+export type Reply = { result: unknown } | { error: { code: number; message: string } };
+
+/** LSP error codes used by the guard (from the specification). */
+export const ErrorCodes = {
+  InternalError: -32603,
+  ServerNotInitialized: -32002,
+  RequestFailed: -32803,
+  ContentModified: -32801,
+} as const;
+
+export const MessageType = { Error: 1, Warning: 2, Info: 3, Log: 4 } as const;
+
+export class EditorChannel {
+  private answeredInitialize = false;
+  private held: Buffer[] = [];
+  private nextId = 1;
+  private readonly waiting = new Map<string, (reply: Reply) => void>();
+
+  constructor(private readonly out: Writable) {}
+
+  /** A frame from gopls, as its original bytes. Returns the back-pressure signal. */
+  forward(body: Buffer): boolean {
+    return writeFrame(this.out, body);
+  }
+
+  notify(method: string, params: unknown): void {
+    this.send({ jsonrpc: "2.0", method, params }, ALLOWED_BEFORE_INITIALIZE.has(method));
+  }
+
+  request(method: string, params: unknown): Promise<Reply> {
+    const id = `${GUARD_ID_PREFIX}${this.nextId++}`;
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.send({ jsonrpc: "2.0", id, method, params }, false);
+    });
+  }
+
+  respondError(id: MessageId | null, code: number, message: string): void {
+    this.send({ jsonrpc: "2.0", id, error: { code, message } }, true);
+  }
+
+  respond(id: MessageId | null, result: unknown): void {
+    this.send({ jsonrpc: "2.0", id, result }, true);
+  }
+
+  /** The initialize response has gone out: release what was held back. */
+  initializeAnswered(): void {
+    if (this.answeredInitialize) return;
+    this.answeredInitialize = true;
+    for (const body of this.held.splice(0)) writeFrame(this.out, body);
+  }
+
+  isGuardId(id: MessageId | null): id is string {
+    return typeof id === "string" && id.startsWith(GUARD_ID_PREFIX);
+  }
+
+  /** The editor answered one of the guard's requests. */
+  settle(id: string, json: Record<string, unknown>): void {
+    const resolve = this.waiting.get(id);
+    if (!resolve) return;
+    this.waiting.delete(id);
+    if (json.error && typeof json.error === "object") resolve({ error: json.error as { code: number; message: string } });
+    else resolve({ result: json.result ?? null });
+  }
+
+  /** No answers will come (the session is ending). */
+  abandon(): void {
+    for (const resolve of this.waiting.values()) resolve({ error: { code: ErrorCodes.RequestFailed, message: "session ended" } });
+    this.waiting.clear();
+  }
+
+  private send(message: object, allowedNow: boolean): void {
+    const body = Buffer.from(JSON.stringify(message), "utf8");
+    if (allowedNow || this.answeredInitialize) writeFrame(this.out, body);
+    else this.held.push(body);
+  }
+}

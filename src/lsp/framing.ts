@@ -1,0 +1,150 @@
+// LSP base-protocol framing: a byte stream in, whole message bodies out, and back.
+// Bodies are handed out as the original bytes (zero-copy where a frame sits in one chunk).
+
+export type FramingErrorKind = "bad-header" | "header-too-long" | "too-large" | "bad-content-type";
+
+export interface FramingError {
+  kind: FramingErrorKind;
+  message: string;
+  /** The offending header text (or its start), for the log and the user. */
+  evidence: string;
+}
+
+export interface FrameReaderOptions {
+  /** Largest body accepted, in bytes. A larger Content-Length is an error, never an allocation. */
+  maxBodyBytes: number;
+  onFrame: (body: Buffer) => void;
+  onError: (error: FramingError) => void;
+}
+
+/** Header blocks are a few dozen bytes; anything this long without "\r\n\r\n" is not LSP. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+
+const HEADER_END = Buffer.from("\r\n\r\n", "latin1");
+const EMPTY = Buffer.alloc(0);
+
+export class FrameReader {
+  private head: Buffer = EMPTY;
+  private bodyLength = -1;
+  private bodyChunks: Buffer[] = [];
+  private bodyHave = 0;
+  private failed = false;
+
+  constructor(private readonly options: FrameReaderOptions) {}
+
+  /** True while part of a frame has been read but not all of it. */
+  get midFrame(): boolean {
+    return this.head.length > 0 || this.bodyLength >= 0;
+  }
+
+  push(chunk: Buffer): void {
+    let data = chunk;
+    while (!this.failed && data.length > 0) {
+      if (this.bodyLength < 0) {
+        const buf = this.head.length > 0 ? Buffer.concat([this.head, data]) : data;
+        const end = buf.indexOf(HEADER_END);
+        if (end < 0) {
+          if (buf.length > MAX_HEADER_BYTES) {
+            this.fail("header-too-long", `no end of header within ${MAX_HEADER_BYTES} bytes`, buf);
+            return;
+          }
+          this.head = Buffer.from(buf);
+          return;
+        }
+        this.head = EMPTY;
+        const length = this.parseHeader(buf.subarray(0, end));
+        if (length < 0) return;
+        this.bodyLength = length;
+        data = buf.subarray(end + HEADER_END.length);
+        if (length === 0) this.emit(EMPTY);
+        continue;
+      }
+      const need = this.bodyLength - this.bodyHave;
+      if (this.bodyChunks.length === 0 && data.length >= need) {
+        const body = data.subarray(0, need);
+        data = data.subarray(need);
+        this.emit(body);
+        continue;
+      }
+      const take = Math.min(need, data.length);
+      this.bodyChunks.push(data.subarray(0, take));
+      this.bodyHave += take;
+      data = data.subarray(take);
+      if (this.bodyHave === this.bodyLength) {
+        const body = Buffer.concat(this.bodyChunks, this.bodyLength);
+        this.emit(body);
+      }
+    }
+  }
+
+  private emit(body: Buffer): void {
+    this.bodyLength = -1;
+    this.bodyChunks = [];
+    this.bodyHave = 0;
+    this.options.onFrame(body);
+  }
+
+  /** Returns the Content-Length, or -1 after reporting the error. */
+  private parseHeader(raw: Buffer): number {
+    const text = raw.toString("latin1");
+    let length = -1;
+    for (const line of text.split("\r\n")) {
+      const colon = line.indexOf(":");
+      if (colon <= 0) return this.fail("bad-header", `malformed header line ${JSON.stringify(line)}`, raw);
+      const name = line.slice(0, colon).trim().toLowerCase();
+      const value = line.slice(colon + 1).trim();
+      if (name === "content-length") {
+        if (!/^[0-9]{1,15}$/.test(value)) {
+          return this.fail("bad-header", `Content-Length is not a byte count: ${JSON.stringify(value)}`, raw);
+        }
+        length = Number(value);
+        if (length > this.options.maxBodyBytes) {
+          return this.fail(
+            "too-large",
+            `Content-Length ${length} exceeds the cap of ${this.options.maxBodyBytes} bytes`,
+            raw,
+          );
+        }
+      } else if (name === "content-type") {
+        const charset = /charset\s*=\s*"?([^;"\s]+)/i.exec(value)?.[1]?.toLowerCase();
+        if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+          return this.fail("bad-content-type", `unsupported charset ${JSON.stringify(charset)}`, raw);
+        }
+      }
+    }
+    if (length < 0) return this.fail("bad-header", "header has no Content-Length", raw);
+    return length;
+  }
+
+  private fail(kind: FramingErrorKind, message: string, raw: Buffer): -1 {
+    this.failed = true;
+    this.head = EMPTY;
+    this.bodyChunks = [];
+    const evidence = raw.subarray(0, 200).toString("latin1");
+    this.options.onError({ kind, message, evidence });
+    return -1;
+  }
+}
+
+export function frameHeader(bodyLength: number): Buffer {
+  return Buffer.from(`Content-Length: ${bodyLength}\r\n\r\n`, "latin1");
+}
+
+/** A whole frame as one buffer (for tests and small guard messages). */
+export function encodeFrame(body: Buffer | string): Buffer {
+  const bytes = typeof body === "string" ? Buffer.from(body, "utf8") : body;
+  return Buffer.concat([frameHeader(bytes.length), bytes]);
+}
+
+/**
+ * Writes one frame as a single writev so frames from different sources never interleave.
+ * Returns the stream's back-pressure signal.
+ */
+export function writeFrame(stream: NodeJS.WritableStream & { cork(): void; uncork(): void }, body: Buffer): boolean {
+  stream.cork();
+  stream.write(frameHeader(body.length));
+  const ok = stream.write(body);
+  stream.uncork();
+  return ok;
+}

@@ -1,0 +1,36 @@
+// Entry point: argv → serve (proxy), a guard command, or a gopls command passed through.
+
+import os from "node:os";
+import { USAGE, parseCommand } from "./cli.js";
+import { loadConfig } from "./config.js";
+import { describe } from "./findings.js";
+import { passthrough } from "./passthrough.js";
+import { serve } from "./serve/serve.js";
+
+async function main(): Promise<number> {
+  const command = parseCommand(process.argv.slice(2));
+  const { config, problems } = loadConfig({ env: process.env, platform: process.platform, homedir: os.homedir() });
+  switch (command.kind) {
+    case "serve":
+      return serve(config, problems, command.goplsArgs);
+    case "usage":
+      process.stdout.write(USAGE);
+      return 0;
+    case "guard":
+      process.stderr.write(`gopls-guard ${command.name}: not available in this version yet.\n`);
+      return 2;
+    case "passthrough":
+      for (const p of problems) process.stderr.write(`${describe(p)}\n`);
+      return passthrough(config, command.goplsArgs);
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`gopls-guard: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 70;
+  },
+);

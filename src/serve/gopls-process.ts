@@ -1,0 +1,124 @@
+// One running gopls, owned: frames in and out over its stdio, its stderr passed through (and
+// its tail kept for crash reports), and a stop that always ends with the process gone.
+
+import { type ChildProcessByStdio, spawn } from "node:child_process";
+import type { Readable, Writable } from "node:stream";
+import { FrameReader, type FramingError, writeFrame } from "../lsp/framing.js";
+
+export interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last lines gopls wrote to stderr (a panic trace, typically). */
+  stderrTail: string;
+}
+
+export interface GoplsProcessOptions {
+  path: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  maxMessageBytes: number;
+  onFrame: (body: Buffer) => void;
+  onFramingError: (error: FramingError) => void;
+  onSpawnError: (error: NodeJS.ErrnoException) => void;
+  /** gopls's stdin is writable again after back-pressure. */
+  onDrain: () => void;
+}
+
+const STDERR_TAIL_BYTES = 8 * 1024;
+const EXIT_NOTIFICATION = Buffer.from('{"jsonrpc":"2.0","method":"exit"}', "utf8");
+
+export class GoplsProcess {
+  readonly pid: number | undefined;
+  /** Resolves once gopls has exited and its stdout and stderr are fully read. */
+  readonly closed: Promise<Exit>;
+  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
+  private stderrTail = Buffer.alloc(0);
+  private exited = false;
+
+  constructor(private readonly options: GoplsProcessOptions) {
+    this.child = spawn(options.path, options.args, {
+      env: options.env,
+      stdio: ["pipe", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    this.pid = this.child.pid;
+    const reader = new FrameReader({
+      maxBodyBytes: options.maxMessageBytes,
+      onFrame: options.onFrame,
+      onError: options.onFramingError,
+    });
+    this.child.stdout.on("data", (chunk: Buffer) => reader.push(chunk));
+    this.child.stderr.on("data", (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      const tail = Buffer.concat([this.stderrTail, chunk]);
+      this.stderrTail = tail.subarray(Math.max(0, tail.length - STDERR_TAIL_BYTES));
+    });
+    this.child.stdin.on("drain", options.onDrain);
+    // EPIPE after gopls died is reported through `closed`, not as an exception.
+    this.child.stdin.on("error", () => {});
+    this.closed = new Promise((resolve) => {
+      this.child.on("error", (error: NodeJS.ErrnoException) => {
+        if (this.child.pid === undefined) {
+          options.onSpawnError(error);
+          resolve({ code: null, signal: null, stderrTail: "" });
+        }
+      });
+      this.child.on("exit", () => {
+        this.exited = true;
+      });
+      this.child.on("close", (code, signal) => {
+        this.exited = true;
+        resolve({ code, signal, stderrTail: this.stderrTail.toString("utf8") });
+      });
+    });
+  }
+
+  get running(): boolean {
+    return !this.exited && this.child.pid !== undefined;
+  }
+
+  /** Returns the back-pressure signal. */
+  send(body: Buffer): boolean {
+    if (!this.child.stdin.writable) return true;
+    return writeFrame(this.child.stdin, body);
+  }
+
+  pauseOutput(): void {
+    this.child.stdout.pause();
+  }
+
+  resumeOutput(): void {
+    this.child.stdout.resume();
+  }
+
+  /** Lets gopls read to the end of what it was sent (it exits on EOF). */
+  endInput(): void {
+    this.child.stdin.end();
+  }
+
+  /**
+   * Tell gopls to exit (the exit notification and EOF), then SIGTERM, then SIGKILL, each after
+   * graceMs. Resolves when it is gone.
+   */
+  async stop(graceMs: number, tellExit = true): Promise<Exit> {
+    if (this.running && this.child.stdin.writable) {
+      if (tellExit) writeFrame(this.child.stdin, EXIT_NOTIFICATION);
+      this.child.stdin.end();
+    }
+    for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+      if (!this.running) break;
+      const gone = await Promise.race([this.closed.then(() => true), delay(graceMs).then(() => false)]);
+      if (!gone && this.running) this.child.kill(signal);
+    }
+    return this.closed;
+  }
+
+  /** Last resort on the way out of the process: synchronous and unconditional. */
+  killNow(): void {
+    if (this.running) this.child.kill("SIGKILL");
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,59 @@
+// Serve mode: stdout carries LSP frames and nothing else. Sets up the log, runs one Session,
+// turns signals into an orderly end, and exits only after stdout and the log are flushed.
+
+import { Console } from "node:console";
+import os from "node:os";
+import type { Config } from "../config.js";
+import type { Finding } from "../findings.js";
+import { resolveGopls } from "../gopls/launch.js";
+import { goplsEnv } from "../gopls/locate.js";
+import { openLog } from "../log.js";
+import { Session } from "./session.js";
+
+declare const GUARD_VERSION: string;
+
+export async function serve(config: Config, problems: Finding[], goplsArgs: string[]): Promise<never> {
+  // Whatever a dependency prints must not corrupt the LSP stream.
+  globalThis.console = new Console(process.stderr, process.stderr);
+  const log = openLog(config, "gopls-guard");
+  const env = process.env;
+  log.logger.info(
+    { event: "session.start", guardVersion: typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev", node: process.version, ppid: process.ppid, cwd: process.cwd(), home: config.home, args: goplsArgs, platform: `${os.platform()}/${os.arch()}` },
+    "session start",
+  );
+  const session = new Session({
+    config,
+    logger: log.logger,
+    logFile: log.file,
+    editorIn: process.stdin,
+    editorOut: process.stdout,
+    resolve: () => resolveGopls(config, env),
+    goplsArgs,
+    goplsEnv: goplsEnv(env),
+  });
+  for (const finding of problems) session.report(finding);
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+    process.on(signal, () => void session.end(`received ${signal}`, 1));
+  }
+  // If anything goes wrong in the guard itself, gopls must not outlive it.
+  process.on("exit", () => session.killNow());
+  process.on("uncaughtException", (error) => {
+    log.logger.fatal({ event: "guard.bug", err: error }, "uncaught exception");
+    session.killNow();
+    log.flush();
+    process.exit(70);
+  });
+  session.start();
+  const end = await session.ended;
+  log.flush();
+  return exitAfterFlush(end.exitCode);
+}
+
+/** Exit once stdout has taken everything written (bounded: an editor that stopped reading). */
+function exitAfterFlush(code: number): Promise<never> {
+  return new Promise(() => {
+    const force = setTimeout(() => process.exit(code), 1000);
+    force.unref();
+    process.stdout.write("", () => process.exit(code));
+  });
+}

@@ -1,0 +1,221 @@
+// One editor session: editor frames → gopls, gopls frames → editor, with the guard reading only
+// what it must (ids, initialize, shutdown/exit, replies to itself). It owns gopls and decides
+// how the session ends; it never exits the process itself (serve.ts does, after flushing).
+
+import type { Readable, Writable } from "node:stream";
+import type { Config } from "../config.js";
+import { type Finding, describe } from "../findings.js";
+import type { Located } from "../gopls/locate.js";
+import type { Logger } from "../log.js";
+import { EditorChannel, ErrorCodes, MessageType } from "../lsp/editor-channel.js";
+import { FrameReader, type FramingError } from "../lsp/framing.js";
+import { type MessageId, parseMessage, peekMessage } from "../lsp/message.js";
+import { type Exit, GoplsProcess } from "./gopls-process.js";
+import { ParentWatch } from "./parent-watch.js";
+
+export interface SessionOptions {
+  config: Config;
+  logger: Logger;
+  logFile: string;
+  editorIn: Readable;
+  editorOut: Writable;
+  /** Decides and verifies the gopls to run (the installer's job); may take a while. */
+  resolve: () => Promise<{ ok: true; value: Located } | { ok: false; finding: Finding }>;
+  goplsArgs: string[];
+  goplsEnv: NodeJS.ProcessEnv;
+}
+
+export interface SessionEnd {
+  reason: string;
+  exitCode: number;
+}
+
+export class Session {
+  private readonly editor: EditorChannel;
+  private gopls: GoplsProcess | undefined;
+  /** Editor frames that arrived before gopls was running (initialize among them). */
+  private queue: Buffer[] = [];
+  /** Editor requests gopls has not answered yet, by id. */
+  private readonly pending = new Map<MessageId, string>();
+  private initializeId: MessageId | undefined;
+  private shutdownRequested = false;
+  private ending = false;
+  private readonly parentWatch: ParentWatch;
+  private finish!: (end: SessionEnd) => void;
+  readonly ended: Promise<SessionEnd>;
+
+  constructor(private readonly o: SessionOptions) {
+    this.editor = new EditorChannel(o.editorOut);
+    this.ended = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+    this.parentWatch = new ParentWatch(o.config.parentPollMs, (why) => void this.end(why, 1));
+  }
+
+  start(): void {
+    const reader = new FrameReader({
+      maxBodyBytes: this.o.config.maxMessageBytes,
+      onFrame: (body) => this.fromEditor(body),
+      onError: (e) => this.malformed("editor", e.message, e.evidence, e.kind === "too-large" ? "lsp.message_too_large" : "lsp.malformed_frame"),
+    });
+    this.o.editorIn.on("data", (chunk: Buffer) => reader.push(chunk));
+    this.o.editorIn.on("end", () => void this.end(reader.midFrame ? "editor closed stdin mid-message" : "editor closed stdin", 1));
+    this.o.editorIn.on("error", (e) => void this.end(`editor stdin error: ${e.message}`, 1));
+    this.o.editorOut.on("error", (e) => void this.end(`editor stdout error: ${e.message}`, 1));
+    this.o.editorOut.on("drain", () => this.gopls?.resumeOutput());
+    this.parentWatch.start();
+    void this.launch();
+  }
+
+  private async launch(): Promise<void> {
+    const resolved = await this.o.resolve();
+    if (this.ending) return;
+    if (!resolved.ok) {
+      this.report(resolved.finding);
+      // Degraded mode (answering initialize without gopls) arrives with the doctor issue.
+      return void this.end(`gopls unavailable: ${resolved.finding.id}`, 1);
+    }
+    const { path } = resolved.value;
+    const gopls = new GoplsProcess({
+      path,
+      args: this.o.goplsArgs,
+      env: this.o.goplsEnv,
+      maxMessageBytes: this.o.config.maxMessageBytes,
+      onFrame: (body) => this.fromGopls(body),
+      onFramingError: (e) => this.malformed("gopls", e.message, e.evidence, "lsp.malformed_frame"),
+      onSpawnError: (e) =>
+        this.report({
+          id: "gopls.missing",
+          severity: "error",
+          message: "gopls could not be started.",
+          evidence: { gopls: path, error: `${e.code ?? ""} ${e.message}`.trim() },
+          fix: "Check that the file is a gopls binary for this machine, or unset GOPLS_GUARD_GOPLS.",
+        }),
+      onDrain: () => this.o.editorIn.resume(),
+    });
+    this.gopls = gopls;
+    this.o.logger.info({ event: "gopls.start", gopls: path, source: resolved.value.source, goplsPid: gopls.pid, args: this.o.goplsArgs }, "gopls started");
+    for (const body of this.queue.splice(0)) this.toGopls(body);
+    void gopls.closed.then((exit) => this.goplsClosed(exit));
+  }
+
+  private fromEditor(body: Buffer): void {
+    const parsed = parseMessage(body);
+    if (!parsed.ok) return this.malformed("editor", parsed.reason, body.subarray(0, 200).toString("utf8"), "lsp.malformed_message");
+    const { info, json } = parsed.value;
+    if (info.kind === "response") {
+      if (this.editor.isGuardId(info.id)) return this.editor.settle(info.id, json);
+    } else if (info.kind === "request") {
+      this.pending.set(info.id, info.method);
+      if (info.method === "initialize") this.initialize(info.id, json);
+      else if (info.method === "shutdown") this.shutdownRequested = true;
+    } else if (info.method === "exit") {
+      this.toGopls(body);
+      return void this.end("editor sent exit", this.shutdownRequested ? 0 : 1, false);
+    }
+    if (this.ending) return;
+    this.toGopls(body);
+  }
+
+  private toGopls(body: Buffer): void {
+    if (!this.gopls) {
+      this.queue.push(body);
+      return;
+    }
+    if (!this.gopls.send(body)) this.o.editorIn.pause();
+  }
+
+  private initialize(id: MessageId, json: Record<string, unknown>): void {
+    this.initializeId = id;
+    const params = (json.params ?? {}) as { processId?: unknown };
+    if (typeof params.processId === "number" && params.processId > 0) this.parentWatch.watchEditor(params.processId);
+  }
+
+  private fromGopls(body: Buffer): void {
+    const info = peekMessage(body);
+    if (!info.ok) return this.malformed("gopls", info.reason, body.subarray(0, 200).toString("utf8"), "lsp.malformed_message");
+    const m = info.value;
+    if (m.kind === "response" && m.id !== null) {
+      this.pending.delete(m.id);
+      if (m.id === this.initializeId) {
+        if (!this.editor.forward(body)) this.gopls?.pauseOutput();
+        this.o.logger.info({ event: "gopls.initialized", serverInfo: serverInfo(body) }, "initialize answered");
+        return this.editor.initializeAnswered();
+      }
+    }
+    if (!this.editor.forward(body)) this.gopls?.pauseOutput();
+  }
+
+  private goplsClosed(exit: Exit): void {
+    if (this.ending) return;
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    this.o.logger.error({ event: "gopls.crash", code: exit.code, signal: exit.signal, stderrTail: exit.stderrTail }, "gopls exited unexpectedly");
+    this.failPending(`gopls ${how}`);
+    this.report({
+      id: "gopls.crash",
+      severity: "error",
+      message: `gopls ${how} while serving.`,
+      evidence: { log: this.o.logFile, ...(exit.stderrTail ? { stderr: lastLines(exit.stderrTail, 3) } : {}) },
+      fix: "Restart the language server; if it happens again, report the log to the gopls issue tracker.",
+    });
+    void this.end(`gopls ${how}`, 1);
+  }
+
+  private failPending(why: string): void {
+    for (const [id, method] of this.pending) {
+      this.editor.respondError(id, ErrorCodes.RequestFailed, `${method} failed: ${why} (gopls-guard)`);
+    }
+    this.pending.clear();
+  }
+
+  private malformed(from: "editor" | "gopls", reason: string, evidence: string, id: string): void {
+    if (this.ending) return;
+    this.o.logger.error({ event: id, from, reason, evidence }, "malformed input");
+    this.report({
+      id,
+      severity: "error",
+      message: `The guard received a message from ${from === "editor" ? "the editor" : "gopls"} that is not valid LSP: ${reason}.`,
+      evidence: { start: JSON.stringify(evidence.slice(0, 120)), log: this.o.logFile },
+      fix: from === "editor" ? "This is a bug in the editor or its LSP client; restart the language server." : "This is a bug in gopls; restart the language server.",
+    });
+    this.failPending("the session ended on malformed input");
+    void this.end(`malformed ${from} input`, 1);
+  }
+
+  report(finding: Finding): void {
+    const log = finding.severity === "error" ? "error" : finding.severity === "warning" ? "warn" : "info";
+    this.o.logger[log]({ event: "finding", finding }, finding.message);
+    const type = finding.severity === "error" ? MessageType.Error : finding.severity === "warning" ? MessageType.Warning : MessageType.Info;
+    const method = finding.severity === "info" ? "window/logMessage" : "window/showMessage";
+    this.editor.notify(method, { type, message: describe(finding) });
+  }
+
+  /** Ends the session once: gopls is stopped (told, then SIGTERM, then SIGKILL) before resolving. */
+  async end(reason: string, exitCode: number, tellExit = true): Promise<void> {
+    if (this.ending) return;
+    this.ending = true;
+    this.parentWatch.stop();
+    this.o.editorIn.pause();
+    this.editor.abandon();
+    const exit = this.gopls ? await this.gopls.stop(this.o.config.killGraceMs, tellExit) : undefined;
+    this.o.logger.info({ event: "session.end", reason, exitCode, goplsExit: exit && { code: exit.code, signal: exit.signal } }, "session ended");
+    this.finish({ reason, exitCode });
+  }
+
+  /** Synchronous last resort when the process is going down regardless. */
+  killNow(): void {
+    this.gopls?.killNow();
+  }
+}
+
+function serverInfo(body: Buffer): unknown {
+  try {
+    return (JSON.parse(body.toString("utf8")) as { result?: { serverInfo?: unknown } }).result?.serverInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+function lastLines(text: string, n: number): string {
+  return text.trimEnd().split("\n").slice(-n).join(" | ");
+}
