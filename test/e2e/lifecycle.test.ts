@@ -1,0 +1,149 @@
+// The guard's lifecycle against the stand-in gopls: every way a session ends leaves no gopls
+// behind, with the exit code LSP asks for.
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { test } from "node:test";
+import { standinGopls, tempDir } from "../helpers/env.js";
+import { Peer, guardEnv } from "../helpers/peer.js";
+import { alive, waitGone } from "../helpers/procs.js";
+
+function start(t: Parameters<typeof tempDir>[0], extra: NodeJS.ProcessEnv = {}): Peer {
+  const peer = new Peer([], guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: standinGopls(), ...extra }));
+  t.after(() => peer.kill());
+  return peer;
+}
+
+test("shutdown then exit: exit code 0 and gopls gone", async (t) => {
+  const peer = start(t);
+  const init = await peer.initialize();
+  assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-standin");
+  const gopls = await peer.goplsPid();
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  assert.deepEqual(await peer.exited, { code: 0, signal: null });
+  await waitGone(gopls);
+  assert.deepEqual(peer.stdoutErrors, []);
+});
+
+test("exit without shutdown: exit code 1 and gopls gone", async (t) => {
+  const peer = start(t);
+  await peer.initialize();
+  const gopls = await peer.goplsPid();
+  peer.notify("exit");
+  assert.deepEqual(await peer.exited, { code: 1, signal: null });
+  await waitGone(gopls);
+});
+
+test("the editor closing stdin ends gopls and the guard", async (t) => {
+  const peer = start(t);
+  await peer.initialize();
+  const gopls = await peer.goplsPid();
+  peer.child.stdin.end();
+  assert.equal((await peer.exited).code, 1);
+  await waitGone(gopls);
+});
+
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+  test(`${signal} to the guard ends gopls too`, async (t) => {
+    const peer = start(t);
+    await peer.initialize();
+    const gopls = await peer.goplsPid();
+    peer.child.kill(signal);
+    assert.equal((await peer.exited).code, 1);
+    await waitGone(gopls);
+  });
+}
+
+test("SIGKILL of the guard: gopls sees EOF and goes", async (t) => {
+  const peer = start(t);
+  await peer.initialize();
+  const gopls = await peer.goplsPid();
+  peer.child.kill("SIGKILL");
+  await peer.exited;
+  await waitGone(gopls);
+});
+
+test("the editor's processId dying ends the session even with stdin still open", async (t) => {
+  const editor = spawn("sleep", ["60"]);
+  t.after(() => editor.kill("SIGKILL"));
+  const peer = start(t);
+  await peer.initialize({ processId: editor.pid });
+  const gopls = await peer.goplsPid();
+  editor.kill("SIGKILL");
+  assert.equal((await peer.exited).code, 1);
+  await waitGone(gopls);
+  assert.equal(peer.child.stdin.writableEnded, false, "the test never closed stdin");
+});
+
+test("gopls crashing answers pending requests with errors and tells the user", async (t) => {
+  const peer = start(t);
+  await peer.initialize();
+  const gopls = await peer.goplsPid();
+  const hanging = peer.request("standin/hang");
+  peer.notify("standin/crash");
+  const reply = await peer.response(hanging);
+  assert.equal(reply.error?.code, -32803);
+  assert.match(reply.error?.message ?? "", /gopls exited with code 3/);
+  const shown = await peer.waitFor("crash message", (m) => m.method === "window/showMessage");
+  const params = shown.params as { type: number; message: string };
+  assert.equal(params.type, 1);
+  assert.match(params.message, /\[gopls\.crash\] gopls exited with code 3 while serving/);
+  assert.match(params.message, /log: \/.*\.log/);
+  assert.match(params.message, /panic: stand-in crashing on request/);
+  assert.notEqual((await peer.exited).code, 0);
+  assert.equal(alive(gopls), false);
+});
+
+test("server-to-client requests pass through and the editor's reply reaches gopls", async (t) => {
+  const peer = start(t);
+  await peer.initialize();
+  assert.equal((await peer.call("standin/ask")).result, "asked");
+  const ask = await peer.waitFor("showMessageRequest from gopls", (m) => m.method === "window/showMessageRequest");
+  assert.equal(ask.id, 1);
+  peer.send({ id: 1, result: { title: "A" } });
+  // The stand-in ignores responses; the session must stay healthy afterwards.
+  assert.deepEqual((await peer.call("standin/echo", { after: true })).result, { after: true });
+});
+
+const malformed: Array<[string, string | Buffer, RegExp, string]> = [
+  ["a bad header", "Content-Lenght: 10\r\n\r\n{}", /no Content-Length/, "lsp.malformed_frame"],
+  ["an absurd Content-Length", "Content-Length: 99999999999\r\n\r\n", /exceeds the cap/, "lsp.message_too_large"],
+  ["invalid JSON", 'Content-Length: 10\r\n\r\n{"id":1,}}', /invalid JSON/, "lsp.malformed_message"],
+  ["a batch", 'Content-Length: 28\r\n\r\n[{"jsonrpc":"2.0","id":1}]  ', /batches/, "lsp.malformed_message"],
+];
+for (const [name, bytes, reason, id] of malformed) {
+  test(`${name} from the editor: clear error, nothing forwarded, gopls stopped, exit non-zero`, async (t) => {
+    const peer = start(t);
+    await peer.initialize();
+    const gopls = await peer.goplsPid();
+    const hanging = peer.request("standin/hang");
+    peer.sendRaw(bytes);
+    const shown = await peer.waitFor("error message", (m) => m.method === "window/showMessage");
+    assert.match((shown.params as { message: string }).message, new RegExp(`\\[${id.replace(".", "\\.")}\\]`));
+    assert.match((shown.params as { message: string }).message, reason);
+    assert.equal((await peer.response(hanging)).error?.code, -32803);
+    assert.equal((await peer.exited).code, 1);
+    await waitGone(gopls);
+    assert.doesNotMatch(peer.stderr, /stand-in: bad/);
+  });
+}
+
+test("garbage from gopls is not passed to the editor", async (t) => {
+  const peer = start(t);
+  await peer.initialize();
+  peer.notify("standin/garbage");
+  const shown = await peer.waitFor("error message", (m) => m.method === "window/showMessage");
+  assert.match((shown.params as { message: string }).message, /from gopls that is not valid LSP/);
+  assert.equal((await peer.exited).code, 1);
+  assert.deepEqual(peer.stdoutErrors, []);
+});
+
+test("a broken setting is reported before initialize is answered, and the session still works", async (t) => {
+  const peer = start(t, { GOPLS_GUARD_LOG_LEVEL: "loud" });
+  await peer.initialize();
+  const first = peer.received[0];
+  assert.equal(first?.method, "window/showMessage");
+  assert.match((first?.params as { message: string }).message, /\[config\.invalid\].*GOPLS_GUARD_LOG_LEVEL: loud/);
+  assert.deepEqual((await peer.call("standin/echo", [1, "é"])).result, [1, "é"]);
+});

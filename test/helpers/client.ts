@@ -1,0 +1,70 @@
+// A real LSP client (vscode-jsonrpc, as VS Code uses) over a spawned server's stdio: the same
+// code talks to gopls directly and to the guard, so their answers can be compared.
+
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { type MessageConnection, StreamMessageReader, StreamMessageWriter, createMessageConnection } from "vscode-jsonrpc/node";
+
+export interface Client {
+  connection: MessageConnection;
+  child: ChildProcessWithoutNullStreams;
+  /** Every publishDiagnostics, in order, by URI. */
+  diagnostics: Map<string, unknown[][]>;
+  shown: Array<{ type: number; message: string }>;
+  close(): Promise<number | null>;
+}
+
+export function startClient(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Client {
+  const child = spawn(command, args, { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
+  child.stderr.resume();
+  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const diagnostics = new Map<string, unknown[][]>();
+  const shown: Array<{ type: number; message: string }> = [];
+  connection.onNotification("textDocument/publishDiagnostics", (p: { uri: string; diagnostics: unknown[] }) => {
+    diagnostics.set(p.uri, [...(diagnostics.get(p.uri) ?? []), p.diagnostics]);
+  });
+  connection.onNotification("window/showMessage", (p: { type: number; message: string }) => {
+    shown.push(p);
+  });
+  connection.onRequest("workspace/configuration", (p: { items: unknown[] }) => p.items.map(() => ({})));
+  connection.onRequest("client/registerCapability", () => null);
+  connection.onRequest("client/unregisterCapability", () => null);
+  connection.onRequest("window/workDoneProgress/create", () => null);
+  connection.onRequest("window/showMessageRequest", () => null);
+  connection.listen();
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    connection,
+    child,
+    diagnostics,
+    shown,
+    async close() {
+      await connection.sendRequest("shutdown");
+      await connection.sendNotification("exit");
+      const code = await exited;
+      connection.dispose();
+      return code;
+    },
+  };
+}
+
+export function initializeParams(rootDir: string, processId = process.pid): object {
+  const rootUri = `file://${rootDir}`;
+  return {
+    processId,
+    rootUri,
+    workspaceFolders: [{ uri: rootUri, name: "fixture" }],
+    capabilities: {
+      workspace: { configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: true } },
+      textDocument: {
+        synchronization: { dynamicRegistration: true, didSave: true },
+        hover: { contentFormat: ["markdown", "plaintext"] },
+        completion: { completionItem: { snippetSupport: false, documentationFormat: ["markdown"] } },
+        definition: { linkSupport: false },
+        documentSymbol: { hierarchicalDocumentSymbolSupport: true },
+        formatting: {},
+        publishDiagnostics: { relatedInformation: true },
+      },
+      window: { workDoneProgress: true, showMessage: {} },
+    },
+  };
+}

@@ -1,0 +1,32 @@
+// Where the test set-up (scripts/test.mjs) put things: the bundle, the real gopls, the stand-in.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
+export const GUARD = path.join(ROOT, "dist", "gopls-guard.cjs");
+export const FIXTURES = path.join(ROOT, "test", "fixtures");
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with \`npm test\``);
+  return value;
+}
+
+export const realGopls = (): string => required("GOPLS_GUARD_TEST_REAL_GOPLS");
+export const standinGopls = (): string => required("GOPLS_GUARD_TEST_STANDIN");
+
+/** A temp dir removed when the test ends. */
+export function tempDir(t: { after(fn: () => void): void }, prefix = "gg-"): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A copy of a fixture module in a fresh temp dir. */
+export function copyFixture(t: { after(fn: () => void): void }, name: string): string {
+  const dir = tempDir(t, `gg-${name}-`);
+  fs.cpSync(path.join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}

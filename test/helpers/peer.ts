@@ -1,0 +1,107 @@
+// A raw LSP peer over a spawned guard's stdio: sends objects or raw bytes, collects every frame
+// the guard writes, and waits for the ones a test expects. Built on the guard's own FrameReader
+// only for reading; what it sends is encoded by hand.
+
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+import { FrameReader } from "../../src/lsp/framing.js";
+import { GUARD } from "./env.js";
+import { childrenOf, waitUntil } from "./procs.js";
+
+export type Json = Record<string, unknown> & { id?: unknown; method?: string; params?: unknown; result?: unknown; error?: { code: number; message: string } };
+
+export class Peer {
+  readonly child: ChildProcessWithoutNullStreams;
+  readonly received: Json[] = [];
+  readonly stdoutErrors: string[] = [];
+  stderr = "";
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private nextId = 1;
+
+  constructor(args: string[], env: NodeJS.ProcessEnv, cwd?: string) {
+    this.child = spawn(process.execPath, [GUARD, ...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const reader = new FrameReader({
+      maxBodyBytes: 1 << 30,
+      onFrame: (body) => {
+        try {
+          this.received.push(JSON.parse(body.toString("utf8")) as Json);
+        } catch (error) {
+          this.stdoutErrors.push(`not JSON: ${String(error)}`);
+        }
+      },
+      onError: (e) => this.stdoutErrors.push(`${e.kind}: ${e.message}`),
+    });
+    this.child.stdout.on("data", (c: Buffer) => reader.push(c));
+    this.child.stderr.on("data", (c: Buffer) => {
+      this.stderr += c.toString("utf8");
+    });
+    this.child.stdin.on("error", () => {});
+    this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve({ code, signal })));
+  }
+
+  get pid(): number {
+    return this.child.pid ?? -1;
+  }
+
+  sendRaw(bytes: Buffer | string): void {
+    this.child.stdin.write(bytes);
+  }
+
+  send(message: object): void {
+    const body = Buffer.from(JSON.stringify({ jsonrpc: "2.0", ...message }), "utf8");
+    this.child.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]));
+  }
+
+  request(method: string, params: unknown = {}): number {
+    const id = this.nextId++;
+    this.send({ id, method, params });
+    return id;
+  }
+
+  notify(method: string, params: unknown = {}): void {
+    this.send({ method, params });
+  }
+
+  async waitFor(what: string, pred: (m: Json) => boolean, timeoutMs = 15_000): Promise<Json> {
+    let found: Json | undefined;
+    await waitUntil(what, () => (found = this.received.find(pred)) !== undefined, timeoutMs);
+    return found as Json;
+  }
+
+  async response(id: number, timeoutMs = 15_000): Promise<Json> {
+    return this.waitFor(`response ${id}`, (m) => m.id === id && m.method === undefined, timeoutMs);
+  }
+
+  async call(method: string, params: unknown = {}, timeoutMs = 15_000): Promise<Json> {
+    return this.response(this.request(method, params), timeoutMs);
+  }
+
+  async initialize(params: Record<string, unknown> = {}): Promise<Json> {
+    const reply = await this.call("initialize", { processId: process.pid, rootUri: null, capabilities: {}, ...params });
+    this.notify("initialized", {});
+    return reply;
+  }
+
+  /** The gopls the guard spawned (its only child), once it exists. */
+  async goplsPid(): Promise<number> {
+    let pid = 0;
+    await waitUntil("the guard has spawned gopls", () => (pid = childrenOf(this.pid)[0] ?? 0) > 0);
+    return pid;
+  }
+
+  showMessages(): string[] {
+    return this.received.filter((m) => m.method === "window/showMessage").map((m) => (m.params as { message: string }).message);
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null) this.child.kill("SIGKILL");
+  }
+}
+
+/** Environment for a guard under test: a private home, and nothing inherited that changes it. */
+export function guardEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, GOPLS_GUARD_HOME: home, GOPLS_GUARD_KILL_GRACE_MS: "1000", GOPLS_GUARD_PARENT_POLL_MS: "200" };
+  for (const k of Object.keys(env)) if (k.startsWith("GOPLS_GUARD_TEST_")) delete env[k];
+  delete env.GOPLS_GUARD_GOPLS;
+  delete env.GOPLS_GUARD_PARENT_PID;
+  return { ...env, ...extra };
+}
