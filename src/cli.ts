@@ -57,7 +57,10 @@ export function parseCommand(argv: readonly string[]): Command {
   if (sub === undefined || sub === "serve") {
     // serve's own flags may follow `serve`; they only matter if they move gopls off stdio.
     const rest = argv.slice(i + 1);
-    if (listens || rest.some((a) => ["listen", "port"].includes(flagName(a)) && a.startsWith("-"))) {
+    if (
+      listens ||
+      rest.some((a) => ["listen", "port"].includes(flagName(a)) && a.startsWith("-"))
+    ) {
       return { kind: "passthrough", goplsArgs: [...argv] };
     }
     return { kind: "serve", goplsArgs: [...argv] };

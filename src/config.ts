@@ -29,14 +29,26 @@ export interface Platform {
 
 export function defaultHome({ env, platform, homedir }: Platform): string {
   if (platform === "win32") {
-    return path.win32.join(env.LOCALAPPDATA ?? path.win32.join(homedir, "AppData", "Local"), "gopls-guard");
+    return path.win32.join(
+      env.LOCALAPPDATA ?? path.win32.join(homedir, "AppData", "Local"),
+      "gopls-guard",
+    );
   }
-  if (platform === "darwin") return path.posix.join(homedir, "Library", "Application Support", "gopls-guard");
-  const data = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(homedir, ".local", "share");
+  if (platform === "darwin")
+    return path.posix.join(homedir, "Library", "Application Support", "gopls-guard");
+  const data =
+    env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME)
+      ? env.XDG_DATA_HOME
+      : path.join(homedir, ".local", "share");
   return path.join(data, "gopls-guard");
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: Finding[]): number {
+function positiveInt(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  problems: Finding[],
+): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   if (/^[0-9]+$/.test(raw) && Number(raw) > 0) return Number(raw);
@@ -62,7 +74,8 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
   const rawLevel = env.GOPLS_GUARD_LOG_LEVEL?.trim().toLowerCase();
   if (rawLevel) {
     if ((LOG_LEVELS as readonly string[]).includes(rawLevel)) logLevel = rawLevel as LogLevel;
-    else problems.push(invalid("GOPLS_GUARD_LOG_LEVEL", rawLevel, `one of ${LOG_LEVELS.join(", ")}`));
+    else
+      problems.push(invalid("GOPLS_GUARD_LOG_LEVEL", rawLevel, `one of ${LOG_LEVELS.join(", ")}`));
   }
   let home = defaultHome(p);
   if (env.GOPLS_GUARD_HOME) {

@@ -26,7 +26,10 @@ function stamp(d: Date): string {
 
 function prune(dir: string): void {
   try {
-    const logs = fs.readdirSync(dir).filter((f) => f.endsWith(".log")).sort();
+    const logs = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith(".log"))
+      .sort();
     for (const old of logs.slice(0, Math.max(0, logs.length - KEEP_FILES))) {
       fs.rmSync(path.join(dir, old), { force: true });
     }
@@ -46,7 +49,9 @@ function cappedSink(fd: number): { write(s: string): boolean; flush(): void } {
       written += Buffer.byteLength(s);
       if (written > MAX_FILE_BYTES) {
         full = true;
-        return dest.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: "log file cap reached; further events dropped", capBytes: MAX_FILE_BYTES })}\n`);
+        return dest.write(
+          `${JSON.stringify({ level: 40, time: Date.now(), msg: "log file cap reached; further events dropped", capBytes: MAX_FILE_BYTES })}\n`,
+        );
       }
       return dest.write(s);
     },
@@ -69,7 +74,10 @@ function openFile(dir: string, pid: number): { fd: number; file: string } {
 export function openLog(config: Config, name: string): Log {
   const dir = path.join(config.home, "logs");
   let opened: { fd: number; file: string } | undefined;
-  for (const candidate of [dir, path.join(os.tmpdir(), `gopls-guard-${os.userInfo().uid}`, "logs")]) {
+  for (const candidate of [
+    dir,
+    path.join(os.tmpdir(), `gopls-guard-${os.userInfo().uid}`, "logs"),
+  ]) {
     try {
       opened = openFile(candidate, process.pid);
       prune(candidate);

@@ -1,7 +1,7 @@
 // Entry point: argv → serve (proxy), a guard command, or a gopls command passed through.
 
 import os from "node:os";
-import { USAGE, parseCommand } from "./cli.js";
+import { parseCommand, USAGE } from "./cli.js";
 import { loadConfig } from "./config.js";
 import { describe } from "./findings.js";
 import { passthrough } from "./passthrough.js";
@@ -9,7 +9,11 @@ import { serve } from "./serve/serve.js";
 
 async function main(): Promise<number> {
   const command = parseCommand(process.argv.slice(2));
-  const { config, problems } = loadConfig({ env: process.env, platform: process.platform, homedir: os.homedir() });
+  const { config, problems } = loadConfig({
+    env: process.env,
+    platform: process.platform,
+    homedir: os.homedir(),
+  });
   switch (command.kind) {
     case "serve":
       return serve(config, problems, command.goplsArgs);
@@ -30,7 +34,9 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`gopls-guard: internal error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.stderr.write(
+      `gopls-guard: internal error: ${(error as Error)?.stack ?? String(error)}\n`,
+    );
     process.exitCode = 70;
   },
 );

@@ -27,6 +27,8 @@ export async function passthrough(config: Config, args: string[]): Promise<numbe
 }
 
 function signalNumber(signal: NodeJS.Signals): number {
-  const n = (({ SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 }) as Record<string, number>)[signal];
+  const n = (
+    { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>
+  )[signal];
   return n ?? 1;
 }

@@ -28,6 +28,7 @@ for (const [argv, kind] of table) {
   test(`\`gopls-guard ${argv.join(" ")}\` is ${kind}`, () => {
     const command = parseCommand(argv);
     assert.equal(command.kind, kind);
-    if (command.kind === "serve" || command.kind === "passthrough") assert.deepEqual(command.goplsArgs, argv);
+    if (command.kind === "serve" || command.kind === "passthrough")
+      assert.deepEqual(command.goplsArgs, argv);
   });
 }

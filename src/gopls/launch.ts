@@ -5,6 +5,9 @@ import type { Config } from "../config.js";
 import type { Result } from "../findings.js";
 import { type Located, locateGopls } from "./locate.js";
 
-export async function resolveGopls(config: Config, env: NodeJS.ProcessEnv): Promise<Result<Located>> {
+export async function resolveGopls(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+): Promise<Result<Located>> {
   return locateGopls(config, env);
 }

@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import which from "which";
 import type { Config } from "../config.js";
-import { type Result, fail, ok } from "../findings.js";
+import { fail, ok, type Result } from "../findings.js";
 
 /** Set in gopls's environment; a guard that finds it was started as gopls by a guard. */
 export const PARENT_ENV = "GOPLS_GUARD_PARENT_PID";
@@ -41,9 +41,16 @@ function recursion(path: string, how: string): Result<Located> {
   });
 }
 
-export function locateGopls(config: Config, env: NodeJS.ProcessEnv, self = selfPaths()): Result<Located> {
+export function locateGopls(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  self = selfPaths(),
+): Result<Located> {
   if (env[PARENT_ENV]) {
-    return recursion(process.argv[1] ?? "gopls-guard", `started as gopls by gopls-guard pid ${env[PARENT_ENV]}`);
+    return recursion(
+      process.argv[1] ?? "gopls-guard",
+      `started as gopls by gopls-guard pid ${env[PARENT_ENV]}`,
+    );
   }
   if (config.goplsPath) {
     const p = config.goplsPath;
@@ -55,7 +62,10 @@ export function locateGopls(config: Config, env: NodeJS.ProcessEnv, self = selfP
         id: "gopls.missing",
         severity: "error",
         message: "GOPLS_GUARD_GOPLS does not name an executable file.",
-        evidence: { GOPLS_GUARD_GOPLS: p, error: (error as NodeJS.ErrnoException).code ?? String(error) },
+        evidence: {
+          GOPLS_GUARD_GOPLS: p,
+          error: (error as NodeJS.ErrnoException).code ?? String(error),
+        },
         fix: "Set GOPLS_GUARD_GOPLS to the path of a gopls binary, or unset it.",
       });
     }

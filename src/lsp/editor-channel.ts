@@ -3,10 +3,15 @@
 // them earlier (showMessage, logMessage, telemetry, $/progress on the editor's token).
 
 import type { Writable } from "node:stream";
-import { writeFrame } from "./framing.js";
+import { type Frame, writeFrame } from "./framing.js";
 import type { MessageId } from "./message.js";
 
-const ALLOWED_BEFORE_INITIALIZE = new Set(["window/showMessage", "window/logMessage", "telemetry/event", "$/progress"]);
+const ALLOWED_BEFORE_INITIALIZE = new Set([
+  "window/showMessage",
+  "window/logMessage",
+  "telemetry/event",
+  "$/progress",
+]);
 
 /** gopls numbers its requests; no LSP server uses this string prefix. */
 export const GUARD_ID_PREFIX = "gopls-guard#";
@@ -32,8 +37,8 @@ export class EditorChannel {
   constructor(private readonly out: Writable) {}
 
   /** A frame from gopls, as its original bytes. Returns the back-pressure signal. */
-  forward(body: Buffer): boolean {
-    return writeFrame(this.out, body);
+  forward(frame: Frame): boolean {
+    return writeFrame(this.out, frame);
   }
 
   notify(method: string, params: unknown): void {
@@ -72,13 +77,15 @@ export class EditorChannel {
     const resolve = this.waiting.get(id);
     if (!resolve) return;
     this.waiting.delete(id);
-    if (json.error && typeof json.error === "object") resolve({ error: json.error as { code: number; message: string } });
+    if (json.error && typeof json.error === "object")
+      resolve({ error: json.error as { code: number; message: string } });
     else resolve({ result: json.result ?? null });
   }
 
   /** No answers will come (the session is ending). */
   abandon(): void {
-    for (const resolve of this.waiting.values()) resolve({ error: { code: ErrorCodes.RequestFailed, message: "session ended" } });
+    for (const resolve of this.waiting.values())
+      resolve({ error: { code: ErrorCodes.RequestFailed, message: "session ended" } });
     this.waiting.clear();
   }
 

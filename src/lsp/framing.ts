@@ -13,13 +13,26 @@ export interface FramingError {
 export interface FrameReaderOptions {
   /** Largest body accepted, in bytes. A larger Content-Length is an error, never an allocation. */
   maxBodyBytes: number;
-  onFrame: (body: Buffer) => void;
+  /** A whole body, as the pieces it arrived in (no copy unless the guard asks for one). */
+  onFrame: (frame: Frame) => void;
   onError: (error: FramingError) => void;
 }
 
 /** Header blocks are a few dozen bytes; anything this long without "\r\n\r\n" is not LSP. */
 export const MAX_HEADER_BYTES = 16 * 1024;
 export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+
+export interface Frame {
+  chunks: Buffer[];
+  length: number;
+}
+
+/** The body as one buffer, for the messages the guard decodes. */
+export function frameBody(frame: Frame): Buffer {
+  return frame.chunks.length === 1
+    ? (frame.chunks[0] as Buffer)
+    : Buffer.concat(frame.chunks, frame.length);
+}
 
 const HEADER_END = Buffer.from("\r\n\r\n", "latin1");
 const EMPTY = Buffer.alloc(0);
@@ -57,14 +70,14 @@ export class FrameReader {
         if (length < 0) return;
         this.bodyLength = length;
         data = buf.subarray(end + HEADER_END.length);
-        if (length === 0) this.emit(EMPTY);
+        if (length === 0) this.emit([EMPTY]);
         continue;
       }
       const need = this.bodyLength - this.bodyHave;
       if (this.bodyChunks.length === 0 && data.length >= need) {
         const body = data.subarray(0, need);
         data = data.subarray(need);
-        this.emit(body);
+        this.emit([body]);
         continue;
       }
       const take = Math.min(need, data.length);
@@ -72,17 +85,17 @@ export class FrameReader {
       this.bodyHave += take;
       data = data.subarray(take);
       if (this.bodyHave === this.bodyLength) {
-        const body = Buffer.concat(this.bodyChunks, this.bodyLength);
-        this.emit(body);
+        this.emit(this.bodyChunks);
       }
     }
   }
 
-  private emit(body: Buffer): void {
+  private emit(chunks: Buffer[]): void {
+    const length = this.bodyLength;
     this.bodyLength = -1;
     this.bodyChunks = [];
     this.bodyHave = 0;
-    this.options.onFrame(body);
+    this.options.onFrame({ chunks, length });
   }
 
   /** Returns the Content-Length, or -1 after reporting the error. */
@@ -91,12 +104,17 @@ export class FrameReader {
     let length = -1;
     for (const line of text.split("\r\n")) {
       const colon = line.indexOf(":");
-      if (colon <= 0) return this.fail("bad-header", `malformed header line ${JSON.stringify(line)}`, raw);
+      if (colon <= 0)
+        return this.fail("bad-header", `malformed header line ${JSON.stringify(line)}`, raw);
       const name = line.slice(0, colon).trim().toLowerCase();
       const value = line.slice(colon + 1).trim();
       if (name === "content-length") {
         if (!/^[0-9]{1,15}$/.test(value)) {
-          return this.fail("bad-header", `Content-Length is not a byte count: ${JSON.stringify(value)}`, raw);
+          return this.fail(
+            "bad-header",
+            `Content-Length is not a byte count: ${JSON.stringify(value)}`,
+            raw,
+          );
         }
         length = Number(value);
         if (length > this.options.maxBodyBytes) {
@@ -109,7 +127,11 @@ export class FrameReader {
       } else if (name === "content-type") {
         const charset = /charset\s*=\s*"?([^;"\s]+)/i.exec(value)?.[1]?.toLowerCase();
         if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
-          return this.fail("bad-content-type", `unsupported charset ${JSON.stringify(charset)}`, raw);
+          return this.fail(
+            "bad-content-type",
+            `unsupported charset ${JSON.stringify(charset)}`,
+            raw,
+          );
         }
       }
     }
@@ -137,14 +159,31 @@ export function encodeFrame(body: Buffer | string): Buffer {
   return Buffer.concat([frameHeader(bytes.length), bytes]);
 }
 
+/** Up to this size a frame is copied into one buffer: one write beats a writev of pieces. */
+const COPY_BELOW = 64 * 1024;
+
 /**
- * Writes one frame as a single writev so frames from different sources never interleave.
- * Returns the stream's back-pressure signal.
+ * Writes one frame so that frames from different sources never interleave: one write for
+ * small frames, a corked writev of the original pieces for large ones (no copy).
+ * Returns false only when the stream is really holding data back: a large write that the
+ * kernel took at once still reports false from write(), and pausing for it costs two syscalls.
  */
-export function writeFrame(stream: NodeJS.WritableStream & { cork(): void; uncork(): void }, body: Buffer): boolean {
+export function writeFrame(
+  stream: NodeJS.WritableStream & { cork(): void; uncork(): void; writableLength: number },
+  body: Buffer | Frame,
+): boolean {
+  const chunks = Buffer.isBuffer(body) ? [body] : body.chunks;
+  const length = body.length;
+  const header = `Content-Length: ${length}\r\n\r\n`;
+  if (length < COPY_BELOW) {
+    const out = Buffer.allocUnsafe(header.length + length);
+    let at = out.write(header, 0, "latin1");
+    for (const chunk of chunks) at += chunk.copy(out, at);
+    return stream.write(out) || stream.writableLength === 0;
+  }
   stream.cork();
-  stream.write(frameHeader(body.length));
-  const ok = stream.write(body);
+  let ok = stream.write(Buffer.from(header, "latin1"));
+  for (const chunk of chunks) ok = stream.write(chunk);
   stream.uncork();
-  return ok;
+  return ok || stream.writableLength === 0;
 }

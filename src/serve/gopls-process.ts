@@ -3,7 +3,7 @@
 
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
-import { FrameReader, type FramingError, writeFrame } from "../lsp/framing.js";
+import { type Frame, FrameReader, type FramingError, writeFrame } from "../lsp/framing.js";
 
 export interface Exit {
   code: number | null;
@@ -17,7 +17,7 @@ export interface GoplsProcessOptions {
   args: string[];
   env: NodeJS.ProcessEnv;
   maxMessageBytes: number;
-  onFrame: (body: Buffer) => void;
+  onFrame: (frame: Frame) => void;
   onFramingError: (error: FramingError) => void;
   onSpawnError: (error: NodeJS.ErrnoException) => void;
   /** gopls's stdin is writable again after back-pressure. */
@@ -78,9 +78,9 @@ export class GoplsProcess {
   }
 
   /** Returns the back-pressure signal. */
-  send(body: Buffer): boolean {
+  send(frame: Frame): boolean {
     if (!this.child.stdin.writable) return true;
-    return writeFrame(this.child.stdin, body);
+    return writeFrame(this.child.stdin, frame);
   }
 
   pauseOutput(): void {
@@ -107,7 +107,10 @@ export class GoplsProcess {
     }
     for (const signal of ["SIGTERM", "SIGKILL"] as const) {
       if (!this.running) break;
-      const gone = await Promise.race([this.closed.then(() => true), delay(graceMs).then(() => false)]);
+      const gone = await Promise.race([
+        this.closed.then(() => true),
+        delay(graceMs).then(() => false),
+      ]);
       if (!gone && this.running) this.child.kill(signal);
     }
     return this.closed;

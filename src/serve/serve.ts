@@ -12,13 +12,26 @@ import { Session } from "./session.js";
 
 declare const GUARD_VERSION: string;
 
-export async function serve(config: Config, problems: Finding[], goplsArgs: string[]): Promise<never> {
+export async function serve(
+  config: Config,
+  problems: Finding[],
+  goplsArgs: string[],
+): Promise<never> {
   // Whatever a dependency prints must not corrupt the LSP stream.
   globalThis.console = new Console(process.stderr, process.stderr);
   const log = openLog(config, "gopls-guard");
   const env = process.env;
   log.logger.info(
-    { event: "session.start", guardVersion: typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev", node: process.version, ppid: process.ppid, cwd: process.cwd(), home: config.home, args: goplsArgs, platform: `${os.platform()}/${os.arch()}` },
+    {
+      event: "session.start",
+      guardVersion: typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev",
+      node: process.version,
+      ppid: process.ppid,
+      cwd: process.cwd(),
+      home: config.home,
+      args: goplsArgs,
+      platform: `${os.platform()}/${os.arch()}`,
+    },
     "session start",
   );
   const session = new Session({

@@ -4,12 +4,14 @@
 
 import type { Readable, Writable } from "node:stream";
 import type { Config } from "../config.js";
-import { type Finding, describe } from "../findings.js";
+import { describe, type Finding } from "../findings.js";
 import type { Located } from "../gopls/locate.js";
 import type { Logger } from "../log.js";
 import { EditorChannel, ErrorCodes, MessageType } from "../lsp/editor-channel.js";
-import { FrameReader, type FramingError } from "../lsp/framing.js";
-import { type MessageId, parseMessage, peekMessage } from "../lsp/message.js";
+import { type Frame, FrameReader, frameBody } from "../lsp/framing.js";
+import { type MessageId, parseMessage } from "../lsp/message.js";
+import { peekMessage } from "../lsp/peek.js";
+import { scanMessage } from "../lsp/scan.js";
 import { type Exit, GoplsProcess } from "./gopls-process.js";
 import { ParentWatch } from "./parent-watch.js";
 
@@ -34,7 +36,7 @@ export class Session {
   private readonly editor: EditorChannel;
   private gopls: GoplsProcess | undefined;
   /** Editor frames that arrived before gopls was running (initialize among them). */
-  private queue: Buffer[] = [];
+  private queue: Frame[] = [];
   /** Editor requests gopls has not answered yet, by id. */
   private readonly pending = new Map<MessageId, string>();
   private initializeId: MessageId | undefined;
@@ -55,11 +57,24 @@ export class Session {
   start(): void {
     const reader = new FrameReader({
       maxBodyBytes: this.o.config.maxMessageBytes,
-      onFrame: (body) => this.fromEditor(body),
-      onError: (e) => this.malformed("editor", e.message, e.evidence, e.kind === "too-large" ? "lsp.message_too_large" : "lsp.malformed_frame"),
+      onFrame: (frame) => this.fromEditor(frame),
+      onError: (e) =>
+        this.malformed(
+          "editor",
+          e.message,
+          e.evidence,
+          e.kind === "too-large" ? "lsp.message_too_large" : "lsp.malformed_frame",
+        ),
     });
     this.o.editorIn.on("data", (chunk: Buffer) => reader.push(chunk));
-    this.o.editorIn.on("end", () => void this.end(reader.midFrame ? "editor closed stdin mid-message" : "editor closed stdin", 1));
+    this.o.editorIn.on(
+      "end",
+      () =>
+        void this.end(
+          reader.midFrame ? "editor closed stdin mid-message" : "editor closed stdin",
+          1,
+        ),
+    );
     this.o.editorIn.on("error", (e) => void this.end(`editor stdin error: ${e.message}`, 1));
     this.o.editorOut.on("error", (e) => void this.end(`editor stdout error: ${e.message}`, 1));
     this.o.editorOut.on("drain", () => this.gopls?.resumeOutput());
@@ -81,7 +96,7 @@ export class Session {
       args: this.o.goplsArgs,
       env: this.o.goplsEnv,
       maxMessageBytes: this.o.config.maxMessageBytes,
-      onFrame: (body) => this.fromGopls(body),
+      onFrame: (frame) => this.fromGopls(frame),
       onFramingError: (e) => this.malformed("gopls", e.message, e.evidence, "lsp.malformed_frame"),
       onSpawnError: (e) =>
         this.report({
@@ -94,68 +109,88 @@ export class Session {
       onDrain: () => this.o.editorIn.resume(),
     });
     this.gopls = gopls;
-    this.o.logger.info({ event: "gopls.start", gopls: path, source: resolved.value.source, goplsPid: gopls.pid, args: this.o.goplsArgs }, "gopls started");
+    this.o.logger.info(
+      {
+        event: "gopls.start",
+        gopls: path,
+        source: resolved.value.source,
+        goplsPid: gopls.pid,
+        args: this.o.goplsArgs,
+      },
+      "gopls started",
+    );
     for (const body of this.queue.splice(0)) this.toGopls(body);
     void gopls.closed.then((exit) => this.goplsClosed(exit));
   }
 
-  private fromEditor(body: Buffer): void {
-    const parsed = parseMessage(body);
-    if (!parsed.ok) return this.malformed("editor", parsed.reason, body.subarray(0, 200).toString("utf8"), "lsp.malformed_message");
-    const { info, json } = parsed.value;
+  private fromEditor(frame: Frame): void {
+    const scanned = scanMessage(frame.chunks);
+    if (!scanned.ok)
+      return this.malformed("editor", scanned.reason, start(frame), "lsp.malformed_message");
+    const info = scanned.value;
     if (info.kind === "response") {
-      if (this.editor.isGuardId(info.id)) return this.editor.settle(info.id, json);
+      if (this.editor.isGuardId(info.id)) return this.editor.settle(info.id, decode(frame));
     } else if (info.kind === "request") {
       this.pending.set(info.id, info.method);
-      if (info.method === "initialize") this.initialize(info.id, json);
+      if (info.method === "initialize") this.initialize(info.id, decode(frame));
       else if (info.method === "shutdown") this.shutdownRequested = true;
     } else if (info.method === "exit") {
-      this.toGopls(body);
+      this.toGopls(frame);
       return void this.end("editor sent exit", this.shutdownRequested ? 0 : 1, false);
     }
     if (this.ending) return;
-    this.toGopls(body);
+    this.toGopls(frame);
   }
 
-  private toGopls(body: Buffer): void {
+  private toGopls(frame: Frame): void {
     if (!this.gopls) {
-      this.queue.push(body);
+      this.queue.push(frame);
       return;
     }
-    if (!this.gopls.send(body)) this.o.editorIn.pause();
+    if (!this.gopls.send(frame)) this.o.editorIn.pause();
   }
 
   private initialize(id: MessageId, json: Record<string, unknown>): void {
     this.initializeId = id;
     const params = (json.params ?? {}) as { processId?: unknown };
-    if (typeof params.processId === "number" && params.processId > 0) this.parentWatch.watchEditor(params.processId);
+    if (typeof params.processId === "number" && params.processId > 0)
+      this.parentWatch.watchEditor(params.processId);
   }
 
-  private fromGopls(body: Buffer): void {
-    const info = peekMessage(body);
-    if (!info.ok) return this.malformed("gopls", info.reason, body.subarray(0, 200).toString("utf8"), "lsp.malformed_message");
+  private fromGopls(frame: Frame): void {
+    const info = peekMessage(frame);
+    if (!info.ok)
+      return this.malformed("gopls", info.reason, start(frame), "lsp.malformed_message");
     const m = info.value;
+    if (!this.editor.forward(frame)) this.gopls?.pauseOutput();
     if (m.kind === "response" && m.id !== null) {
       this.pending.delete(m.id);
       if (m.id === this.initializeId) {
-        if (!this.editor.forward(body)) this.gopls?.pauseOutput();
-        this.o.logger.info({ event: "gopls.initialized", serverInfo: serverInfo(body) }, "initialize answered");
-        return this.editor.initializeAnswered();
+        this.o.logger.info(
+          { event: "gopls.initialized", serverInfo: decode(frame).result },
+          "initialize answered",
+        );
+        this.editor.initializeAnswered();
       }
     }
-    if (!this.editor.forward(body)) this.gopls?.pauseOutput();
   }
 
   private goplsClosed(exit: Exit): void {
     if (this.ending) return;
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    this.o.logger.error({ event: "gopls.crash", code: exit.code, signal: exit.signal, stderrTail: exit.stderrTail }, "gopls exited unexpectedly");
+    this.o.logger.error(
+      { event: "gopls.crash", code: exit.code, signal: exit.signal, stderrTail: exit.stderrTail },
+      "gopls exited unexpectedly",
+    );
     this.failPending(`gopls ${how}`);
     this.report({
       id: "gopls.crash",
       severity: "error",
       message: `gopls ${how} while serving.`,
-      evidence: { log: this.o.logFile, ...(exit.stderrTail ? { stderr: lastLines(exit.stderrTail, 3) } : {}) },
+      evidence: {
+        log: this.o.logFile,
+        ...(exit.stderrTail ? { stderr: lastLines(exit.stderrTail, 3) } : {}),
+      },
       fix: "Restart the language server; if it happens again, report the log to the gopls issue tracker.",
     });
     void this.end(`gopls ${how}`, 1);
@@ -163,7 +198,11 @@ export class Session {
 
   private failPending(why: string): void {
     for (const [id, method] of this.pending) {
-      this.editor.respondError(id, ErrorCodes.RequestFailed, `${method} failed: ${why} (gopls-guard)`);
+      this.editor.respondError(
+        id,
+        ErrorCodes.RequestFailed,
+        `${method} failed: ${why} (gopls-guard)`,
+      );
     }
     this.pending.clear();
   }
@@ -176,16 +215,25 @@ export class Session {
       severity: "error",
       message: `The guard received a message from ${from === "editor" ? "the editor" : "gopls"} that is not valid LSP: ${reason}.`,
       evidence: { start: JSON.stringify(evidence.slice(0, 120)), log: this.o.logFile },
-      fix: from === "editor" ? "This is a bug in the editor or its LSP client; restart the language server." : "This is a bug in gopls; restart the language server.",
+      fix:
+        from === "editor"
+          ? "This is a bug in the editor or its LSP client; restart the language server."
+          : "This is a bug in gopls; restart the language server.",
     });
     this.failPending("the session ended on malformed input");
     void this.end(`malformed ${from} input`, 1);
   }
 
   report(finding: Finding): void {
-    const log = finding.severity === "error" ? "error" : finding.severity === "warning" ? "warn" : "info";
+    const log =
+      finding.severity === "error" ? "error" : finding.severity === "warning" ? "warn" : "info";
     this.o.logger[log]({ event: "finding", finding }, finding.message);
-    const type = finding.severity === "error" ? MessageType.Error : finding.severity === "warning" ? MessageType.Warning : MessageType.Info;
+    const type =
+      finding.severity === "error"
+        ? MessageType.Error
+        : finding.severity === "warning"
+          ? MessageType.Warning
+          : MessageType.Info;
     const method = finding.severity === "info" ? "window/logMessage" : "window/showMessage";
     this.editor.notify(method, { type, message: describe(finding) });
   }
@@ -197,8 +245,18 @@ export class Session {
     this.parentWatch.stop();
     this.o.editorIn.pause();
     this.editor.abandon();
-    const exit = this.gopls ? await this.gopls.stop(this.o.config.killGraceMs, tellExit) : undefined;
-    this.o.logger.info({ event: "session.end", reason, exitCode, goplsExit: exit && { code: exit.code, signal: exit.signal } }, "session ended");
+    const exit = this.gopls
+      ? await this.gopls.stop(this.o.config.killGraceMs, tellExit)
+      : undefined;
+    this.o.logger.info(
+      {
+        event: "session.end",
+        reason,
+        exitCode,
+        goplsExit: exit && { code: exit.code, signal: exit.signal },
+      },
+      "session ended",
+    );
     this.finish({ reason, exitCode });
   }
 
@@ -208,12 +266,14 @@ export class Session {
   }
 }
 
-function serverInfo(body: Buffer): unknown {
-  try {
-    return (JSON.parse(body.toString("utf8")) as { result?: { serverInfo?: unknown } }).result?.serverInfo;
-  } catch {
-    return undefined;
-  }
+/** The decoded body of a message the scanner has already validated. */
+function decode(frame: Frame): Record<string, unknown> {
+  const parsed = parseMessage(frameBody(frame));
+  return parsed.ok ? parsed.value.json : {};
+}
+
+function start(frame: Frame): string {
+  return (frame.chunks[0] ?? Buffer.alloc(0)).subarray(0, 200).toString("utf8");
 }
 
 function lastLines(text: string, n: number): string {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { test } from "node:test";
 import { standinGopls, tempDir } from "../helpers/env.js";
-import { Peer, guardEnv } from "../helpers/peer.js";
+import { guardEnv, Peer } from "../helpers/peer.js";
 import { alive, waitGone } from "../helpers/procs.js";
 
 function start(t: Parameters<typeof tempDir>[0], extra: NodeJS.ProcessEnv = {}): Peer {
@@ -99,7 +99,10 @@ test("server-to-client requests pass through and the editor's reply reaches gopl
   const peer = start(t);
   await peer.initialize();
   assert.equal((await peer.call("standin/ask")).result, "asked");
-  const ask = await peer.waitFor("showMessageRequest from gopls", (m) => m.method === "window/showMessageRequest");
+  const ask = await peer.waitFor(
+    "showMessageRequest from gopls",
+    (m) => m.method === "window/showMessageRequest",
+  );
   assert.equal(ask.id, 1);
   peer.send({ id: 1, result: { title: "A" } });
   // The stand-in ignores responses; the session must stay healthy afterwards.
@@ -108,9 +111,19 @@ test("server-to-client requests pass through and the editor's reply reaches gopl
 
 const malformed: Array<[string, string | Buffer, RegExp, string]> = [
   ["a bad header", "Content-Lenght: 10\r\n\r\n{}", /no Content-Length/, "lsp.malformed_frame"],
-  ["an absurd Content-Length", "Content-Length: 99999999999\r\n\r\n", /exceeds the cap/, "lsp.message_too_large"],
+  [
+    "an absurd Content-Length",
+    "Content-Length: 99999999999\r\n\r\n",
+    /exceeds the cap/,
+    "lsp.message_too_large",
+  ],
   ["invalid JSON", 'Content-Length: 10\r\n\r\n{"id":1,}}', /invalid JSON/, "lsp.malformed_message"],
-  ["a batch", 'Content-Length: 28\r\n\r\n[{"jsonrpc":"2.0","id":1}]  ', /batches/, "lsp.malformed_message"],
+  [
+    "a batch",
+    'Content-Length: 28\r\n\r\n[{"jsonrpc":"2.0","id":1}]  ',
+    /batches/,
+    "lsp.malformed_message",
+  ],
 ];
 for (const [name, bytes, reason, id] of malformed) {
   test(`${name} from the editor: clear error, nothing forwarded, gopls stopped, exit non-zero`, async (t) => {
@@ -120,7 +133,10 @@ for (const [name, bytes, reason, id] of malformed) {
     const hanging = peer.request("standin/hang");
     peer.sendRaw(bytes);
     const shown = await peer.waitFor("error message", (m) => m.method === "window/showMessage");
-    assert.match((shown.params as { message: string }).message, new RegExp(`\\[${id.replace(".", "\\.")}\\]`));
+    assert.match(
+      (shown.params as { message: string }).message,
+      new RegExp(`\\[${id.replace(".", "\\.")}\\]`),
+    );
     assert.match((shown.params as { message: string }).message, reason);
     assert.equal((await peer.response(hanging)).error?.code, -32803);
     assert.equal((await peer.exited).code, 1);
@@ -144,6 +160,9 @@ test("a broken setting is reported before initialize is answered, and the sessio
   await peer.initialize();
   const first = peer.received[0];
   assert.equal(first?.method, "window/showMessage");
-  assert.match((first?.params as { message: string }).message, /\[config\.invalid\].*GOPLS_GUARD_LOG_LEVEL: loud/);
+  assert.match(
+    (first?.params as { message: string } | undefined)?.message ?? "",
+    /\[config\.invalid\].*GOPLS_GUARD_LOG_LEVEL: loud/,
+  );
   assert.deepEqual((await peer.call("standin/echo", [1, "é"])).result, [1, "é"]);
 });

@@ -7,11 +7,14 @@ import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
-import { Peer, guardEnv } from "../helpers/peer.js";
+import { guardEnv, Peer } from "../helpers/peer.js";
 
 const run = promisify(execFile);
 
-async function guard(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+async function guard(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(process.execPath, [GUARD, ...args], { env });
     return { code: 0, stdout, stderr };
@@ -57,7 +60,10 @@ test("a `gopls` on PATH that links to the guard is skipped in favour of the real
 test("GOPLS_GUARD_GOPLS naming the guard itself is refused, not recursed into", async (t) => {
   const dir = tempDir(t);
   fs.symlinkSync(GUARD, path.join(dir, "gopls"));
-  const r = await guard(["version"], guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: path.join(dir, "gopls") }));
+  const r = await guard(
+    ["version"],
+    guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: path.join(dir, "gopls") }),
+  );
   assert.equal(r.code, 1);
   assert.match(r.stderr, /\[guard\.recursion\]/);
 });
@@ -65,7 +71,9 @@ test("GOPLS_GUARD_GOPLS naming the guard itself is refused, not recursed into", 
 test("a guard started as gopls by a guard (through a wrapper script) refuses to recurse", async (t) => {
   const dir = tempDir(t);
   const wrapper = path.join(dir, "gopls");
-  fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" "$@"\n`, {
+    mode: 0o755,
+  });
   const r = await guard(["version"], guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: wrapper }));
   assert.equal(r.code, 1);
   assert.match(r.stderr, /\[guard\.recursion\].*started as gopls by gopls-guard pid \d+/);
@@ -75,6 +83,9 @@ test("serve mode with no gopls anywhere: a clear error message on the LSP channe
   const peer = new Peer([], guardEnv(tempDir(t), { PATH: "/nonexistent" }));
   t.after(() => peer.kill());
   const shown = await peer.waitFor("error", (m) => m.method === "window/showMessage");
-  assert.match((shown.params as { message: string }).message, /\[gopls\.missing\] No gopls binary was found/);
+  assert.match(
+    (shown.params as { message: string }).message,
+    /\[gopls\.missing\] No gopls binary was found/,
+  );
   assert.equal((await peer.exited).code, 1);
 });

@@ -6,8 +6,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { type Client, initializeParams, startClient } from "../helpers/client.js";
-import { GUARD, copyFixture, realGopls, tempDir } from "../helpers/env.js";
-import { Peer, guardEnv } from "../helpers/peer.js";
+import { copyFixture, GUARD, realGopls, tempDir } from "../helpers/env.js";
+import { guardEnv, Peer } from "../helpers/peer.js";
 import { waitGone, waitUntil } from "../helpers/procs.js";
 
 interface Transcript {
@@ -26,23 +26,43 @@ async function session(client: Client, dir: string): Promise<Transcript> {
   await c.sendNotification("initialized", {});
   const hello = `file://${path.join(dir, "hello.go")}`;
   const util = `file://${path.join(dir, "util.go")}`;
-  for (const [uri, file] of [[hello, "hello.go"], [util, "util.go"]] as const) {
+  for (const [uri, file] of [
+    [hello, "hello.go"],
+    [util, "util.go"],
+  ] as const) {
     const text = fs.readFileSync(path.join(dir, file), "utf8");
-    await c.sendNotification("textDocument/didOpen", { textDocument: { uri, languageId: "go", version: 1, text } });
+    await c.sendNotification("textDocument/didOpen", {
+      textDocument: { uri, languageId: "go", version: 1, text },
+    });
   }
-  const pos = (uri: string, line: number, character: number) => ({ textDocument: { uri }, position: { line, character } });
+  const pos = (uri: string, line: number, character: number) => ({
+    textDocument: { uri },
+    position: { line, character },
+  });
   // Line 17 is `return Greet(g)`; character 8 is inside `Greet`.
   const hover = await c.sendRequest("textDocument/hover", pos(hello, 17, 9));
   const definition = await c.sendRequest("textDocument/definition", pos(hello, 17, 9));
   const completion = await c.sendRequest("textDocument/completion", pos(hello, 16, 20));
-  const documentSymbol = await c.sendRequest("textDocument/documentSymbol", { textDocument: { uri: hello } });
-  const formatting = await c.sendRequest("textDocument/formatting", { textDocument: { uri: util }, options: { tabSize: 4, insertSpaces: false } });
-  await waitUntil("diagnostics for hello.go", () => (client.diagnostics.get(hello) ?? []).some((d) => JSON.stringify(d).includes("not an int")), 60_000);
+  const documentSymbol = await c.sendRequest("textDocument/documentSymbol", {
+    textDocument: { uri: hello },
+  });
+  const formatting = await c.sendRequest("textDocument/formatting", {
+    textDocument: { uri: util },
+    options: { tabSize: 4, insertSpaces: false },
+  });
+  await waitUntil(
+    "diagnostics for hello.go",
+    () =>
+      (client.diagnostics.get(hello) ?? []).some((d) => JSON.stringify(d).includes("not an int")),
+    60_000,
+  );
   const diagnostics = client.diagnostics.get(hello)?.at(-1);
   return { initialize, diagnostics, hover, definition, completion, documentSymbol, formatting };
 }
 
-test("through the guard, gopls answers exactly as it does directly", { timeout: 240_000 }, async (t) => {
+test("through the guard, gopls answers exactly as it does directly", {
+  timeout: 240_000,
+}, async (t) => {
   const dir = copyFixture(t, "hello");
   const home = tempDir(t);
   const gopls = realGopls();

@@ -2,7 +2,12 @@
 // code talks to gopls directly and to the guard, so their answers can be compared.
 
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { type MessageConnection, StreamMessageReader, StreamMessageWriter, createMessageConnection } from "vscode-jsonrpc/node";
+import {
+  createMessageConnection,
+  type MessageConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from "vscode-jsonrpc/node";
 
 export interface Client {
   connection: MessageConnection;
@@ -13,19 +18,32 @@ export interface Client {
   close(): Promise<number | null>;
 }
 
-export function startClient(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Client {
+export function startClient(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Client {
   const child = spawn(command, args, { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
   child.stderr.resume();
-  const connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  const connection = createMessageConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
   const diagnostics = new Map<string, unknown[][]>();
   const shown: Array<{ type: number; message: string }> = [];
-  connection.onNotification("textDocument/publishDiagnostics", (p: { uri: string; diagnostics: unknown[] }) => {
-    diagnostics.set(p.uri, [...(diagnostics.get(p.uri) ?? []), p.diagnostics]);
-  });
+  connection.onNotification(
+    "textDocument/publishDiagnostics",
+    (p: { uri: string; diagnostics: unknown[] }) => {
+      diagnostics.set(p.uri, [...(diagnostics.get(p.uri) ?? []), p.diagnostics]);
+    },
+  );
   connection.onNotification("window/showMessage", (p: { type: number; message: string }) => {
     shown.push(p);
   });
-  connection.onRequest("workspace/configuration", (p: { items: unknown[] }) => p.items.map(() => ({})));
+  connection.onRequest("workspace/configuration", (p: { items: unknown[] }) =>
+    p.items.map(() => ({})),
+  );
   connection.onRequest("client/registerCapability", () => null);
   connection.onRequest("client/unregisterCapability", () => null);
   connection.onRequest("window/workDoneProgress/create", () => null);
@@ -54,11 +72,17 @@ export function initializeParams(rootDir: string, processId = process.pid): obje
     rootUri,
     workspaceFolders: [{ uri: rootUri, name: "fixture" }],
     capabilities: {
-      workspace: { configuration: true, workspaceFolders: true, didChangeConfiguration: { dynamicRegistration: true } },
+      workspace: {
+        configuration: true,
+        workspaceFolders: true,
+        didChangeConfiguration: { dynamicRegistration: true },
+      },
       textDocument: {
         synchronization: { dynamicRegistration: true, didSave: true },
         hover: { contentFormat: ["markdown", "plaintext"] },
-        completion: { completionItem: { snippetSupport: false, documentationFormat: ["markdown"] } },
+        completion: {
+          completionItem: { snippetSupport: false, documentationFormat: ["markdown"] },
+        },
         definition: { linkSupport: false },
         documentSymbol: { hierarchicalDocumentSymbolSupport: true },
         formatting: {},

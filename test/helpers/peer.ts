@@ -3,11 +3,17 @@
 // only for reading; what it sends is encoded by hand.
 
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { FrameReader } from "../../src/lsp/framing.js";
+import { FrameReader, frameBody } from "../../src/lsp/framing.js";
 import { GUARD } from "./env.js";
 import { childrenOf, waitUntil } from "./procs.js";
 
-export type Json = Record<string, unknown> & { id?: unknown; method?: string; params?: unknown; result?: unknown; error?: { code: number; message: string } };
+export type Json = Record<string, unknown> & {
+  id?: unknown;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error?: { code: number; message: string };
+};
 
 export class Peer {
   readonly child: ChildProcessWithoutNullStreams;
@@ -18,12 +24,16 @@ export class Peer {
   private nextId = 1;
 
   constructor(args: string[], env: NodeJS.ProcessEnv, cwd?: string) {
-    this.child = spawn(process.execPath, [GUARD, ...args], { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
+    this.child = spawn(process.execPath, [GUARD, ...args], {
+      env,
+      cwd,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
     const reader = new FrameReader({
       maxBodyBytes: 1 << 30,
-      onFrame: (body) => {
+      onFrame: (frame) => {
         try {
-          this.received.push(JSON.parse(body.toString("utf8")) as Json);
+          this.received.push(JSON.parse(frameBody(frame).toString("utf8")) as Json);
         } catch (error) {
           this.stdoutErrors.push(`not JSON: ${String(error)}`);
         }
@@ -35,7 +45,9 @@ export class Peer {
       this.stderr += c.toString("utf8");
     });
     this.child.stdin.on("error", () => {});
-    this.exited = new Promise((resolve) => this.child.on("exit", (code, signal) => resolve({ code, signal })));
+    this.exited = new Promise((resolve) =>
+      this.child.on("exit", (code, signal) => resolve({ code, signal })),
+    );
   }
 
   get pid(): number {
@@ -48,7 +60,9 @@ export class Peer {
 
   send(message: object): void {
     const body = Buffer.from(JSON.stringify({ jsonrpc: "2.0", ...message }), "utf8");
-    this.child.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]));
+    this.child.stdin.write(
+      Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`), body]),
+    );
   }
 
   request(method: string, params: unknown = {}): number {
@@ -63,7 +77,14 @@ export class Peer {
 
   async waitFor(what: string, pred: (m: Json) => boolean, timeoutMs = 15_000): Promise<Json> {
     let found: Json | undefined;
-    await waitUntil(what, () => (found = this.received.find(pred)) !== undefined, timeoutMs);
+    await waitUntil(
+      what,
+      () => {
+        found = this.received.find(pred);
+        return found !== undefined;
+      },
+      timeoutMs,
+    );
     return found as Json;
   }
 
@@ -76,7 +97,12 @@ export class Peer {
   }
 
   async initialize(params: Record<string, unknown> = {}): Promise<Json> {
-    const reply = await this.call("initialize", { processId: process.pid, rootUri: null, capabilities: {}, ...params });
+    const reply = await this.call("initialize", {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {},
+      ...params,
+    });
     this.notify("initialized", {});
     return reply;
   }
@@ -84,12 +110,17 @@ export class Peer {
   /** The gopls the guard spawned (its only child), once it exists. */
   async goplsPid(): Promise<number> {
     let pid = 0;
-    await waitUntil("the guard has spawned gopls", () => (pid = childrenOf(this.pid)[0] ?? 0) > 0);
+    await waitUntil("the guard has spawned gopls", () => {
+      pid = childrenOf(this.pid)[0] ?? 0;
+      return pid > 0;
+    });
     return pid;
   }
 
   showMessages(): string[] {
-    return this.received.filter((m) => m.method === "window/showMessage").map((m) => (m.params as { message: string }).message);
+    return this.received
+      .filter((m) => m.method === "window/showMessage")
+      .map((m) => (m.params as { message: string }).message);
   }
 
   kill(): void {
@@ -99,7 +130,12 @@ export class Peer {
 
 /** Environment for a guard under test: a private home, and nothing inherited that changes it. */
 export function guardEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, GOPLS_GUARD_HOME: home, GOPLS_GUARD_KILL_GRACE_MS: "1000", GOPLS_GUARD_PARENT_POLL_MS: "200" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GOPLS_GUARD_HOME: home,
+    GOPLS_GUARD_KILL_GRACE_MS: "1000",
+    GOPLS_GUARD_PARENT_POLL_MS: "200",
+  };
   for (const k of Object.keys(env)) if (k.startsWith("GOPLS_GUARD_TEST_")) delete env[k];
   delete env.GOPLS_GUARD_GOPLS;
   delete env.GOPLS_GUARD_PARENT_PID;

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import fc from "fast-check";
-import { FrameReader, type FramingError, encodeFrame } from "../../src/lsp/framing.js";
+import { encodeFrame, FrameReader, type FramingError, frameBody } from "../../src/lsp/framing.js";
 
 function collect(maxBodyBytes = 1 << 20) {
   const frames: string[] = [];
   const errors: FramingError[] = [];
-  const reader = new FrameReader({ maxBodyBytes, onFrame: (b) => frames.push(b.toString("utf8")), onError: (e) => errors.push(e) });
+  const reader = new FrameReader({
+    maxBodyBytes,
+    onFrame: (f) => frames.push(frameBody(f).toString("utf8")),
+    onError: (e) => errors.push(e),
+  });
   return { reader, frames, errors };
 }
 
@@ -23,18 +27,24 @@ function cut(bytes: Buffer, offsets: number[]): Buffer[] {
   return out;
 }
 
-const bodyArb = fc.string({ unit: "grapheme", maxLength: 300 }).map((s) => JSON.stringify({ jsonrpc: "2.0", method: "x", params: s }));
+const bodyArb = fc
+  .string({ unit: "grapheme", maxLength: 300 })
+  .map((s) => JSON.stringify({ jsonrpc: "2.0", method: "x", params: s }));
 
 test("frames survive any chunking, with multi-byte UTF-8 bodies split mid-character", () => {
   fc.assert(
-    fc.property(fc.array(bodyArb, { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 40 }), (bodies, offsets) => {
-      const { reader, frames, errors } = collect();
-      const stream = Buffer.concat(bodies.map((b) => encodeFrame(b)));
-      for (const chunk of cut(stream, offsets)) reader.push(chunk);
-      assert.deepEqual(errors, []);
-      assert.deepEqual(frames, bodies);
-      assert.equal(reader.midFrame, false);
-    }),
+    fc.property(
+      fc.array(bodyArb, { minLength: 1, maxLength: 8 }),
+      fc.array(fc.nat(), { maxLength: 40 }),
+      (bodies, offsets) => {
+        const { reader, frames, errors } = collect();
+        const stream = Buffer.concat(bodies.map((b) => encodeFrame(b)));
+        for (const chunk of cut(stream, offsets)) reader.push(chunk);
+        assert.deepEqual(errors, []);
+        assert.deepEqual(frames, bodies);
+        assert.equal(reader.midFrame, false);
+      },
+    ),
     { numRuns: 500 },
   );
 });
@@ -47,7 +57,11 @@ test("several frames in one chunk come out in order", () => {
 
 test("header names are case-insensitive and Content-Type is accepted", () => {
   const { reader, frames, errors } = collect();
-  reader.push(Buffer.from('content-length: 2\r\nCONTENT-TYPE: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}cOnTeNt-LeNgTh:2\r\n\r\n[]'));
+  reader.push(
+    Buffer.from(
+      "content-length: 2\r\nCONTENT-TYPE: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}cOnTeNt-LeNgTh:2\r\n\r\n[]",
+    ),
+  );
   assert.deepEqual(errors, []);
   assert.deepEqual(frames, ["{}", "[]"]);
 });
@@ -65,7 +79,11 @@ const bad: Array<[string, string, FramingError["kind"]]> = [
   ["a non-numeric Content-Length", "Content-Length: five\r\n\r\nhello", "bad-header"],
   ["no Content-Length", "Content-Type: application/json\r\n\r\n{}", "bad-header"],
   ["an absurd Content-Length", "Content-Length: 99999999999999\r\n\r\n", "too-large"],
-  ["a non-UTF-8 charset", "Content-Length: 2\r\nContent-Type: text/plain; charset=latin1\r\n\r\n{}", "bad-content-type"],
+  [
+    "a non-UTF-8 charset",
+    "Content-Length: 2\r\nContent-Type: text/plain; charset=latin1\r\n\r\n{}",
+    "bad-content-type",
+  ],
 ];
 for (const [name, input, kind] of bad) {
   test(`rejects ${name} and stops reading`, () => {
@@ -93,11 +111,15 @@ test("a frame larger than the cap is refused by its header, before any body arri
 
 test("random bytes never throw: they frame or fail with a FramingError", () => {
   fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 2000 }), fc.array(fc.nat(), { maxLength: 10 }), (bytes, offsets) => {
-      const { reader, errors } = collect(4096);
-      for (const chunk of cut(Buffer.from(bytes), offsets)) reader.push(chunk);
-      assert.ok(errors.length <= 1);
-    }),
+    fc.property(
+      fc.uint8Array({ maxLength: 2000 }),
+      fc.array(fc.nat(), { maxLength: 10 }),
+      (bytes, offsets) => {
+        const { reader, errors } = collect(4096);
+        for (const chunk of cut(Buffer.from(bytes), offsets)) reader.push(chunk);
+        assert.ok(errors.length <= 1);
+      },
+    ),
     { numRuns: 1000 },
   );
 });

@@ -1,32 +1,111 @@
 import assert from "node:assert/strict";
+import { isUtf8 } from "node:buffer";
 import { test } from "node:test";
 import fc from "fast-check";
-import { parseMessage, peekMessage } from "../../src/lsp/message.js";
+import { parseMessage } from "../../src/lsp/message.js";
+import { scanMessage } from "../../src/lsp/scan.js";
+
+/** The reference: a full JSON.parse of well-formed UTF-8. */
+function reference(bytes: Buffer) {
+  if (!isUtf8(bytes)) return { ok: false as const };
+  const parsed = parseMessage(bytes);
+  return parsed.ok ? { ok: true as const, value: parsed.value.info } : { ok: false as const };
+}
+
+function scanChunked(bytes: Buffer, cuts: number[]) {
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  const chunks: Buffer[] = [];
+  let prev = 0;
+  for (const p of [...points, bytes.length]) {
+    chunks.push(bytes.subarray(prev, p));
+    prev = p;
+  }
+  return scanMessage(chunks);
+}
 
 const cases: Array<[string, unknown]> = [
-  ['{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}', { kind: "request", id: 1, method: "initialize" }],
-  ['{"jsonrpc":"2.0","method":"initialized","params":{}}', { kind: "notification", method: "initialized" }],
-  ['{"jsonrpc":"2.0","result":{"id":5,"method":"x"},"id":"a\\"b"}', { kind: "response", id: 'a"b', isError: false }],
-  ['{"jsonrpc":"2.0","error":{"code":1,"message":"}"},"id":null}', { kind: "response", id: null, isError: true }],
-  [' { "params" : [ "\\\\" , {"x":[]} ] , "method" : "m" , "id" : -3 } ', { kind: "request", id: -3, method: "m" }],
+  [
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}',
+    { kind: "request", id: 1, method: "initialize" },
+  ],
+  [
+    '{"jsonrpc":"2.0","method":"initialized","params":{}}',
+    { kind: "notification", method: "initialized" },
+  ],
+  [
+    '{"jsonrpc":"2.0","result":{"id":5,"method":"x"},"id":"a\\"b"}',
+    { kind: "response", id: 'a"b', isError: false },
+  ],
+  [
+    '{"jsonrpc":"2.0","error":{"code":1,"message":"}"},"id":null}',
+    { kind: "response", id: null, isError: true },
+  ],
+  [
+    ' { "params" : [ "\\\\" , {"x":[ ]} ,[]] , "method" : "m" , "id" : -3 } ',
+    { kind: "request", id: -3, method: "m" },
+  ],
   ['{"id":null,"method":"$/cancelRequest"}', { kind: "notification", method: "$/cancelRequest" }],
+  [
+    '{"\\u0069d":7,"method":"\\u00e9t\\u00e9","params":{"t":"日本 🚀"}}',
+    { kind: "request", id: 7, method: "été" },
+  ],
+  [
+    '{"id":1.5e+3,"result":[true,false,null,-0.25E-2]}',
+    { kind: "response", id: 1500, isError: false },
+  ],
 ];
 
 for (const [text, expected] of cases) {
-  test(`peek and parse agree on ${text.slice(0, 50)}`, () => {
-    const peeked = peekMessage(Buffer.from(text));
-    const parsed = parseMessage(Buffer.from(text));
-    assert.deepEqual(peeked, { ok: true, value: expected });
-    assert.ok(parsed.ok);
-    assert.deepEqual(parsed.value.info, expected);
+  test(`the scanner and a full parse agree on ${text.slice(0, 50)}`, () => {
+    assert.deepEqual(scanMessage([Buffer.from(text)]), { ok: true, value: expected });
+    assert.deepEqual(reference(Buffer.from(text)), { ok: true, value: expected });
+    for (let cut = 0; cut <= Buffer.byteLength(text); cut++) {
+      assert.deepEqual(
+        scanChunked(Buffer.from(text), [cut]),
+        { ok: true, value: expected },
+        `cut at ${cut}`,
+      );
+    }
   });
 }
 
-const invalid = ["", "{", "[]", "[1,2]", '"str"', "42", "null", '{"id":1', '{"id":{"a":1},"method":"m"}', '{"method":7}', '{"jsonrpc":"2.0"}', '{"a":1}x', "\xff\xfe"];
+const invalid = [
+  "",
+  "{",
+  "[]",
+  "[1,2]",
+  '"str"',
+  "42",
+  "null",
+  '{"id":1',
+  '{"id":{"a":1},"method":"m"}',
+  '{"method":7}',
+  '{"jsonrpc":"2.0"}',
+  '{"a":1}x',
+  "\xff\xfe",
+  '{"id":1,}',
+  '{"id":01}',
+  '{"id":1.}',
+  '{"id":-}',
+  '{"a":tru}',
+  '{"a":"\\x"}',
+  '{"a":"\\u12g4"}',
+  '{"a":"tab\there"}',
+  '{"a" 1}',
+  '{"a":[1,]}',
+  '{"a":[,1]}',
+  '{,"a":1}',
+  '{"id":1}{"id":2}',
+  '{"a":"\xc3\x28"}',
+  '{"a":"\xed\xa0\x80"}',
+  '{"a":"\xf4\x90\x80\x80"}',
+  '{"a":1}\x00',
+];
 for (const text of invalid) {
   test(`${JSON.stringify(text)} is not a message to either reader`, () => {
-    assert.equal(peekMessage(Buffer.from(text, "latin1")).ok, false);
-    assert.equal(parseMessage(Buffer.from(text, "latin1")).ok, false);
+    const bytes = Buffer.from(text, "latin1");
+    assert.equal(scanMessage([bytes]).ok, false);
+    assert.equal(reference(bytes).ok, false);
   });
 }
 
@@ -36,18 +115,93 @@ test("JSON that is not an object names batches", () => {
   assert.match(r.ok ? "" : r.reason, /batches/);
 });
 
-test("peek agrees with a full parse on arbitrary JSON-RPC shaped objects", () => {
-  const id = fc.oneof(fc.integer(), fc.string(), fc.constant(null));
-  const value = fc.jsonValue();
-  const msg = fc.record({ jsonrpc: fc.constant("2.0"), id, method: fc.string(), params: value, result: value }, { requiredKeys: ["jsonrpc"] });
+const messageArb = fc.record(
+  {
+    jsonrpc: fc.constant("2.0"),
+    id: fc.oneof(fc.integer(), fc.string({ unit: "grapheme" }), fc.constant(null)),
+    method: fc.string(),
+    params: fc.jsonValue(),
+    result: fc.jsonValue(),
+  },
+  { requiredKeys: ["jsonrpc"] },
+);
+
+test("the scanner agrees with a full parse on JSON-RPC shaped objects in any chunking", () => {
   fc.assert(
-    fc.property(msg, (m) => {
-      const text = Buffer.from(JSON.stringify(m));
-      const parsed = parseMessage(text);
-      const peeked = peekMessage(text);
-      assert.equal(peeked.ok, parsed.ok);
-      if (parsed.ok && peeked.ok) assert.deepEqual(peeked.value, parsed.value.info);
+    fc.property(messageArb, fc.array(fc.nat(), { maxLength: 6 }), (m, cuts) => {
+      const bytes = Buffer.from(JSON.stringify(m));
+      const scanned = scanChunked(bytes, cuts);
+      assert.deepEqual(scanned.ok ? scanned : { ok: false }, reference(bytes));
     }),
     { numRuns: 2000 },
+  );
+});
+
+test("the scanner rejects exactly what a full parse rejects, on corrupted messages", () => {
+  const edit = fc.record({
+    at: fc.nat(),
+    byte: fc.integer({ min: 0, max: 255 }),
+    kind: fc.constantFrom("replace", "insert", "delete"),
+  });
+  fc.assert(
+    fc.property(
+      messageArb,
+      fc.array(edit, { minLength: 1, maxLength: 3 }),
+      fc.array(fc.nat(), { maxLength: 4 }),
+      (m, edits, cuts) => {
+        const bytes = [...Buffer.from(JSON.stringify(m))];
+        for (const e of edits) {
+          const at = e.at % (bytes.length + 1);
+          if (e.kind === "insert") bytes.splice(at, 0, e.byte);
+          else if (e.kind === "delete") bytes.splice(at, 1);
+          else if (at < bytes.length) bytes[at] = e.byte;
+        }
+        const buf = Buffer.from(bytes);
+        assert.deepEqual(scanChunked(buf, cuts).ok, reference(buf).ok, buf.toString("latin1"));
+      },
+    ),
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 5000) },
+  );
+});
+
+test("the head-and-tail peek agrees with the full scan on messages in gopls's encoding", async () => {
+  const { peekMessage } = await import("../../src/lsp/peek.js");
+  const id = fc.oneof(fc.integer(), fc.string({ unit: "grapheme", maxLength: 10 }));
+  const value = fc.jsonValue();
+  // Key orders gopls's jsonrpc2 (and jsonrpc2_v2) write.
+  const shapes = [
+    fc.record({
+      jsonrpc: fc.constant("2.0"),
+      method: fc.string({ minLength: 1 }),
+      params: value,
+      id,
+    }),
+    fc.record({ jsonrpc: fc.constant("2.0"), method: fc.string({ minLength: 1 }), params: value }),
+    fc.record({ jsonrpc: fc.constant("2.0"), result: value, id }),
+    fc.record({
+      jsonrpc: fc.constant("2.0"),
+      error: fc.record({ code: fc.integer(), message: fc.string() }),
+      id,
+    }),
+    fc.record({
+      jsonrpc: fc.constant("2.0"),
+      id,
+      method: fc.string({ minLength: 1 }),
+      params: value,
+    }),
+  ];
+  fc.assert(
+    fc.property(fc.oneof(...shapes), fc.array(fc.nat(), { maxLength: 3 }), (m, cuts) => {
+      const bytes = Buffer.from(JSON.stringify(m));
+      const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+      const chunks: Buffer[] = [];
+      let prev = 0;
+      for (const p of [...points, bytes.length]) {
+        chunks.push(bytes.subarray(prev, p));
+        prev = p;
+      }
+      assert.deepEqual(peekMessage({ chunks, length: bytes.length }), scanMessage([bytes]));
+    }),
+    { numRuns: 3000 },
   );
 });

@@ -1,0 +1,117 @@
+// (b) Pure forwarding: round-trip latency for 1 KB and 1 MB messages and one-way throughput,
+// the same client against a trivial echo server directly and through the guard.
+
+import { BenchClient, nowMs, peakRssMb, percentile } from "./client.js";
+
+interface Percentiles {
+  p50: number;
+  p99: number;
+}
+
+export interface ForwardingResult {
+  size: string;
+  direct: Percentiles;
+  /** A bare byte-copying Node relay: the floor for any process in the middle. */
+  relay: Percentiles;
+  guard: Percentiles;
+  added: Percentiles;
+}
+
+function payload(bytes: number): string {
+  const unit = 'func main() { println("héllo, 世界") }\n';
+  return unit.repeat(Math.ceil(bytes / Buffer.byteLength(unit))).slice(0, bytes);
+}
+
+async function roundTrips(
+  client: BenchClient,
+  body: (id: number) => Buffer,
+  n: number,
+  into: number[],
+): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const id = client.allocId();
+    const bytes = body(id);
+    const t = nowMs();
+    await client.requestRaw(id, bytes);
+    into.push(nowMs() - t);
+  }
+}
+
+export async function forwarding(
+  echo: string,
+  guardCmd: string[],
+  relayScript: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{
+  latency: ForwardingResult[];
+  throughput: { direct: number; guard: number };
+  guardPeakRssMb: number;
+}> {
+  const direct = new BenchClient(echo, [], env);
+  const guarded = new BenchClient(guardCmd[0] as string, guardCmd.slice(1), {
+    ...env,
+    GOPLS_GUARD_GOPLS: echo,
+  });
+  const relay = new BenchClient(process.execPath, [relayScript, echo], env);
+  await direct.request("initialize", {});
+  await guarded.request("initialize", {});
+  await relay.request("initialize", {});
+  const latency: ForwardingResult[] = [];
+  for (const [size, bytes, perBlock, blocks] of [
+    ["1 KB", 1024, 500, 8],
+    ["1 MB", 1024 * 1024, 25, 8],
+  ] as const) {
+    const text = JSON.stringify(payload(bytes));
+    const body = (id: number) =>
+      Buffer.from(`{"jsonrpc":"2.0","id":${id},"method":"echo","params":{"text":${text}}}`, "utf8");
+    const d: number[] = [];
+    const g: number[] = [];
+    const r: number[] = [];
+    for (const client of [direct, guarded, relay]) await roundTrips(client, body, perBlock, []); // warm-up
+    for (let b = 0; b < blocks; b++) {
+      await roundTrips(direct, body, perBlock, d);
+      await roundTrips(guarded, body, perBlock, g);
+      await roundTrips(relay, body, perBlock, r);
+    }
+    const stat = (xs: number[]) => {
+      xs.sort((a, b) => a - b);
+      return { p50: percentile(xs, 50), p99: percentile(xs, 99) };
+    };
+    const ds = stat(d);
+    const gs = stat(g);
+    latency.push({
+      size,
+      direct: ds,
+      relay: stat(r),
+      guard: gs,
+      added: { p50: gs.p50 - ds.p50, p99: gs.p99 - ds.p99 },
+    });
+  }
+  const throughput = { direct: 0, guard: 0 };
+  const mb = 256;
+  const sink = Buffer.from(
+    `{"jsonrpc":"2.0","method":"sink","params":{"text":${JSON.stringify(payload(1024 * 1024 - 60))}}}`,
+    "utf8",
+  );
+  for (let round = 0; round < 3; round++) {
+    for (const [name, client] of [
+      ["direct", direct],
+      ["guard", guarded],
+    ] as const) {
+      const t = nowMs();
+      for (let i = 0; i < mb; i++) {
+        if (!client.sendRaw(sink)) await new Promise((r) => client.child.stdin.once("drain", r));
+      }
+      const sunk = Number((await client.request("sunk", null)).result);
+      const seconds = (nowMs() - t) / 1000;
+      if (sunk !== sink.length * mb)
+        throw new Error(`sink lost bytes: ${sunk} != ${sink.length * mb}`);
+      throughput[name] = Math.max(throughput[name], sunk / (1024 * 1024) / seconds);
+    }
+  }
+  const guardPeakRssMb = peakRssMb(guarded.pid);
+  await direct.close();
+  await guarded.close();
+  relay.child.stdin.end();
+  return { latency, throughput, guardPeakRssMb };
+}

@@ -1,0 +1,97 @@
+// `npm run bench`: the proxy's cost, measured against direct gopls in the same run.
+// Prints a Markdown report (the README's figures come from it) and writes bench-results.json.
+
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { forwarding } from "./forwarding.js";
+import { session } from "./session.js";
+import { startup } from "./startup.js";
+
+const root = path.resolve(import.meta.dirname, "..", "..");
+const gopls = process.env.GOPLS_GUARD_TEST_REAL_GOPLS as string;
+const guardCmd = [process.execPath, path.join(root, "dist", "gopls-guard.cjs")];
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gg-bench-"));
+const env: NodeJS.ProcessEnv = { ...process.env, GOPLS_GUARD_HOME: path.join(scratch, "home") };
+delete env.GOPLS_GUARD_GOPLS;
+
+function echoServer(): string {
+  const file = path.join(scratch, "echo-server");
+  fs.writeFileSync(
+    file,
+    `#!/bin/sh\nexec "${process.execPath}" "${path.join(root, "build", "bench", "echo-server.js")}"\n`,
+    { mode: 0o755 },
+  );
+  return file;
+}
+
+function module(): string {
+  const info = JSON.parse(
+    execFileSync("go", ["mod", "download", "-json", "golang.org/x/sync@v0.21.0"], {
+      cwd: scratch,
+      encoding: "utf8",
+    }),
+  ) as { Dir: string };
+  const dir = path.join(scratch, "sync");
+  fs.cpSync(info.Dir, dir, { recursive: true });
+  execFileSync("chmod", ["-R", "u+w", dir]);
+  return dir;
+}
+
+const f = (n: number, digits = 2) => n.toFixed(digits);
+const only = process.argv[2];
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpus: os.cpus().length,
+};
+try {
+  if (!only || only === "forwarding") {
+    const r = await forwarding(
+      echoServer(),
+      guardCmd,
+      path.join(root, "build", "bench", "bare-relay.js"),
+      env,
+    );
+    results.forwarding = r;
+    console.log("\n(b) forwarding through the guard vs direct, echo server, round trips (ms)");
+    console.log(
+      "| size | direct p50 | bare relay p50 | guard p50 | added p50 | direct p99 | bare relay p99 | guard p99 | added p99 |\n|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const l of r.latency)
+      console.log(
+        `| ${l.size} | ${f(l.direct.p50, 3)} | ${f(l.relay.p50, 3)} | ${f(l.guard.p50, 3)} | **${f(l.added.p50, 3)}** | ${f(l.direct.p99, 3)} | ${f(l.relay.p99, 3)} | ${f(l.guard.p99, 3)} | **${f(l.added.p99, 3)}** |`,
+      );
+    console.log(
+      `throughput, 1 MB notifications one way: direct ${f(r.throughput.direct, 0)} MB/s, guard ${f(r.throughput.guard, 0)} MB/s`,
+    );
+    console.log(`guard peak RSS: ${f(r.guardPeakRssMb, 1)} MB`);
+  }
+  if (!only || only === "startup") {
+    const r = await startup(gopls, guardCmd, env, scratch);
+    results.startup = r;
+    console.log("\n(c) start-up, spawn to initialize response (median ms)");
+    console.log(
+      `bare node -e 0: ${f(r.node, 1)}; gopls direct: ${f(r.direct, 1)}; through the guard: ${f(r.guard, 1)}; added: ${f(r.added, 1)} (target ≤ ${f(r.node + 20, 1)})`,
+    );
+  }
+  if (!only || only === "session") {
+    const dir = module();
+    const runs = [];
+    console.log(
+      "\n(a) real session on golang.org/x/sync: hover/definition/completion/documentSymbol, median of 5 alternating runs",
+    );
+    for (const window of [1, 8]) {
+      const r = await session(dir, gopls, guardCmd, env, window);
+      runs.push(r);
+      console.log(
+        `${r.requests} requests, ${window === 1 ? "one at a time" : `${window} in flight`}: direct ${f(r.direct, 0)} ms; guard ${f(r.guard, 0)} ms; ratio guard/direct ${f(r.ratio, 3)}; guard peak RSS ${f(r.guardPeakRssMb, 1)} MB; guard CPU ${f(r.guardCpuMs, 0)} ms (${f((r.guardCpuMs * 1000) / r.requests, 0)} µs a request)`,
+      );
+    }
+    results.session = runs;
+  }
+  fs.writeFileSync(path.join(root, "bench-results.json"), `${JSON.stringify(results, null, 2)}\n`);
+} finally {
+  fs.rmSync(scratch, { recursive: true, force: true });
+}

@@ -1,0 +1,11 @@
+// `npm run bench [forwarding|startup|session]`: set up, then the benchmarks in bench/.
+import { spawnSync } from "node:child_process";
+import { root, setup } from "./setup.mjs";
+
+const { env } = setup();
+const result = spawnSync(process.execPath, ["build/bench/main.js", ...process.argv.slice(2)], {
+  cwd: root,
+  stdio: "inherit",
+  env: { ...process.env, ...env },
+});
+process.exit(result.status ?? 1);

@@ -1,0 +1,64 @@
+// What the tests and the benchmarks need on a fresh machine: npm ci when node_modules is
+// missing or older than the lock file, the build, the pinned real gopls installed once into a
+// cache outside the repo, and the stand-in gopls built from test/fixtures/standin.
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export const root = path.resolve(import.meta.dirname, "..");
+export const REAL_GOPLS_VERSION = "v0.23.0";
+
+function run(cmd, args, opts = {}) {
+  console.error(`setup: ${cmd} ${args.join(" ")}`);
+  execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], cwd: root, ...opts });
+}
+
+export function setup() {
+  const cache =
+    process.env.GOPLS_GUARD_TEST_CACHE || path.join(os.homedir(), ".cache", "gopls-guard-test");
+  const goBin = process.env.GOPLS_GUARD_TEST_GO || "go";
+  const lock = path.join(root, "package-lock.json");
+  const marker = path.join(root, "node_modules", ".package-lock.json");
+  if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs)
+    run("npm", ["ci", "--no-audit", "--no-fund"]);
+  run("npm", ["run", "--silent", "build"]);
+
+  // Go builds and installs in a clean environment: no workspace, modules on, host platform.
+  const goEnv = {
+    ...process.env,
+    GOWORK: "off",
+    GO111MODULE: "on",
+    GOFLAGS: "",
+    GOOS: "",
+    GOARCH: "",
+    GOTOOLCHAIN: "local",
+  };
+  const realDir = path.join(cache, `gopls-${REAL_GOPLS_VERSION}`);
+  const realGopls = path.join(realDir, "gopls");
+  if (!existsSync(realGopls)) {
+    const stage = `${realDir}.tmp-${process.pid}`;
+    mkdirSync(stage, { recursive: true });
+    run(goBin, ["install", `golang.org/x/tools/gopls@${REAL_GOPLS_VERSION}`], {
+      cwd: os.tmpdir(),
+      env: { ...goEnv, GOBIN: stage },
+    });
+    rmSync(realDir, { recursive: true, force: true });
+    renameSync(stage, realDir);
+  }
+  const standin = path.join(root, "build", "standin", "gopls");
+  run(goBin, ["build", "-o", standin, "."], {
+    cwd: path.join(root, "test", "fixtures", "standin"),
+    env: goEnv,
+  });
+  return {
+    cache,
+    realGopls,
+    standin,
+    env: {
+      GOPLS_GUARD_TEST_REAL_GOPLS: realGopls,
+      GOPLS_GUARD_TEST_STANDIN: standin,
+      GOPLS_GUARD_TEST_CACHE: cache,
+    },
+  };
+}

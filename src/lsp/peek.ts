@@ -1,0 +1,57 @@
+// Routing facts for gopls's messages without a pass over the body. gopls's jsonrpc2 encodes
+// {"jsonrpc":"2.0","method":M,"params":P,"id":N} and {"jsonrpc":"2.0","result":R,"id":N}, so
+// the method sits at the head and the id at the tail. gopls's JSON is trusted (encoding/json
+// wrote it); any other shape falls back to the full scanner.
+
+import type { Frame } from "./framing.js";
+import type { MessageInfo, Parsed } from "./message.js";
+import { scanMessage } from "./scan.js";
+
+const HEAD = '{"jsonrpc":"2.0",';
+const HEAD_BYTES = Buffer.from(HEAD, "latin1");
+const TAIL_ID = /,"id":(-?[0-9]{1,15}|"[^"\\]{0,64}")\}$/;
+const HEAD_ID = /^"id":(-?[0-9]{1,15}|"[^"\\]{0,64}"),/;
+const METHOD = /^"method":"([^"\\]{1,200})",/;
+
+export function peekMessage(frame: Frame): Parsed<MessageInfo> {
+  return quick(frame) ?? scanMessage(frame.chunks);
+}
+
+function quick(frame: Frame): Parsed<MessageInfo> | undefined {
+  const first = frame.chunks[0];
+  const last = frame.chunks[frame.chunks.length - 1];
+  if (!first || !last || first.length < 64 || last.length < 64) return undefined;
+  if (first.compare(HEAD_BYTES, 0, HEAD_BYTES.length, 0, HEAD_BYTES.length) !== 0) return undefined;
+  const head = first.toString("latin1", HEAD.length, HEAD.length + 240);
+  const tail = last.toString("latin1", last.length - 80);
+  let id: number | string | undefined;
+  let rest = head;
+  const headId = HEAD_ID.exec(head);
+  if (headId) {
+    id = decodeLatin1Json(headId[1] as string) as number | string;
+    rest = head.slice((headId[0] as string).length);
+  } else {
+    const tailId = TAIL_ID.exec(tail);
+    if (tailId) id = decodeLatin1Json(tailId[1] as string) as number | string;
+    // An id the pattern cannot read (escapes, say) must not be taken for no id.
+    else if (tail.includes('"id"')) return undefined;
+  }
+  const rawMethod = METHOD.exec(rest)?.[1];
+  const method =
+    rawMethod === undefined ? undefined : Buffer.from(rawMethod, "latin1").toString("utf8");
+  if (method !== undefined) {
+    return {
+      ok: true,
+      value: id === undefined ? { kind: "notification", method } : { kind: "request", id, method },
+    };
+  }
+  if (id !== undefined && (rest.startsWith('"result":') || rest.startsWith('"error":'))) {
+    return { ok: true, value: { kind: "response", id, isError: rest.startsWith('"error":') } };
+  }
+  return undefined;
+}
+
+/** The bytes were read as latin1 (one char a byte); JSON text is UTF-8. */
+function decodeLatin1Json(raw: string): unknown {
+  return JSON.parse(Buffer.from(raw, "latin1").toString("utf8"));
+}
