@@ -3,6 +3,8 @@
 
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import { test } from "node:test";
 import { standinGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
@@ -14,8 +16,10 @@ function start(t: Parameters<typeof tempDir>[0], extra: NodeJS.ProcessEnv = {}):
   return peer;
 }
 
-test("shutdown then exit: exit code 0 and gopls gone", async (t) => {
-  const peer = start(t);
+test("shutdown then exit: exit code 0, gopls gone, and the session logged to a file", async (t) => {
+  const home = tempDir(t);
+  const peer = new Peer([], guardEnv(home, { GOPLS_GUARD_GOPLS: standinGopls() }));
+  t.after(() => peer.kill());
   const init = await peer.initialize();
   assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-standin");
   const gopls = await peer.goplsPid();
@@ -24,6 +28,19 @@ test("shutdown then exit: exit code 0 and gopls gone", async (t) => {
   assert.deepEqual(await peer.exited, { code: 0, signal: null });
   await waitGone(gopls);
   assert.deepEqual(peer.stdoutErrors, []);
+  const logs = fs.readdirSync(path.join(home, "logs"));
+  assert.equal(logs.length, 1);
+  const events = fs
+    .readFileSync(path.join(home, "logs", logs[0] as string), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { event?: string; exitCode?: number; goplsPid?: number });
+  assert.deepEqual(
+    events.map((e) => e.event),
+    ["session.start", "gopls.start", "gopls.initialized", "session.end"],
+  );
+  assert.equal(events[1]?.goplsPid, gopls);
+  assert.equal(events[3]?.exitCode, 0);
 });
 
 test("exit without shutdown: exit code 1 and gopls gone", async (t) => {
