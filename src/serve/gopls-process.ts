@@ -35,7 +35,7 @@ export class GoplsProcess {
   private stderrTail = Buffer.alloc(0);
   private exited = false;
 
-  constructor(private readonly options: GoplsProcessOptions) {
+  constructor(options: GoplsProcessOptions) {
     this.child = spawn(options.path, options.args, {
       env: options.env,
       stdio: ["pipe", "pipe", "pipe"],

@@ -167,7 +167,7 @@ export class Session {
       this.pending.delete(m.id);
       if (m.id === this.initializeId) {
         this.o.logger.info(
-          { event: "gopls.initialized", serverInfo: decode(frame).result },
+          { event: "gopls.initialized", gopls: goplsVersion(decode(frame)) },
           "initialize answered",
         );
         this.editor.initializeAnswered();
@@ -263,6 +263,26 @@ export class Session {
   /** Synchronous last resort when the process is going down regardless. */
   killNow(): void {
     this.gopls?.killNow();
+  }
+}
+
+/** gopls reports its build info as JSON in serverInfo.version; keep what identifies it. */
+function goplsVersion(response: Record<string, unknown>): unknown {
+  const info = (response.result as { serverInfo?: { name?: string; version?: string } } | undefined)
+    ?.serverInfo;
+  try {
+    const build = JSON.parse(info?.version ?? "") as {
+      GoVersion?: string;
+      Main?: { Path?: string; Version?: string };
+    };
+    return {
+      name: info?.name,
+      module: build.Main?.Path,
+      version: build.Main?.Version,
+      goVersion: build.GoVersion,
+    };
+  } catch {
+    return info;
   }
 }
 
