@@ -1,6 +1,8 @@
-// One typed, validated Config from the environment (GOPLS_GUARD_*), with the platform
-// and home directory passed in so per-OS defaults are testable here.
+// One typed, validated Config from the environment (GOPLS_GUARD_*) over the config file, with
+// the platform and home directory passed in so per-OS defaults are testable here. Never throws:
+// what cannot be used is ignored, reported as a config.invalid finding, and never rewritten.
 
+import fs from "node:fs";
 import path from "node:path";
 import type { Finding } from "./findings.js";
 
@@ -11,8 +13,16 @@ export interface Config {
   /** Where the guard keeps its logs and (later) its managed gopls installs. */
   home: string;
   logLevel: LogLevel;
-  /** An explicit gopls binary (GOPLS_GUARD_GOPLS); otherwise the PATH is searched. */
+  /** An explicit gopls binary (GOPLS_GUARD_GOPLS): verified, never reinstalled. */
   goplsPath: string | undefined;
+  /** An explicit go binary (GOPLS_GUARD_GO); otherwise PATH, login shell, well-known places. */
+  goPath: string | undefined;
+  /** "latest" or an exact version such as "v0.16.2" (GOPLS_GUARD_GOPLS_VERSION). */
+  goplsVersion: string;
+  /** Where managed gopls builds go (GOPLS_GUARD_INSTALL_DIR); a shared one may be group-writable. */
+  installDir: string;
+  /** The config file read, if any. */
+  configFile: string;
   /** Largest LSP message accepted from either side. */
   maxMessageBytes: number;
   /** How long gopls gets to exit after being told to, before SIGTERM and again before SIGKILL. */
@@ -25,6 +35,90 @@ export interface Platform {
   env: NodeJS.ProcessEnv;
   platform: NodeJS.Platform;
   homedir: string;
+}
+
+export function defaultConfigFile({ env, platform, homedir }: Platform): string {
+  if (platform === "win32")
+    return path.win32.join(
+      env.APPDATA ?? path.win32.join(homedir, "AppData", "Roaming"),
+      "gopls-guard",
+      "config.json",
+    );
+  if (platform === "darwin")
+    return path.posix.join(homedir, "Library", "Application Support", "gopls-guard", "config.json");
+  const base =
+    env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME)
+      ? env.XDG_CONFIG_HOME
+      : path.join(homedir, ".config");
+  return path.join(base, "gopls-guard", "config.json");
+}
+
+/** The config file's keys and the environment variables that override them. */
+export const FILE_KEYS = {
+  goplsVersion: "GOPLS_GUARD_GOPLS_VERSION",
+  installDir: "GOPLS_GUARD_INSTALL_DIR",
+  go: "GOPLS_GUARD_GO",
+  gopls: "GOPLS_GUARD_GOPLS",
+  home: "GOPLS_GUARD_HOME",
+  logLevel: "GOPLS_GUARD_LOG_LEVEL",
+} as const;
+
+/** Reads the config file into environment-style settings; a broken file is reported, not used. */
+export function readConfigFile(file: string, problems: Finding[]): Record<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
+      problems.push(brokenFile(file, (error as Error).message));
+    }
+    return {};
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    problems.push(brokenFile(file, (error as Error).message));
+    return {};
+  }
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    problems.push(brokenFile(file, "the file must hold one JSON object"));
+    return {};
+  }
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
+    const envName = (FILE_KEYS as Record<string, string>)[key];
+    if (!envName) {
+      problems.push({
+        id: "config.invalid",
+        severity: "warning",
+        message: `Unknown key "${key}" in the config file was ignored.`,
+        evidence: { file },
+        fix: `Known keys: ${Object.keys(FILE_KEYS).join(", ")}.`,
+      });
+    } else if (typeof value !== "string") {
+      problems.push({
+        id: "config.invalid",
+        severity: "warning",
+        message: `"${key}" in the config file must be a string; it was ignored.`,
+        evidence: { file, [key]: JSON.stringify(value) },
+        fix: `Write it as "${key}": "..."`,
+      });
+    } else {
+      out[envName] = value;
+    }
+  }
+  return out;
+}
+
+function brokenFile(file: string, why: string): Finding {
+  return {
+    id: "config.invalid",
+    severity: "warning",
+    message: "The config file cannot be read; defaults are used and the file is left as it is.",
+    evidence: { file, error: why },
+    fix: `Fix the JSON in ${file} (see the README's configuration section).`,
+  };
 }
 
 export function defaultHome({ env, platform, homedir }: Platform): string {
@@ -68,8 +162,10 @@ function invalid(name: string, value: string, expected: string): Finding {
 
 /** Never throws: a bad setting falls back to its default and comes back as a finding. */
 export function loadConfig(p: Platform): { config: Config; problems: Finding[] } {
-  const { env } = p;
   const problems: Finding[] = [];
+  const configFile = p.env.GOPLS_GUARD_CONFIG || defaultConfigFile(p);
+  // The environment wins over the file.
+  const env: NodeJS.ProcessEnv = { ...readConfigFile(configFile, problems), ...definedOnly(p.env) };
   let logLevel: LogLevel = "info";
   const rawLevel = env.GOPLS_GUARD_LOG_LEVEL?.trim().toLowerCase();
   if (rawLevel) {
@@ -82,13 +178,44 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     if (path.isAbsolute(env.GOPLS_GUARD_HOME)) home = env.GOPLS_GUARD_HOME;
     else problems.push(invalid("GOPLS_GUARD_HOME", env.GOPLS_GUARD_HOME, "an absolute path"));
   }
+  let goplsVersion = (env.GOPLS_GUARD_GOPLS_VERSION ?? "").trim() || "latest";
+  if (goplsVersion !== "latest" && !/^v?\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/.test(goplsVersion)) {
+    problems.push(
+      invalid(
+        "GOPLS_GUARD_GOPLS_VERSION",
+        goplsVersion,
+        `"latest" or an exact version such as v0.16.2`,
+      ),
+    );
+    goplsVersion = "latest";
+  } else if (goplsVersion !== "latest" && !goplsVersion.startsWith("v")) {
+    goplsVersion = `v${goplsVersion}`;
+  }
+  let installDir = path.join(home, "gopls");
+  if (env.GOPLS_GUARD_INSTALL_DIR) {
+    if (path.isAbsolute(env.GOPLS_GUARD_INSTALL_DIR)) installDir = env.GOPLS_GUARD_INSTALL_DIR;
+    else
+      problems.push(
+        invalid("GOPLS_GUARD_INSTALL_DIR", env.GOPLS_GUARD_INSTALL_DIR, "an absolute path"),
+      );
+  }
   const config: Config = {
     home,
     logLevel,
     goplsPath: env.GOPLS_GUARD_GOPLS || undefined,
+    goPath: env.GOPLS_GUARD_GO || undefined,
+    goplsVersion,
+    installDir,
+    configFile,
     maxMessageBytes: positiveInt(env, "GOPLS_GUARD_MAX_MESSAGE_BYTES", 256 * 1024 * 1024, problems),
     killGraceMs: positiveInt(env, "GOPLS_GUARD_KILL_GRACE_MS", 2000, problems),
     parentPollMs: positiveInt(env, "GOPLS_GUARD_PARENT_POLL_MS", 2000, problems),
   };
   return { config, problems };
+}
+
+function definedOnly(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== "") out[k] = v;
+  return out;
 }

@@ -2,6 +2,7 @@
 
 import os from "node:os";
 import { parseCommand, USAGE } from "./cli.js";
+import { install } from "./commands/install.js";
 import { loadConfig } from "./config.js";
 import { describe } from "./findings.js";
 import { passthrough } from "./passthrough.js";
@@ -21,6 +22,9 @@ async function main(): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     case "guard":
+      for (const p of problems) process.stderr.write(`${describe(p)}\n`);
+      if (command.name === "install" || command.name === "which")
+        return install(config, command.args, command.name === "install");
       process.stderr.write(`gopls-guard ${command.name}: not available in this version yet.\n`);
       return 2;
     case "passthrough":

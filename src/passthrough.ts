@@ -2,13 +2,33 @@
 // run gopls with the same argv and stdio, forward signals, and exit as it did.
 
 import { spawn } from "node:child_process";
+import os from "node:os";
 import type { Config } from "./config.js";
 import { describe } from "./findings.js";
 import { resolveGopls } from "./gopls/launch.js";
 import { goplsEnv } from "./gopls/locate.js";
+import { openLog } from "./log.js";
+import { TerminalReporter } from "./report/terminal.js";
 
 export async function passthrough(config: Config, args: string[]): Promise<number> {
-  const resolved = await resolveGopls(config, process.env);
+  const log = openLog(config, "gopls-guard passthrough");
+  const terminal = new TerminalReporter();
+  const resolved = await resolveGopls({
+    config,
+    env: process.env,
+    platform: process.platform,
+    homedir: os.homedir(),
+    logFile: log.file,
+    logger: log.logger,
+    allowInstall: true,
+    report: (f) => {
+      log.logger.info({ event: "finding", finding: f }, f.message);
+      if (f.severity !== "info") terminal.finding(f);
+    },
+    progress: (phase, message) => terminal.progress(phase, message),
+  });
+  terminal.stop();
+  log.flush();
   if (!resolved.ok) {
     process.stderr.write(`${describe(resolved.finding)}\n`);
     return 1;

@@ -40,7 +40,17 @@ export async function serve(
     logFile: log.file,
     editorIn: process.stdin,
     editorOut: process.stdout,
-    resolve: () => resolveGopls(config, env),
+    resolve: (hooks) =>
+      resolveGopls({
+        config,
+        env,
+        platform: process.platform,
+        homedir: os.homedir(),
+        logFile: log.file,
+        logger: log.logger,
+        allowInstall: true,
+        ...hooks,
+      }),
     goplsArgs,
     goplsEnv: goplsEnv(env),
   });

@@ -5,7 +5,8 @@
 import type { Readable, Writable } from "node:stream";
 import type { Config } from "../config.js";
 import { describe, type Finding } from "../findings.js";
-import type { Located } from "../gopls/locate.js";
+import type { InstallPhase } from "../gopls/install.js";
+import type { Located } from "../gopls/launch.js";
 import type { Logger } from "../log.js";
 import { EditorChannel, ErrorCodes, MessageType } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader, frameBody } from "../lsp/framing.js";
@@ -21,10 +22,17 @@ export interface SessionOptions {
   logFile: string;
   editorIn: Readable;
   editorOut: Writable;
-  /** Decides and verifies the gopls to run (the installer's job); may take a while. */
-  resolve: () => Promise<{ ok: true; value: Located } | { ok: false; finding: Finding }>;
+  /** Decides, verifies and if needed installs the gopls to run; may take minutes. */
+  resolve: (
+    hooks: ResolveHooks,
+  ) => Promise<{ ok: true; value: Located } | { ok: false; finding: Finding }>;
   goplsArgs: string[];
   goplsEnv: NodeJS.ProcessEnv;
+}
+
+export interface ResolveHooks {
+  report: (finding: Finding) => void;
+  progress: (phase: InstallPhase, message: string) => void;
 }
 
 export interface SessionEnd {
@@ -40,6 +48,9 @@ export class Session {
   /** Editor requests gopls has not answered yet, by id. */
   private readonly pending = new Map<MessageId, string>();
   private initializeId: MessageId | undefined;
+  /** The editor's initialize workDoneToken: install progress goes there. */
+  private workDoneToken: string | number | undefined;
+  private progressStarted: number | undefined;
   private shutdownRequested = false;
   private ending = false;
   private readonly parentWatch: ParentWatch;
@@ -83,7 +94,15 @@ export class Session {
   }
 
   private async launch(): Promise<void> {
-    const resolved = await this.o.resolve();
+    const resolved = await this.o.resolve({
+      report: (f) => this.report(f),
+      progress: (phase, message) => this.progress(phase, message),
+    });
+    this.endProgress(
+      resolved.ok
+        ? `gopls ${resolved.value.version ?? ""} ready`.replace("  ", " ")
+        : "gopls could not be installed",
+    );
     if (this.ending) return;
     if (!resolved.ok) {
       this.report(resolved.finding);
@@ -152,7 +171,9 @@ export class Session {
 
   private initialize(id: MessageId, json: Record<string, unknown>): void {
     this.initializeId = id;
-    const params = (json.params ?? {}) as { processId?: unknown };
+    const params = (json.params ?? {}) as { processId?: unknown; workDoneToken?: unknown };
+    if (typeof params.workDoneToken === "string" || typeof params.workDoneToken === "number")
+      this.workDoneToken = params.workDoneToken;
     if (typeof params.processId === "number" && params.processId > 0)
       this.parentWatch.watchEditor(params.processId);
   }
@@ -222,6 +243,50 @@ export class Session {
     });
     this.failPending("the session ended on malformed input");
     void this.end(`malformed ${from} input`, 1);
+  }
+
+  /** Install progress: on the editor's workDoneToken when it gave one, else as messages. */
+  progress(phase: InstallPhase, message: string): void {
+    this.o.logger.info({ event: "install.progress", phase, message }, message);
+    const token = this.workDoneToken;
+    if (this.progressStarted === undefined) {
+      this.progressStarted = Date.now();
+      if (token !== undefined) {
+        this.editor.notify("$/progress", {
+          token,
+          value: { kind: "begin", title: "gopls-guard", message, cancellable: false },
+        });
+      } else {
+        this.editor.notify("window/showMessage", {
+          type: MessageType.Info,
+          message: `gopls-guard: ${message}. The first start builds gopls and takes a minute or two; Go features start when it is done.`,
+        });
+      }
+      return;
+    }
+    if (phase === "done") return this.endProgress(message);
+    if (token !== undefined)
+      this.editor.notify("$/progress", { token, value: { kind: "report", message } });
+    else
+      this.editor.notify("window/logMessage", {
+        type: MessageType.Log,
+        message: `gopls-guard: ${message}`,
+      });
+  }
+
+  private endProgress(message: string): void {
+    if (this.progressStarted === undefined) return;
+    const seconds = Math.round((Date.now() - this.progressStarted) / 1000);
+    this.progressStarted = undefined;
+    if (this.workDoneToken !== undefined)
+      this.editor.notify("$/progress", {
+        token: this.workDoneToken,
+        value: { kind: "end", message },
+      });
+    this.editor.notify("window/showMessage", {
+      type: MessageType.Info,
+      message: `gopls-guard: ${message} (${seconds} s).`,
+    });
   }
 
   report(finding: Finding): void {

@@ -39,24 +39,6 @@ test("gopls's exit code and stderr come through", async (t) => {
   assert.match(r.stderr, /failing on purpose/);
 });
 
-/** A PATH whose first `gopls` is a link to the guard (how users install it), then the real one. */
-function linkedPath(t: Parameters<typeof tempDir>[0]): string {
-  const dir = tempDir(t);
-  fs.mkdirSync(path.join(dir, "first"));
-  fs.mkdirSync(path.join(dir, "second"));
-  fs.symlinkSync(GUARD, path.join(dir, "first", "gopls"));
-  fs.symlinkSync(path.join(dir, "first", "gopls"), path.join(dir, "first", "gopls-link"));
-  fs.copyFileSync(standinGopls(), path.join(dir, "second", "gopls"));
-  return `${path.join(dir, "first")}:${path.join(dir, "second")}:${process.env.PATH}`;
-}
-
-test("a `gopls` on PATH that links to the guard is skipped in favour of the real one", async (t) => {
-  const env = guardEnv(tempDir(t), { PATH: linkedPath(t) });
-  const r = await guard(["version"], env);
-  assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /gopls \(devel\)/);
-});
-
 test("GOPLS_GUARD_GOPLS naming the guard itself is refused, not recursed into", async (t) => {
   const dir = tempDir(t);
   fs.symlinkSync(GUARD, path.join(dir, "gopls"));
@@ -68,24 +50,37 @@ test("GOPLS_GUARD_GOPLS naming the guard itself is refused, not recursed into", 
   assert.match(r.stderr, /\[guard\.recursion\]/);
 });
 
-test("a guard started as gopls by a guard (through a wrapper script) refuses to recurse", async (t) => {
+test("a wrapper script named as gopls is never run: go version -m says it is not gopls", async (t) => {
   const dir = tempDir(t);
   const wrapper = path.join(dir, "gopls");
-  fs.writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${GUARD}" "$@"\n`, {
-    mode: 0o755,
-  });
+  const ran = path.join(dir, "ran");
+  fs.writeFileSync(
+    wrapper,
+    `#!/bin/sh\ntouch "${ran}"\nexec "${process.execPath}" "${GUARD}" "$@"\n`,
+    { mode: 0o755 },
+  );
   const r = await guard(["version"], guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: wrapper }));
   assert.equal(r.code, 1);
-  assert.match(r.stderr, /\[guard\.recursion\].*started as gopls by gopls-guard pid \d+/);
+  assert.match(r.stderr, /\[gopls\.not_gopls\].*not a gopls binary; it will not be run/);
+  assert.equal(fs.existsSync(ran), false);
 });
 
-test("serve mode with no gopls anywhere: a clear error message on the LSP channel", async (t) => {
-  const peer = new Peer([], guardEnv(tempDir(t), { PATH: "/nonexistent" }));
+test("a guard started as gopls by a guard refuses to recurse", async (t) => {
+  const r = await guard(["version"], {
+    ...guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: standinGopls() }),
+    GOPLS_GUARD_PARENT_PID: "4242",
+  });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /\[guard\.recursion\].*started as gopls by gopls-guard pid 4242/);
+});
+
+test("serve mode with no usable Go: a clear error message on the LSP channel", async (t) => {
+  const peer = new Peer([], guardEnv(tempDir(t), { GOPLS_GUARD_GO: "/nonexistent/go" }));
   t.after(() => peer.kill());
   const shown = await peer.waitFor("error", (m) => m.method === "window/showMessage");
   assert.match(
     (shown.params as { message: string }).message,
-    /\[gopls\.missing\] No gopls binary was found/,
+    /\[go\.missing\] GOPLS_GUARD_GO does not name an executable go binary/,
   );
   assert.equal((await peer.exited).code, 1);
 });

@@ -137,7 +137,14 @@ export function guardEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
     GOPLS_GUARD_PARENT_POLL_MS: "200",
   };
   for (const k of Object.keys(env)) if (k.startsWith("GOPLS_GUARD_TEST_")) delete env[k];
-  delete env.GOPLS_GUARD_GOPLS;
-  delete env.GOPLS_GUARD_PARENT_PID;
+  for (const k of [
+    "GOPLS_GUARD_GOPLS",
+    "GOPLS_GUARD_PARENT_PID",
+    "GOPLS_GUARD_GO",
+    "GOPLS_GUARD_GOPLS_VERSION",
+    "GOPLS_GUARD_INSTALL_DIR",
+  ])
+    delete env[k];
+  env.GOPLS_GUARD_CONFIG = `${home}/config.json`;
   return { ...env, ...extra };
 }

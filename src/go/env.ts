@@ -1,0 +1,87 @@
+// `go env -json`, read once and typed: the settings the guard's decisions and the doctor use.
+
+import { type Finding, fail, ok, type Result } from "../findings.js";
+import { queryEnv } from "./environment.js";
+import { runGo } from "./run.js";
+
+export const GO_ENV_KEYS = [
+  "GOVERSION",
+  "GOROOT",
+  "GOPATH",
+  "GOBIN",
+  "GOOS",
+  "GOARCH",
+  "GOHOSTOS",
+  "GOHOSTARCH",
+  "GOPROXY",
+  "GONOPROXY",
+  "GOPRIVATE",
+  "GONOSUMDB",
+  "GOSUMDB",
+  "GOINSECURE",
+  "GOFLAGS",
+  "GOTOOLCHAIN",
+  "GO111MODULE",
+  "GOMODCACHE",
+  "GOCACHE",
+  "GOENV",
+  "GOWORK",
+  "GOMOD",
+  "CGO_ENABLED",
+  "GOAUTH",
+] as const;
+
+export type GoEnv = Record<(typeof GO_ENV_KEYS)[number], string>;
+
+export function parseGoEnv(json: string): GoEnv | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const obj = raw as Record<string, unknown>;
+  if (typeof obj.GOVERSION !== "string" || typeof obj.GOROOT !== "string") return undefined;
+  const env = {} as GoEnv;
+  for (const key of GO_ENV_KEYS)
+    env[key] = typeof obj[key] === "string" ? (obj[key] as string) : "";
+  return env;
+}
+
+export async function readGoEnv(
+  go: string,
+  user: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<Result<GoEnv>> {
+  const r = await runGo(go, ["env", "-json"], { env: queryEnv(user), cwd, timeoutMs: 15_000 });
+  const env = r.exitCode === 0 ? parseGoEnv(r.stdout) : undefined;
+  if (env) return ok(env);
+  return fail(
+    goBroken(
+      go,
+      r.spawnError ??
+        (r.timedOut ? "timed out after 15 s" : r.stderr.trim().split("\n").slice(-3).join(" | ")),
+    ),
+  );
+}
+
+function goBroken(go: string, why: string): Finding {
+  const goroot = /cannot find GOROOT directory: (\S+)/.exec(why)?.[1];
+  if (goroot) {
+    return {
+      id: "go.goroot_mismatch",
+      severity: "error",
+      message: "GOROOT points at a directory that does not exist.",
+      evidence: { go, GOROOT: goroot, error: why },
+      fix: "Unset GOROOT (the go command finds its own root), or point it at this Go's installation.",
+    };
+  }
+  return {
+    id: "go.missing",
+    severity: "error",
+    message: "The go command does not work.",
+    evidence: { go, error: why || "no output" },
+    fix: "Run `go env` in a terminal to see the problem; reinstall Go from https://go.dev/dl/ if needed.",
+  };
+}

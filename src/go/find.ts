@@ -1,0 +1,169 @@
+// Finds the go binary the way a person would: GOPLS_GUARD_GO, the editor's PATH, the login
+// shell's PATH, then the places Go installers put it. Every seam (env, platform, home, file
+// checks, the shell probe) is passed in so each OS's rules are testable here.
+
+import fs from "node:fs";
+import path from "node:path";
+import { type Finding, fail, ok, type Result } from "../findings.js";
+import type { LoginShellProbe } from "./shell.js";
+
+export type GoSource = "GOPLS_GUARD_GO" | "PATH" | "login shell PATH" | "well-known location";
+
+export interface FoundGo {
+  path: string;
+  source: GoSource;
+  /** A warning when go was found somewhere the editor's PATH does not reach. */
+  warning?: Finding;
+}
+
+export interface FindGoSeams {
+  /** GOPLS_GUARD_GO (or the config file's "go"). */
+  explicit: string | undefined;
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  homedir: string;
+  isExecutable?: (p: string) => boolean;
+  listDir?: (p: string) => string[];
+  loginShell?: LoginShellProbe;
+}
+
+function defaultIsExecutable(p: string): boolean {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function defaultListDir(p: string): string[] {
+  try {
+    return fs.readdirSync(p);
+  } catch {
+    return [];
+  }
+}
+
+function exeName(platform: NodeJS.Platform): string {
+  return platform === "win32" ? "go.exe" : "go";
+}
+
+function pathApi(platform: NodeJS.Platform): path.PlatformPath {
+  return platform === "win32" ? path.win32 : path.posix;
+}
+
+function searchPath(
+  pathValue: string | undefined,
+  s: Required<Pick<FindGoSeams, "platform" | "isExecutable">>,
+): string | undefined {
+  const p = pathApi(s.platform);
+  const sep = s.platform === "win32" ? ";" : ":";
+  for (const dir of (pathValue ?? "").split(sep)) {
+    if (!dir) continue;
+    const candidate = p.join(dir, exeName(s.platform));
+    if (s.isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The directories Go installers and version managers use, newest SDK first where several. */
+export function wellKnownDirs(
+  s: Pick<FindGoSeams, "env" | "platform" | "homedir">,
+  listDir: (p: string) => string[],
+): string[] {
+  const p = pathApi(s.platform);
+  const sdks = (root: string) =>
+    listDir(root)
+      .filter((d) => /^go\d/.test(d))
+      .sort()
+      .reverse()
+      .map((d) => p.join(root, d, "bin"));
+  if (s.platform === "win32") {
+    const programFiles = s.env.ProgramFiles ?? "C:\\Program Files";
+    const profile = s.env.USERPROFILE ?? s.homedir;
+    return [
+      p.join(programFiles, "Go", "bin"),
+      ...sdks(p.join(profile, "sdk")),
+      p.join(profile, "go", "bin"),
+      "C:\\Go\\bin",
+    ];
+  }
+  const dirs = [
+    "/usr/local/go/bin",
+    "/usr/lib/go/bin",
+    p.join(s.homedir, "go", "bin"),
+    ...sdks(p.join(s.homedir, "sdk")),
+    "/snap/bin",
+  ];
+  if (s.platform === "darwin") dirs.push("/opt/homebrew/bin", "/usr/local/bin", "/opt/local/bin");
+  return dirs;
+}
+
+function pathFix(dir: string, platform: NodeJS.Platform): string {
+  if (platform === "darwin")
+    return `Add ${dir} to the PATH GUI apps get: \`launchctl config user path "${dir}:$PATH"\` (then log out and in), or start the editor from a terminal.`;
+  if (platform === "win32")
+    return `Add ${dir} to your user PATH (System Properties → Environment Variables) and restart the editor.`;
+  return `Add ${dir} to PATH where your desktop session reads it (~/.profile, or ~/.config/environment.d/*.conf for systemd user sessions), then log out and in; or set GOPLS_GUARD_GO=${path.join(dir, "go")}.`;
+}
+
+export async function findGo(seams: FindGoSeams): Promise<Result<FoundGo>> {
+  const s = { isExecutable: defaultIsExecutable, listDir: defaultListDir, ...seams };
+  const explicit = s.explicit;
+  if (explicit) {
+    if (s.isExecutable(explicit)) return ok({ path: explicit, source: "GOPLS_GUARD_GO" });
+    return fail({
+      id: "go.missing",
+      severity: "error",
+      message: "GOPLS_GUARD_GO does not name an executable go binary.",
+      evidence: { GOPLS_GUARD_GO: explicit },
+      fix: "Set GOPLS_GUARD_GO to the go binary (for example /usr/local/go/bin/go), or unset it.",
+    });
+  }
+  const onPath = searchPath(s.env.PATH, s);
+  if (onPath) return ok({ path: onPath, source: "PATH" });
+  const looked: string[] = [];
+  const shellEnv = s.loginShell ? await s.loginShell() : undefined;
+  if (shellEnv?.env.PATH) {
+    looked.push(`login shell ${shellEnv.shell} PATH`);
+    const viaShell = searchPath(shellEnv.env.PATH, s);
+    if (viaShell)
+      return ok({
+        path: viaShell,
+        source: "login shell PATH",
+        warning: notOnEditorPath(viaShell, s.platform, s.env.PATH),
+      });
+  }
+  for (const dir of wellKnownDirs(s, s.listDir)) {
+    const candidate = pathApi(s.platform).join(dir, exeName(s.platform));
+    looked.push(dir);
+    if (s.isExecutable(candidate))
+      return ok({
+        path: candidate,
+        source: "well-known location",
+        warning: notOnEditorPath(candidate, s.platform, s.env.PATH),
+      });
+  }
+  return fail({
+    id: "go.missing",
+    severity: "error",
+    message: "Go is not installed where the guard can find it.",
+    evidence: { PATH: s.env.PATH ?? "(unset)", "also looked in": looked.join(", ") },
+    fix: "Install Go from https://go.dev/dl/ (or your package manager), or set GOPLS_GUARD_GO to the go binary.",
+  });
+}
+
+function notOnEditorPath(
+  goPath: string,
+  platform: NodeJS.Platform,
+  editorPath: string | undefined,
+): Finding {
+  const dir = pathApi(platform).dirname(goPath);
+  return {
+    id: "go.missing",
+    severity: "warning",
+    message: `The editor's PATH has no go; the guard is using ${goPath}.`,
+    evidence: { "go found in": dir, "editor PATH": editorPath ?? "(unset)" },
+    fix: pathFix(dir, platform),
+  };
+}

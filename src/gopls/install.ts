@@ -1,0 +1,180 @@
+// Installs one gopls version into its managed directory: under the root's lock, re-checked
+// once the lock is held, built by `go install` into a staging directory on the same file
+// system, verified, then renamed into place. The final path only ever holds a verified binary.
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Finding, fail, ok, type Result } from "../findings.js";
+import type { GoEnv } from "../go/env.js";
+import { installEnv } from "../go/environment.js";
+import type { GoVersion } from "../go/goversion.js";
+import { runGo } from "../go/run.js";
+import { classifyGoFailure } from "./classify.js";
+import { binaryIn, GOPLS_MODULE, STAGE_PREFIX, TRASH_PREFIX, versionDir } from "./layout.js";
+import { currentOwner, type LockOwner, withInstallLock } from "./lock.js";
+import { verifyGopls } from "./verify.js";
+
+export type InstallPhase = "waiting" | "downloading" | "building" | "verifying" | "done";
+
+export interface InstallRequest {
+  go: string;
+  goEnv: GoEnv;
+  localGo: GoVersion;
+  version: string;
+  root: string;
+  user: NodeJS.ProcessEnv;
+  logFile: string;
+  onProgress?: (phase: InstallPhase, message: string) => void;
+  /** Every line go prints, for the log. */
+  onGoOutput?: (line: string) => void;
+  /** Told what the cleaned environment changed (install.env_interference). */
+  onOverrides?: (finding: Finding) => void;
+  lockStaleMs?: number;
+}
+
+export interface Installed {
+  path: string;
+  /** Whether this call ran `go install` (false: it was there, or another process built it). */
+  built: boolean;
+}
+
+interface Perms {
+  dir: number;
+  file: number;
+}
+
+/** A root whose group can write keeps that: setgid dirs and group-writable notes, whatever the umask. */
+export function rootPerms(root: string): Perms {
+  const st = fs.statSync(root);
+  const shared = (st.mode & 0o020) !== 0;
+  return shared ? { dir: 0o2775, file: 0o664 } : { dir: 0o755, file: 0o644 };
+}
+
+async function alreadyThere(req: InstallRequest, cwd: string): Promise<string | undefined> {
+  const bin = binaryIn(versionDir(req.root, req.version, req.localGo));
+  if (!fs.existsSync(bin)) return undefined;
+  const verdict = await verifyGopls(req.go, bin, want(req), req.user, cwd);
+  return verdict.ok ? bin : undefined;
+}
+
+function want(req: InstallRequest) {
+  return {
+    version: req.version,
+    localGo: req.localGo,
+    hostOs: req.goEnv.GOHOSTOS,
+    hostArch: req.goEnv.GOHOSTARCH,
+  };
+}
+
+/** Leftovers of installs that were killed midway: safe to remove while holding the lock. */
+function cleanLeftovers(root: string): void {
+  for (const name of fs.readdirSync(root)) {
+    if (name.startsWith(STAGE_PREFIX) || name.startsWith(TRASH_PREFIX))
+      fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  }
+}
+
+export async function installGopls(req: InstallRequest): Promise<Result<Installed>> {
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "gopls-guard-"));
+  try {
+    const ready = await alreadyThere(req, cwd);
+    if (ready) return ok({ path: ready, built: false });
+    fs.mkdirSync(req.root, { recursive: true });
+    const perms = rootPerms(req.root);
+    const owner: LockOwner = currentOwner(req.version);
+    return await withInstallLock(
+      req.root,
+      owner,
+      perms.file,
+      {
+        ...(req.lockStaleMs !== undefined ? { staleMs: req.lockStaleMs } : {}),
+        onWait: (holder) =>
+          req.onProgress?.(
+            "waiting",
+            holder
+              ? `waiting for another install of gopls ${holder.version}, started by pid ${holder.pid} (${holder.user}@${holder.host})`
+              : "waiting for another install of gopls",
+          ),
+      },
+      () => installLocked(req, perms, cwd),
+    );
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+async function installLocked(
+  req: InstallRequest,
+  perms: Perms,
+  cwd: string,
+): Promise<Result<Installed>> {
+  // Someone may have finished while we waited.
+  const ready = await alreadyThere(req, cwd);
+  if (ready) return ok({ path: ready, built: false });
+  cleanLeftovers(req.root);
+  const stage = fs.mkdtempSync(path.join(req.root, `${STAGE_PREFIX}${process.pid}-`));
+  try {
+    fs.chmodSync(stage, perms.dir);
+    const { env, overrides } = installEnv(req.user, req.goEnv, stage);
+    if (overrides.length) {
+      req.onOverrides?.({
+        id: "install.env_interference",
+        severity: "info",
+        message: "gopls is installed with a cleaned Go environment; your settings are unchanged.",
+        evidence: { overridden: overrides.join(", ") },
+        fix: "Nothing to do: these settings would have broken `go install pkg@version`.",
+      });
+    }
+    const args = ["install", `${GOPLS_MODULE}@${req.version}`];
+    req.onProgress?.("downloading", `installing gopls ${req.version} with ${req.goEnv.GOVERSION}`);
+    let building = false;
+    const r = await runGo(req.go, args, {
+      env,
+      cwd,
+      timeoutMs: 30 * 60_000,
+      onStderrLine: (line) => {
+        req.onGoOutput?.(line);
+        if (line.startsWith("go: downloading")) req.onProgress?.("downloading", line.slice(4));
+        else if (!building) {
+          building = true;
+          req.onProgress?.("building", `building gopls ${req.version}`);
+        }
+      },
+    });
+    const staged = binaryIn(stage);
+    if (r.exitCode !== 0 || !fs.existsSync(staged)) {
+      return fail(
+        classifyGoFailure({
+          command: `go ${args.join(" ")}`,
+          output: r.spawnError ?? `${r.stderr}\n${r.stdout}`,
+          exitCode: r.exitCode,
+          timedOut: r.timedOut,
+          logFile: req.logFile,
+          env: req.goEnv,
+        }),
+      );
+    }
+    req.onProgress?.("verifying", `verifying gopls ${req.version}`);
+    const verdict = await verifyGopls(req.go, staged, want(req), req.user, cwd);
+    if (!verdict.ok)
+      return fail({
+        ...verdict.finding,
+        id: "install.failed",
+        severity: "error",
+        message: `The freshly built gopls failed verification: ${verdict.finding.message}`,
+      });
+    fs.chmodSync(staged, 0o755);
+    const final = versionDir(req.root, req.version, req.localGo);
+    if (fs.existsSync(final)) {
+      // An unverifiable leftover (truncated, foreign, wrong version): out of the way first.
+      fs.renameSync(final, path.join(req.root, `${TRASH_PREFIX}${process.pid}-${Date.now()}`));
+    }
+    fs.renameSync(stage, final);
+    cleanLeftovers(req.root);
+    req.onProgress?.("done", `gopls ${req.version} installed`);
+    return ok({ path: binaryIn(final), built: true });
+  } finally {
+    fs.rmSync(stage, { recursive: true, force: true });
+  }
+}
