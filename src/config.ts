@@ -29,6 +29,8 @@ export interface Config {
   killGraceMs: number;
   /** How often the editor's process id (from initialize) and the guard's parent are checked. */
   parentPollMs: number;
+  /** An install lock not refreshed for this long belongs to a dead installer and is taken over. */
+  lockStaleMs: number;
 }
 
 export interface Platform {
@@ -210,6 +212,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     maxMessageBytes: positiveInt(env, "GOPLS_GUARD_MAX_MESSAGE_BYTES", 256 * 1024 * 1024, problems),
     killGraceMs: positiveInt(env, "GOPLS_GUARD_KILL_GRACE_MS", 2000, problems),
     parentPollMs: positiveInt(env, "GOPLS_GUARD_PARENT_POLL_MS", 2000, problems),
+    lockStaleMs: positiveInt(env, "GOPLS_GUARD_LOCK_STALE_MS", 20_000, problems),
   };
   return { config, problems };
 }

@@ -63,6 +63,18 @@ export function classifyGoFailure(f: GoFailure): Finding {
       fix: "Use a proxy that also serves the checksum database (e.g. `go env -w GOPROXY=https://goproxy.cn,direct`) or `go env -w GOSUMDB=sum.golang.google.cn`. Do not set GOSUMDB=off for public modules.",
     };
   }
+  const toolchain = /requires go >= ([\d.]+\w*) \(running go ([\d.]+\w*)/.exec(out);
+  if (toolchain || /go: downloading go1[\d.]+ /.test(out)) {
+    return {
+      id: "go.toolchain_switch",
+      severity: "error",
+      message: toolchain
+        ? `This gopls needs Go ${toolchain[1]}; the local Go is ${toolchain[2]}.`
+        : "go tried to download a newer Go toolchain to build gopls.",
+      evidence: evidence(),
+      fix: "Upgrade Go (https://go.dev/dl/), or pin an older gopls with GOPLS_GUARD_GOPLS_VERSION.",
+    };
+  }
   if (/GOPROXY=off|module lookup disabled/.test(out)) {
     return {
       id: "proxy.off",
@@ -135,18 +147,7 @@ export function classifyGoFailure(f: GoFailure): Finding {
       fix: "Make GOCACHE and GOMODCACHE writable by you (`chown -R $USER` them), or point them at writable directories.",
     };
   }
-  const toolchain = /requires go >= ([\d.]+\w*) \(running go ([\d.]+\w*)/.exec(out);
-  if (toolchain || /go: downloading go1[\d.]+ /.test(out)) {
-    return {
-      id: "go.toolchain_switch",
-      severity: "error",
-      message: toolchain
-        ? `This gopls needs Go ${toolchain[1]}; the local Go is ${toolchain[2]}.`
-        : "go tried to download a newer Go toolchain to build gopls.",
-      evidence: evidence(),
-      fix: "Upgrade Go (https://go.dev/dl/), or pin an older gopls with GOPLS_GUARD_GOPLS_VERSION.",
-    };
-  }
+
   if (
     /cannot use path@version syntax in GOPATH mode|-mod=|cannot install cross-compiled binaries/.test(
       out,

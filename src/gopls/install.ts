@@ -28,8 +28,8 @@ export interface InstallRequest {
   onProgress?: (phase: InstallPhase, message: string) => void;
   /** Every line go prints, for the log. */
   onGoOutput?: (line: string) => void;
-  /** Told what the cleaned environment changed (install.env_interference). */
-  onOverrides?: (finding: Finding) => void;
+  /** Told what is worth saying: the cleaned environment's overrides, a foreign file replaced. */
+  onFinding?: (finding: Finding) => void;
   lockStaleMs?: number;
 }
 
@@ -51,11 +51,21 @@ export function rootPerms(root: string): Perms {
   return shared ? { dir: 0o2775, file: 0o664 } : { dir: 0o755, file: 0o644 };
 }
 
-async function alreadyThere(req: InstallRequest, cwd: string): Promise<string | undefined> {
+async function alreadyThere(
+  req: InstallRequest,
+  cwd: string,
+  report = false,
+): Promise<string | undefined> {
   const bin = binaryIn(versionDir(req.root, req.version, req.localGo));
   if (!fs.existsSync(bin)) return undefined;
   const verdict = await verifyGopls(req.go, bin, want(req), req.user, cwd);
-  return verdict.ok ? bin : undefined;
+  if (verdict.ok) return bin;
+  if (report)
+    req.onFinding?.({
+      ...verdict.finding,
+      message: `${verdict.finding.message} It is being replaced.`,
+    });
+  return undefined;
 }
 
 function want(req: InstallRequest) {
@@ -110,7 +120,7 @@ async function installLocked(
   cwd: string,
 ): Promise<Result<Installed>> {
   // Someone may have finished while we waited.
-  const ready = await alreadyThere(req, cwd);
+  const ready = await alreadyThere(req, cwd, true);
   if (ready) return ok({ path: ready, built: false });
   cleanLeftovers(req.root);
   const stage = fs.mkdtempSync(path.join(req.root, `${STAGE_PREFIX}${process.pid}-`));
@@ -118,7 +128,7 @@ async function installLocked(
     fs.chmodSync(stage, perms.dir);
     const { env, overrides } = installEnv(req.user, req.goEnv, stage);
     if (overrides.length) {
-      req.onOverrides?.({
+      req.onFinding?.({
         id: "install.env_interference",
         severity: "info",
         message: "gopls is installed with a cleaned Go environment; your settings are unchanged.",

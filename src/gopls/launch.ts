@@ -176,7 +176,8 @@ export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> 
       logFile: o.logFile,
       onProgress: (phase, message) => o.progress?.(phase, message),
       onGoOutput: (line) => o.logger.info({ event: "go.output", line }, "go"),
-      onOverrides: (finding) => o.report(finding),
+      onFinding: (finding) => o.report(finding),
+      lockStaleMs: o.config.lockStaleMs,
     });
     if (!installed.ok) return installed;
     o.logger.info(

@@ -2,6 +2,7 @@
 // directive the local Go satisfies. The go command itself is asked, so the user's GOPROXY,
 // GONOPROXY, GOAUTH/.netrc, HTTPS_PROXY and certificates all apply.
 
+import fs from "node:fs";
 import semver from "semver";
 import { type Finding, fail, ok, type Result } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
@@ -52,7 +53,27 @@ export interface DecideContext {
 interface ModuleInfo {
   Version?: string;
   GoVersion?: string;
+  GoMod?: string;
   Versions?: string[];
+}
+
+/** The `go` line of a go.mod file. */
+export function goDirective(gomod: string): string | undefined {
+  return /^go\s+(\S+)\s*(?:\/\/.*)?$/m.exec(gomod)?.[1];
+}
+
+/**
+ * The Go a module version needs. `go list -m -json` leaves GoVersion out when the go.mod came
+ * from the module cache without a checksum in hand, so read the cached go.mod itself then.
+ */
+function requiredGo(info: ModuleInfo): string | undefined {
+  if (info.GoVersion) return info.GoVersion;
+  if (!info.GoMod) return undefined;
+  try {
+    return goDirective(fs.readFileSync(info.GoMod, "utf8"));
+  } catch {
+    return undefined;
+  }
 }
 
 async function listModule(
@@ -108,7 +129,7 @@ export async function decideVersion(
   if (policy.kind === "pin") {
     const info = await listModule(ctx, policy.version, false);
     if (!info.ok) return info;
-    const needs = info.value.GoVersion;
+    const needs = requiredGo(info.value);
     const required = needs ? parseGoVersion(needs) : undefined;
     if (required && !satisfies(ctx.localGo, required))
       return fail(tooOld(ctx, policy.version, needs as string));
@@ -128,7 +149,7 @@ export async function decideVersion(
   for (const version of candidates) {
     const info = await listModule(ctx, version, false);
     if (!info.ok) return info;
-    const needs = info.value.GoVersion;
+    const needs = requiredGo(info.value);
     const required = needs ? parseGoVersion(needs) : undefined;
     if (!required || satisfies(ctx.localGo, required)) {
       const note: Finding | undefined = skipped && {

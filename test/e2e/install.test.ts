@@ -1,0 +1,230 @@
+// The installer against a module proxy on 127.0.0.1 serving the stand-in gopls at several
+// versions, with a real go doing the installs: once, safely, under the lock.
+
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { promisify } from "node:util";
+import { GUARD, tempDir } from "../helpers/env.js";
+import { countingGo } from "../helpers/gocount.js";
+import { type GoProxy, startGoProxy } from "../helpers/goproxy.js";
+import { guardEnv, Peer } from "../helpers/peer.js";
+import { childrenOf, waitUntil } from "../helpers/procs.js";
+
+const run = promisify(execFile);
+let proxy: GoProxy;
+
+before(async () => {
+  proxy = await startGoProxy([
+    { version: "v0.1.0", go: "1.21" },
+    { version: "v0.2.0", go: "1.21" },
+    { version: "v0.3.0", go: "1.99" },
+    { version: "v0.4.0-pre.1", go: "1.21" },
+  ]);
+});
+after(() => proxy.close());
+
+type T = Parameters<typeof tempDir>[0];
+
+function env(t: T, home: string, go: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return guardEnv(home, {
+    GOPLS_GUARD_GO: go,
+    GOPROXY: proxy.url,
+    GONOSUMDB: "golang.org/x/tools/gopls",
+    GOMODCACHE: path.join(tempDir(t), "modcache"),
+    GOFLAGS: "-modcacherw",
+    GOPLS_GUARD_LOCK_STALE_MS: "3000",
+    ...extra,
+  });
+}
+
+async function serverVersion(peer: Peer): Promise<string> {
+  const init = await peer.initialize({ workDoneToken: "init-token" });
+  return (init.result as { serverInfo: { version: string } }).serverInfo.version;
+}
+
+async function session(t: T, e: NodeJS.ProcessEnv): Promise<Peer> {
+  const peer = new Peer([], e);
+  t.after(() => peer.kill());
+  return peer;
+}
+
+test("a fresh start installs the newest gopls this Go can build, with progress in the editor", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const peer = await session(t, env(t, home, go.path));
+  assert.equal(await serverVersion(peer), "v0.2.0");
+  const progress = peer.received
+    .filter((m) => m.method === "$/progress")
+    .map((m) => (m.params as { token: string; value: { kind: string } }).value.kind);
+  assert.equal(progress[0], "begin");
+  assert.equal(progress.at(-1), "end");
+  assert.ok(
+    peer.received.every(
+      (m) => m.method !== "$/progress" || (m.params as { token: string }).token === "init-token",
+    ),
+  );
+  const logs = peer.received
+    .filter((m) => m.method === "window/logMessage")
+    .map((m) => (m.params as { message: string }).message);
+  assert.ok(
+    logs.some((l) =>
+      /\[go\.too_old\] Go go1\.\d+\.\d+ is older than gopls v0\.3\.0 needs \(go 1\.99\); using gopls v0\.2\.0/.test(
+        l,
+      ),
+    ),
+    logs.join("\n"),
+  );
+  assert.ok(
+    peer.showMessages().some((m) => /gopls v0\.2\.0 installed \(\d+ s\)/.test(m)),
+    peer.showMessages().join("\n"),
+  );
+  assert.equal(go.installs(), 1);
+  assert.ok(
+    fs.existsSync(
+      path.join(
+        home,
+        "gopls",
+        fs.readdirSync(path.join(home, "gopls")).find((d) => d.startsWith("gopls-v0.2.0-go1.")) ??
+          "x",
+        "gopls",
+      ),
+    ),
+  );
+  assert.deepEqual(
+    fs.readdirSync(path.join(home, "gopls")).filter((d) => d.startsWith(".stage-")),
+    [],
+  );
+});
+
+test("a pin installs exactly that version; a pin this Go cannot build is refused with go.too_old", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const pinned = await session(t, env(t, home, go.path, { GOPLS_GUARD_GOPLS_VERSION: "v0.1.0" }));
+  assert.equal(await serverVersion(pinned), "v0.1.0");
+  const tooNew = await session(t, env(t, home, go.path, { GOPLS_GUARD_GOPLS_VERSION: "0.3.0" }));
+  const shown = await tooNew.waitFor(
+    "error",
+    (m) =>
+      m.method === "window/showMessage" &&
+      /\[go\.too_old\]/.test((m.params as { message: string }).message),
+  );
+  assert.match(
+    (shown.params as { message: string }).message,
+    /gopls v0\.3\.0 needs Go 1\.99; the local Go is go1\.\d+/,
+  );
+  assert.equal(go.installs(), 1);
+});
+
+test("an installed gopls is reused: no go install, and a warm start runs no subprocess at all", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const e = env(t, home, go.path);
+  const first = await session(t, e);
+  assert.equal(await serverVersion(first), "v0.2.0");
+  first.notify("exit");
+  await first.exited;
+  const callsAfterCold = go.calls().length;
+  const warm = await session(t, e);
+  assert.equal(await serverVersion(warm), "v0.2.0");
+  assert.equal(
+    go.calls().length,
+    callsAfterCold,
+    `warm start ran: ${go.calls().slice(callsAfterCold).join("; ")}`,
+  );
+  // Without the warm state (a new machine state, same install): verified, not rebuilt.
+  fs.rmSync(path.join(home, "state"), { recursive: true });
+  const cold = await session(t, e);
+  assert.equal(await serverVersion(cold), "v0.2.0");
+  assert.equal(go.installs(), 1);
+});
+
+test("8 guards started at once on an empty home: one go install, 8 working sessions", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const e = env(t, home, go.path);
+  const peers = await Promise.all(Array.from({ length: 8 }, () => session(t, e)));
+  const versions = await Promise.all(peers.map((p) => serverVersion(p)));
+  assert.deepEqual(versions, Array(8).fill("v0.2.0"));
+  assert.equal(go.installs(), 1);
+  const waited = peers.filter((p) =>
+    p.received.some((m) =>
+      /waiting for another install of gopls v0\.2\.0, started by pid \d+/.test(
+        JSON.stringify(m.params ?? ""),
+      ),
+    ),
+  );
+  assert.ok(waited.length >= 1, "someone was told they are waiting");
+  for (const p of peers) assert.equal((await p.call("standin/echo", [1])).error, undefined);
+});
+
+test("an installer SIGKILLed midway: the next start takes over the stale lock and installs", async (t) => {
+  const home = tempDir(t);
+  const slow = countingGo(tempDir(t), 30);
+  const victim = await session(t, env(t, home, slow.path));
+  victim.request("initialize", { processId: process.pid, capabilities: {} });
+  await waitUntil("go install has started", () => slow.installs() === 1, 30_000);
+  const root = path.join(home, "gopls");
+  assert.ok(fs.existsSync(path.join(root, ".install.lock")));
+  // The whole process tree dies at once (the machine slept and the editor was killed).
+  const tree = (pid: number): number[] => [pid, ...childrenOf(pid).flatMap(tree)];
+  for (const pid of tree(victim.pid)) process.kill(pid, "SIGKILL");
+  const go = countingGo(tempDir(t));
+  const next = await session(t, env(t, home, go.path));
+  assert.equal(await serverVersion(next), "v0.2.0");
+  assert.equal(go.installs(), 1);
+  assert.deepEqual(
+    fs.readdirSync(root).filter((d) => d.startsWith(".stage-") || d.startsWith(".trash-")),
+    [],
+  );
+});
+
+test("a file at the gopls path that is not gopls is never run, and is replaced", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const e = env(t, home, go.path);
+  const { stdout } = await run(process.execPath, [GUARD, "install"], { env: e });
+  const installed = stdout.trim().split("\n").at(-1) as string;
+  const marker = path.join(tempDir(t), "ran");
+  fs.rmSync(path.join(home, "state"), { recursive: true });
+  fs.writeFileSync(installed, `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
+  const peer = await session(t, e);
+  assert.equal(await serverVersion(peer), "v0.2.0");
+  assert.equal(fs.existsSync(marker), false);
+  const logs = peer.received.map((m) => JSON.stringify(m.params ?? ""));
+  assert.ok(
+    logs.some((l) => l.includes("[gopls.not_gopls]")),
+    logs.join("\n"),
+  );
+  assert.equal(go.installs(), 2);
+});
+
+test("`install` prints the path last; `which` prints it without installing, or exits 1", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const e = env(t, home, go.path);
+  const none = await run(process.execPath, [GUARD, "which"], { env: e }).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.equal((none as { code: number }).code, 1);
+  assert.match(
+    (none as { stderr: string }).stderr,
+    /\[gopls\.missing\] gopls v0\.2\.0 is not installed yet/,
+  );
+  assert.equal(go.installs(), 0);
+  const installed = await run(process.execPath, [GUARD, "install", "--version", "v0.1.0"], {
+    env: e,
+  });
+  const lines = installed.stdout.trim().split("\n");
+  assert.equal(lines.length, 1);
+  assert.match(lines[0] as string, /gopls-v0\.1\.0-go1\.\d+\/gopls$/);
+  assert.match(installed.stderr, /downloading|building/);
+  const which = await run(process.execPath, [GUARD, "which"], {
+    env: { ...e, GOPLS_GUARD_GOPLS_VERSION: "v0.1.0" },
+  });
+  assert.equal(which.stdout.trim(), lines[0]);
+  const version = await run(lines[0] as string, ["version"]);
+  assert.equal(version.stdout.trim(), "golang.org/x/tools/gopls v0.1.0");
+});
