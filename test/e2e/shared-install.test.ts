@@ -1,0 +1,178 @@
+// Several users on one machine: a group install directory that user B can use after user A
+// built into it, and an install directory nobody can write, which falls back per user.
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { REAL_GO } from "../helpers/gocount.js";
+import { type GoProxy, startGoProxy } from "../helpers/goproxy.js";
+import {
+  asUser,
+  ensureUsers,
+  GROUP,
+  homeOf,
+  publicGuard,
+  type User,
+  usersUnavailable,
+} from "../helpers/users.js";
+
+const skip = usersUnavailable();
+let proxy: GoProxy;
+
+before(async () => {
+  if (skip) return;
+  ensureUsers();
+  proxy = await startGoProxy([
+    { version: "v0.1.0", go: "1.21" },
+    { version: "v0.2.0", go: "1.21" },
+  ]);
+});
+after(() => proxy?.close());
+
+type T = { after(fn: () => void): void };
+
+/** A directory everyone can enter, removed after the test. */
+function openDir(t: T): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gg-users-"));
+  fs.chmodSync(dir, 0o755);
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A go that records each call, usable by every test user. */
+function sharedCountingGo(dir: string): { path: string; installs(user: User): number } {
+  const shim = path.join(dir, "go");
+  fs.writeFileSync(
+    shim,
+    `#!/bin/sh\necho "$(id -un) $*" >> "${dir}/go-calls.log"\nexec "${REAL_GO}" "$@"\n`,
+    { mode: 0o755 },
+  );
+  fs.writeFileSync(path.join(dir, "go-calls.log"), "", { mode: 0o666 });
+  fs.chmodSync(path.join(dir, "go-calls.log"), 0o666);
+  return {
+    path: shim,
+    installs: (user) =>
+      fs
+        .readFileSync(path.join(dir, "go-calls.log"), "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith(`${user} install `)).length,
+  };
+}
+
+/** A fresh GOPLS_GUARD_HOME for the user inside base (removed with it). */
+function guardHome(base: string, user: User): string {
+  const home = path.join(base, `home-${user}`);
+  fs.mkdirSync(home, { recursive: true });
+  const [uid, gid] =
+    fs
+      .readFileSync("/etc/passwd", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`${user}:`))
+      ?.split(":")
+      .slice(2, 4)
+      .map(Number) ?? [];
+  fs.chownSync(home, uid as number, gid as number);
+  return home;
+}
+
+function userEnv(user: User, go: string, extra: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, LANG: "C.UTF-8" };
+  return {
+    ...env,
+    GOPLS_GUARD_HOME: guardHome(path.dirname(go), user),
+    GOPLS_GUARD_CONFIG: "/nonexistent/config.json",
+    GOPLS_GUARD_GO: go,
+    GOPROXY: proxy.url,
+    GONOSUMDB: "golang.org/x/tools/gopls",
+    GOFLAGS: "-modcacherw",
+    ...extra,
+  };
+}
+
+test("user B runs the gopls user A built in a shared group directory, and can install into it too", {
+  skip,
+}, async (t) => {
+  const guard = publicGuard(t);
+  const base = openDir(t);
+  const go = sharedCountingGo(base);
+  const shared = path.join(base, "tools");
+  fs.mkdirSync(shared);
+  fs.chownSync(
+    shared,
+    0,
+    Number(
+      fs
+        .readFileSync("/etc/group", "utf8")
+        .split("\n")
+        .find((l) => l.startsWith(`${GROUP}:`))
+        ?.split(":")[2],
+    ),
+  );
+  fs.chmodSync(shared, 0o2775);
+  const extra = { GOPLS_GUARD_INSTALL_DIR: shared };
+  const a = await asUser(
+    "gg-alice",
+    [process.execPath, guard, "install"],
+    userEnv("gg-alice", go.path, extra),
+  );
+  assert.equal(a.code, 0, a.stderr);
+  const built = a.stdout.trim();
+  assert.ok(built.startsWith(`${shared}/gopls-v0.2.0-go1.`), built);
+  const dir = fs.statSync(path.dirname(built));
+  assert.equal(dir.mode & 0o7777, 0o2775, `mode ${(dir.mode & 0o7777).toString(8)}`);
+  assert.equal(fs.statSync(built).mode & 0o777, 0o755);
+  assert.equal(go.installs("gg-alice"), 1);
+
+  const which = await asUser(
+    "gg-bob",
+    [process.execPath, guard, "which"],
+    userEnv("gg-bob", go.path, extra),
+  );
+  assert.equal(which.code, 0, which.stderr);
+  assert.equal(which.stdout.trim(), built);
+  const version = await asUser(
+    "gg-bob",
+    [process.execPath, guard, "version"],
+    userEnv("gg-bob", go.path, extra),
+  );
+  assert.equal(version.stdout.trim(), "golang.org/x/tools/gopls v0.2.0");
+  assert.equal(go.installs("gg-bob"), 0);
+
+  // The lock and its notes left by alice do not stand in bob's way.
+  const pinned = await asUser(
+    "gg-bob",
+    [process.execPath, guard, "install", "--version", "v0.1.0"],
+    userEnv("gg-bob", go.path, extra),
+  );
+  assert.equal(pinned.code, 0, pinned.stderr);
+  assert.ok(pinned.stdout.trim().startsWith(`${shared}/gopls-v0.1.0-go1.`));
+  assert.equal(go.installs("gg-bob"), 1);
+});
+
+test("an install directory the user cannot write: the per-user directory instead, with the fix", {
+  skip,
+}, async (t) => {
+  const guard = publicGuard(t);
+  const base = openDir(t);
+  const go = sharedCountingGo(base);
+  const locked = path.join(base, "root-only");
+  fs.mkdirSync(locked, { mode: 0o755 });
+  const env = userEnv("gg-bob", go.path, { GOPLS_GUARD_INSTALL_DIR: locked });
+  const r = await asUser("gg-bob", [process.execPath, guard, "install"], env);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /\[fs\.install_dir_unwritable\] The install directory .*root-only is not writable\. Installing into .*home-gg-bob\/gopls instead\./,
+  );
+  assert.match(r.stderr, /error: EACCES; owner: uid 0/);
+  assert.match(r.stderr, /chown|chmod 2775/);
+  assert.ok(
+    r.stdout
+      .trim()
+      .startsWith(path.join(env.GOPLS_GUARD_HOME as string, "gopls", "gopls-v0.2.0-go1.")),
+    r.stdout,
+  );
+  assert.deepEqual(fs.readdirSync(locked), []);
+});
