@@ -6,12 +6,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { forwarding } from "./forwarding.js";
+import { concurrentCold, realInstall, warmStart } from "./install.js";
 import { session } from "./session.js";
 import { startup } from "./startup.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const gopls = process.env.GOPLS_GUARD_TEST_REAL_GOPLS as string;
-const guardCmd = [process.execPath, path.join(root, "dist", "gopls-guard.cjs")];
+const guardCmd = [process.execPath, path.join(root, "dist", "gopls-guard.mjs")];
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gg-bench-"));
 const env: NodeJS.ProcessEnv = { ...process.env, GOPLS_GUARD_HOME: path.join(scratch, "home") };
 delete env.GOPLS_GUARD_GOPLS;
@@ -90,6 +91,37 @@ try {
       );
     }
     results.session = runs;
+  }
+  if (!only || only === "warm") {
+    const home = path.join(process.env.GOPLS_GUARD_TEST_CACHE as string, "real-home");
+    const r = await warmStart(guardCmd, home, "v0.23.0", scratch);
+    results.warm = r;
+    console.log(
+      "\n(installer) warm start through the managed path, real gopls v0.23.0 (median ms)",
+    );
+    console.log(
+      `gopls direct ${f(r.direct, 1)}; through the guard ${f(r.guard, 1)}; added ${f(r.added, 1)}; subprocesses before gopls per warm start: go ${r.goCallsPerWarmStart}, login shell ${r.shellCallsPerWarmStart}`,
+    );
+  }
+  if (!only || only === "concurrent") {
+    const r = await concurrentCold(guardCmd, scratch);
+    results.concurrent = r;
+    console.log(
+      "\n(installer) cold starts on an empty home, stand-in gopls from a proxy on 127.0.0.1 (median of 3)",
+    );
+    console.log(
+      `one cold start ${f(r.one, 0)} ms; 8 at once ${f(r.eight, 0)} ms; ratio ${f(r.ratio, 2)}; go install runs per 8: ${r.installsPer8}`,
+    );
+  }
+  if (only === "install-real" || (!only && process.env.GOPLS_GUARD_BENCH_REAL_INSTALL === "1")) {
+    const r = await realInstall(guardCmd, scratch, "v0.23.0");
+    results.realInstall = r;
+    console.log(
+      "\n(installer) real gopls, cold build cache: go install as the floor, then gopls-guard install (latest)",
+    );
+    console.log(
+      `go install gopls@${r.version}: ${f(r.floorMs / 1000, 1)} s; gopls-guard install: ${f(r.guardMs / 1000, 1)} s; overhead ${f(r.overhead * 100, 1)}% (${r.guardInstalled})`,
+    );
   }
   fs.writeFileSync(path.join(root, "bench-results.json"), `${JSON.stringify(results, null, 2)}\n`);
 } finally {

@@ -1,18 +1,27 @@
-// Bundles the guard into one CommonJS file: one file to read and compile at start-up.
-import { readFileSync } from "node:fs";
+// Bundles the guard for start-up time: ES modules with code splitting, so a warm serve start
+// loads only the proxy (framing, session, log, warm state) and the installer, the doctor and
+// execa come in as separate chunks when a cold start or a command needs them.
+import { readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+rmSync("dist", { recursive: true, force: true });
 await build({
-  entryPoints: ["src/main.ts"],
-  outfile: "dist/gopls-guard.cjs",
+  entryPoints: { "gopls-guard": "src/main.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
+  splitting: true,
   platform: "node",
   target: "node20",
-  format: "cjs",
+  format: "esm",
   minify: true,
   sourcemap: "linked",
-  banner: { js: "#!/usr/bin/env node" },
+  // CommonJS dependencies (pino) call require() for Node's built-ins.
+  banner: {
+    js: '#!/usr/bin/env node\nimport { createRequire as __ggRequire } from "node:module";\nconst require = __ggRequire(import.meta.url);',
+  },
   define: { GUARD_VERSION: JSON.stringify(version) },
   logLevel: "warning",
 });

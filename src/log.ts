@@ -1,24 +1,29 @@
 // The guard's log: pino, one JSON event per line, to a per-session file under the guard's
 // home. Never stdout (in serve mode stdout is the LSP channel). Files are size-capped and pruned.
+// pino itself is loaded after gopls has been spawned: events until then wait in memory.
 
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pino from "pino";
 import type { Config } from "./config.js";
 
-export type Logger = pino.Logger;
+type Level = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
+type LogFn = (fields: object, message?: string) => void;
+export type Logger = Record<Level, LogFn>;
 
 export interface Log {
   logger: Logger;
   /** The file this session logs to, or "stderr" when no directory could be written. */
   file: string;
+  /** Loads pino and writes what waited; later events go straight through. */
+  load(): Promise<void>;
   /** Writes out what is buffered; call before exiting. */
   flush(): void;
 }
 
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
 const KEEP_FILES = 30;
+const LEVELS: Level[] = ["trace", "debug", "info", "warn", "error", "fatal"];
 
 function stamp(d: Date): string {
   return d.toISOString().replace(/[:.]/g, "").replace("T", "-").slice(0, 17);
@@ -38,55 +43,73 @@ function prune(dir: string): void {
   }
 }
 
-/** A sink that stops writing at the cap, with one last line saying so. */
-function cappedSink(fd: number): { write(s: string): boolean; flush(): void } {
-  let written = 0;
-  let full = false;
-  const dest = pino.destination({ dest: fd, sync: false, minLength: 0 });
-  return {
-    write(s: string): boolean {
-      if (full) return true;
-      written += Buffer.byteLength(s);
-      if (written > MAX_FILE_BYTES) {
-        full = true;
-        return dest.write(
-          `${JSON.stringify({ level: 40, time: Date.now(), msg: "log file cap reached; further events dropped", capBytes: MAX_FILE_BYTES })}\n`,
-        );
-      }
-      return dest.write(s);
-    },
-    flush(): void {
-      try {
-        dest.flushSync();
-      } catch {
-        // Nothing more can be done about a log that cannot be written.
-      }
-    },
-  };
-}
-
-function openFile(dir: string, pid: number): { fd: number; file: string } {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${stamp(new Date())}-${pid}.log`);
-  return { fd: fs.openSync(file, "a"), file };
-}
-
-export function openLog(config: Config, name: string): Log {
-  const dir = path.join(config.home, "logs");
-  let opened: { fd: number; file: string } | undefined;
-  for (const candidate of [
-    dir,
-    path.join(os.tmpdir(), `gopls-guard-${os.userInfo().uid}`, "logs"),
+function openFile(config: Config): { fd: number; file: string; dir: string } | undefined {
+  let uid = "user";
+  try {
+    uid = String(os.userInfo().uid);
+  } catch {
+    // keep the placeholder
+  }
+  for (const dir of [
+    path.join(config.home, "logs"),
+    path.join(os.tmpdir(), `gopls-guard-${uid}`, "logs"),
   ]) {
     try {
-      opened = openFile(candidate, process.pid);
-      prune(candidate);
-      break;
+      fs.mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `${stamp(new Date())}-${process.pid}.log`);
+      return { fd: fs.openSync(file, "a"), file, dir };
     } catch {
       // Try the next place; the session start line records where the log went.
     }
   }
-  const sink = opened ? cappedSink(opened.fd) : cappedSink(2);
-  const logger = pino({ name, level: config.logLevel, base: { pid: process.pid } }, sink);
-  return { logger, file: opened?.file ?? "stderr", flush: () => sink.flush() };
+  return undefined;
+}
+
+export function openLog(config: Config, name: string): Log {
+  const opened = openFile(config);
+  const fd = opened?.fd ?? 2;
+  const pending: Array<[Level, object, string | undefined, number]> = [];
+  let real: Logger | undefined;
+  let flushSink: () => void = () => {};
+  const logger = {} as Logger;
+  for (const level of LEVELS) {
+    logger[level] = (fields, message) => {
+      if (real) real[level](fields, message);
+      else pending.push([level, fields, message, Date.now()]);
+    };
+  }
+  let loading: Promise<void> | undefined;
+  const load = () => {
+    loading ??= (async () => {
+      const { default: pino } = await import("pino");
+      let written = 0;
+      let full = false;
+      const dest = pino.destination({ dest: fd, sync: false, minLength: 0 });
+      const sink = {
+        write(s: string): boolean {
+          if (full) return true;
+          written += Buffer.byteLength(s);
+          if (written <= MAX_FILE_BYTES) return dest.write(s);
+          full = true;
+          return dest.write(
+            `${JSON.stringify({ level: 40, time: Date.now(), msg: "log file cap reached; further events dropped", capBytes: MAX_FILE_BYTES })}\n`,
+          );
+        },
+      };
+      flushSink = () => {
+        try {
+          dest.flushSync();
+        } catch {
+          // Nothing more can be done about a log that cannot be written.
+        }
+      };
+      const p = pino({ name, level: config.logLevel, base: { pid: process.pid } }, sink);
+      real = p as unknown as Logger;
+      for (const [level, fields, message, at] of pending.splice(0))
+        real[level]({ ...fields, loggedAt: new Date(at).toISOString() }, message);
+      if (opened) prune(opened.dir);
+    })();
+    return loading;
+  };
+  return { logger, file: opened?.file ?? "stderr", load, flush: () => flushSink() };
 }

@@ -29,7 +29,7 @@ async function main(): Promise<number> {
       return 2;
     case "passthrough":
       for (const p of problems) process.stderr.write(`${describe(p)}\n`);
-      return passthrough(config, command.goplsArgs);
+      return (await import("./passthrough.js")).passthrough(config, command.goplsArgs);
   }
 }
 

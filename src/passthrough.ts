@@ -12,6 +12,7 @@ import { TerminalReporter } from "./report/terminal.js";
 
 export async function passthrough(config: Config, args: string[]): Promise<number> {
   const log = openLog(config, "gopls-guard passthrough");
+  await log.load();
   const terminal = new TerminalReporter();
   const resolved = await resolveGopls({
     config,

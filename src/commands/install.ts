@@ -29,6 +29,7 @@ export async function install(
     return 2;
   }
   const log = openLog(config, allowInstall ? "gopls-guard install" : "gopls-guard which");
+  await log.load();
   const terminal = new TerminalReporter();
   const resolved = await resolveGopls({
     config: version

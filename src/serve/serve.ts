@@ -61,13 +61,19 @@ export async function serve(
   // If anything goes wrong in the guard itself, gopls must not outlive it.
   process.on("exit", () => session.killNow());
   process.on("uncaughtException", (error) => {
-    log.logger.fatal({ event: "guard.bug", err: error }, "uncaught exception");
+    log.logger.fatal(
+      { event: "guard.bug", error: String(error), stack: (error as Error)?.stack },
+      "uncaught exception",
+    );
     session.killNow();
     log.flush();
     process.exit(70);
   });
   session.start();
+  // pino loads once gopls has been spawned (the warm path spawns it in this same turn).
+  setImmediate(() => void log.load());
   const end = await session.ended;
+  await log.load();
   log.flush();
   return exitAfterFlush(end.exitCode);
 }

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
-export const GUARD = path.join(ROOT, "dist", "gopls-guard.cjs");
+export const GUARD = path.join(ROOT, "dist", "gopls-guard.mjs");
 export const FIXTURES = path.join(ROOT, "test", "fixtures");
 
 function required(name: string): string {

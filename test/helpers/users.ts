@@ -46,12 +46,10 @@ export function homeOf(user: User): string {
 /** A world-readable copy of the bundle (it is self-contained), wherever the checkout lives. */
 export function publicGuard(t: { after(fn: () => void): void }): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gg-public-"));
-  fs.chmodSync(dir, 0o755);
-  const copy = path.join(dir, "gopls-guard.cjs");
-  fs.copyFileSync(GUARD, copy);
-  fs.chmodSync(copy, 0o755);
+  fs.cpSync(path.dirname(GUARD), dir, { recursive: true });
+  execFileSync("chmod", ["-R", "a+rX", dir]);
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
-  return copy;
+  return path.join(dir, path.basename(GUARD));
 }
 
 export interface AsUserResult {

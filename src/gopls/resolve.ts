@@ -1,0 +1,231 @@
+// The cold path of resolving gopls: find Go, read its environment, verify an explicit binary or
+// decide the version and install it, and remember the answer for the next (warm) start.
+
+import fs from "node:fs";
+import path from "node:path";
+import { fail, ok, type Result } from "../findings.js";
+import type { GoEnv } from "../go/env.js";
+import { readGoEnv } from "../go/env.js";
+import { findGo } from "../go/find.js";
+import { type GoVersion, parseGoVersion } from "../go/goversion.js";
+import { loginShellProbe } from "../go/shell.js";
+import { installGopls } from "./install.js";
+import type { Located, ResolveOptions } from "./launch.js";
+import { binaryIn, parseVersionDir, versionDir } from "./layout.js";
+import { probeWritable } from "./probe.js";
+import { fileId, goEnvFileId, writeState } from "./state.js";
+import { verifyGopls } from "./verify.js";
+import { decideVersion, parsePolicy, releasesNewestFirst } from "./versions.js";
+
+interface GoFacts {
+  go: string;
+  goEnv: GoEnv;
+  localGo: GoVersion;
+}
+
+async function goFacts(o: ResolveOptions, cwd: string): Promise<Result<GoFacts>> {
+  const found = await findGo({
+    explicit: o.config.goPath,
+    env: o.env,
+    platform: o.platform,
+    homedir: o.homedir,
+    loginShell: loginShellProbe(o.env.SHELL),
+  });
+  if (!found.ok) return found;
+  if (found.value.warning) o.report(found.value.warning);
+  const goEnv = await readGoEnv(found.value.path, o.env, cwd);
+  if (!goEnv.ok) return goEnv;
+  const localGo = parseGoVersion(goEnv.value.GOVERSION);
+  if (!localGo) {
+    return fail({
+      id: "go.missing",
+      severity: "error",
+      message: "go reports a version the guard cannot read.",
+      evidence: { go: found.value.path, GOVERSION: goEnv.value.GOVERSION },
+      fix: "Install a released Go from https://go.dev/dl/.",
+    });
+  }
+  return ok({ go: found.value.path, goEnv: goEnv.value, localGo });
+}
+
+function scratch(o: ResolveOptions): string {
+  const dir = path.join(o.config.home, "tmp");
+  fs.mkdirSync(dir, { recursive: true });
+  return fs.mkdtempSync(path.join(dir, "run-"));
+}
+
+export async function resolveCold(
+  o: ResolveOptions,
+  key: string,
+  explicitPath: string | undefined,
+): Promise<Result<Located>> {
+  const cwd = scratch(o);
+  try {
+    const facts = await goFacts(o, cwd);
+    if (!facts.ok) return facts;
+    const { go, goEnv, localGo } = facts.value;
+    const expectHost = { localGo, hostOs: goEnv.GOHOSTOS, hostArch: goEnv.GOHOSTARCH };
+    if (explicitPath) {
+      const verdict = await verifyGopls(
+        go,
+        explicitPath,
+        { version: undefined, ...expectHost },
+        o.env,
+        cwd,
+      );
+      if (!verdict.ok)
+        return fail({
+          ...verdict.finding,
+          severity: "error",
+          message: `GOPLS_GUARD_GOPLS: ${verdict.finding.message}`,
+          fix: `${verdict.finding.fix} Or unset GOPLS_GUARD_GOPLS to use the managed gopls.`,
+        });
+      remember(o, key, facts.value, verdict.value.module?.version ?? "", explicitPath);
+      return ok({
+        path: explicitPath,
+        source: "GOPLS_GUARD_GOPLS",
+        version: verdict.value.module?.version,
+        warm: false,
+      });
+    }
+    const root = installRoot(o);
+    const policy = parsePolicy(o.config.goplsVersion) ?? { kind: "latest" as const };
+    const decided = await decideVersion(policy, {
+      go,
+      goEnv,
+      localGo,
+      user: o.env,
+      cwd,
+      logFile: o.logFile,
+    });
+    if (!decided.ok) {
+      // Offline: the newest compatible gopls already installed beats no gopls.
+      const fallback = await newestInstalled(
+        o,
+        root,
+        facts.value,
+        cwd,
+        policy.kind === "pin" ? policy.version : undefined,
+      );
+      if (!fallback) return decided;
+      o.report({
+        ...decided.finding,
+        severity: "warning",
+        message: `${decided.finding.message} Using the installed gopls ${fallback.version} meanwhile.`,
+      });
+      return ok({ path: fallback.path, source: "managed", version: fallback.version, warm: false });
+    }
+    if (decided.value.note) o.report(decided.value.note);
+    const version = decided.value.version;
+    const target = binaryIn(versionDir(root, version, localGo));
+    if (!o.allowInstall) {
+      const verdict = fs.existsSync(target)
+        ? await verifyGopls(go, target, { version, ...expectHost }, o.env, cwd)
+        : undefined;
+      if (verdict?.ok) return ok({ path: target, source: "managed", version, warm: false });
+      return fail({
+        id: "gopls.missing",
+        severity: "error",
+        message: `gopls ${version} is not installed yet.`,
+        evidence: { "would install to": target },
+        fix: "Run `gopls-guard install` (or just start the editor: the guard installs it).",
+      });
+    }
+    const installed = await installGopls({
+      go,
+      goEnv,
+      localGo,
+      version,
+      root,
+      user: o.env,
+      logFile: o.logFile,
+      onProgress: (phase, message) => o.progress?.(phase, message),
+      onGoOutput: (line) => o.logger.info({ event: "go.output", line }, "go"),
+      onFinding: (finding) => o.report(finding),
+      lockStaleMs: o.config.lockStaleMs,
+    });
+    if (!installed.ok) return installed;
+    o.logger.info(
+      {
+        event: installed.value.built ? "gopls.installed" : "gopls.found",
+        path: installed.value.path,
+        version,
+      },
+      "gopls ready",
+    );
+    remember(o, key, facts.value, version, installed.value.path);
+    return ok({ path: installed.value.path, source: "managed", version, warm: false });
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+function remember(
+  o: ResolveOptions,
+  key: string,
+  facts: GoFacts,
+  version: string,
+  gopls: string,
+): void {
+  const go = fileId(facts.go);
+  const bin = fileId(gopls);
+  if (!go || !bin) return;
+  writeState(o.config.home, key, {
+    go,
+    goEnv: facts.goEnv,
+    goEnvFile: goEnvFileId(facts.goEnv),
+    version,
+    decidedAt: Date.now(),
+    gopls: bin,
+  });
+}
+
+/** The configured install dir, or the per-user one (with a warning) when it cannot be written. */
+function installRoot(o: ResolveOptions): string {
+  const wanted = o.config.installDir;
+  const perUser = path.join(o.config.home, "gopls");
+  if (wanted === perUser) return wanted;
+  const problem = probeWritable(wanted);
+  if (!problem) return wanted;
+  o.report({ ...problem, message: `${problem.message} Installing into ${perUser} instead.` });
+  return perUser;
+}
+
+async function newestInstalled(
+  o: ResolveOptions,
+  root: string,
+  facts: GoFacts,
+  cwd: string,
+  only: string | undefined,
+): Promise<{ path: string; version: string } | undefined> {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return undefined;
+  }
+  const byVersion = new Map<string, string>();
+  for (const name of names) {
+    const parsed = parseVersionDir(name);
+    if (parsed && (!only || parsed.version === only))
+      byVersion.set(parsed.version, path.join(root, name));
+  }
+  for (const version of releasesNewestFirst([...byVersion.keys()])) {
+    const bin = binaryIn(versionDir(root, version, facts.localGo));
+    if (!fs.existsSync(bin)) continue;
+    const verdict = await verifyGopls(
+      facts.go,
+      bin,
+      {
+        version,
+        localGo: facts.localGo,
+        hostOs: facts.goEnv.GOHOSTOS,
+        hostArch: facts.goEnv.GOHOSTARCH,
+      },
+      o.env,
+      cwd,
+    );
+    if (verdict.ok) return { path: bin, version };
+  }
+  return undefined;
+}
