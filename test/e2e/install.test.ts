@@ -201,6 +201,20 @@ test("a file at the gopls path that is not gopls is never run, and is replaced",
   assert.equal(go.installs(), 2);
 });
 
+test("the proxy unreachable: the newest compatible gopls already installed runs, with a warning", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const { stdout } = await run(process.execPath, [GUARD, "install", "--version", "v0.1.0"], { env: env(t, home, go.path) });
+  assert.match(stdout, /gopls-v0\.1\.0-go/);
+  const closed = await startGoProxy([]);
+  await closed.close();
+  const peer = await session(t, env(t, home, go.path, { GOPROXY: closed.url }));
+  assert.equal(await serverVersion(peer), "v0.1.0");
+  const warning = peer.received.find((m) => m.method === "window/showMessage" && (m.params as { type: number }).type === 2);
+  assert.match((warning?.params as { message: string } | undefined)?.message ?? "", /\[proxy\.unreachable\] The module proxy http:\/\/127\.0\.0\.1:\d+ cannot be reached\. Using the installed gopls v0\.1\.0 meanwhile\..*connection refused/);
+  assert.equal(go.installs(), 1);
+});
+
 test("`install` prints the path last; `which` prints it without installing, or exits 1", async (t) => {
   const home = tempDir(t);
   const go = countingGo(tempDir(t));
