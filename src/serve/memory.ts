@@ -1,0 +1,107 @@
+// What the guard remembers of a session so that a restarted gopls can be brought to where the
+// dead one was: initialize and initialized as the editor sent them, the latest configuration,
+// the workspace folders, every open document, and what the dead gopls had registered.
+
+import { OpenDocuments, type PositionEncoding } from "./documents.js";
+
+interface Folder {
+  uri: string;
+  name: string;
+}
+
+interface Registration {
+  id: string;
+  method: string;
+}
+
+const body = (message: object): Buffer => Buffer.from(JSON.stringify(message), "utf8");
+
+export class SessionMemory {
+  readonly documents = new OpenDocuments();
+  private initialize: Record<string, unknown> | undefined;
+  private initialized: Buffer | undefined;
+  private configuration: Buffer | undefined;
+  private initialFolders: Folder[] = [];
+  private folders: Folder[] = [];
+  private readonly registrations = new Map<string, Registration>();
+
+  get documentCount(): number {
+    return this.documents.size;
+  }
+
+  /** Takes note of an editor message; true when it changed remembered state. */
+  editorMessage(method: string, json: Record<string, unknown>, raw: Buffer): boolean {
+    const params = (json.params ?? {}) as Record<string, unknown>;
+    switch (method) {
+      case "initialize": {
+        this.initialize = json;
+        const folders = (params.workspaceFolders as Folder[] | null | undefined) ?? [];
+        this.initialFolders = [...folders];
+        this.folders = [...folders];
+        return true;
+      }
+      case "initialized":
+        this.initialized = raw;
+        return true;
+      case "workspace/didChangeConfiguration":
+        this.configuration = raw;
+        return true;
+      case "workspace/didChangeWorkspaceFolders": {
+        const event = (params.event ?? {}) as { added?: Folder[]; removed?: Folder[] };
+        const removed = new Set((event.removed ?? []).map((f) => f.uri));
+        this.folders = [...this.folders.filter((f) => !removed.has(f.uri)), ...(event.added ?? [])];
+        return true;
+      }
+      case "textDocument/didOpen":
+        this.documents.open(params as never);
+        return true;
+      case "textDocument/didChange":
+        return this.documents.change(params as never);
+      case "textDocument/didClose":
+        this.documents.close(params as never);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** The position encoding gopls chose in its initialize result. */
+  initializeResult(result: unknown): void {
+    const enc = (result as { capabilities?: { positionEncoding?: string } } | undefined)?.capabilities?.positionEncoding;
+    if (enc === "utf-8" || enc === "utf-32" || enc === "utf-16") this.documents.encoding = enc as PositionEncoding;
+  }
+
+  registered(params: unknown): void {
+    for (const r of ((params as { registrations?: Registration[] }).registrations ?? [])) this.registrations.set(r.id, { id: r.id, method: r.method });
+  }
+
+  unregistered(params: unknown): void {
+    for (const r of ((params as { unregisterations?: Registration[] }).unregisterations ?? [])) this.registrations.delete(r.id);
+  }
+
+  /** What the dead gopls registered, forgotten as it is handed back (to be unregistered). */
+  takeRegistrations(): Registration[] {
+    const all = [...this.registrations.values()];
+    this.registrations.clear();
+    return all;
+  }
+
+  /** The messages that bring a new gopls to the dead one's state; initialize gets the given id. */
+  replay(initializeId: string): Buffer[] {
+    if (!this.initialize) return [];
+    const out = [body({ ...this.initialize, id: initializeId })];
+    if (this.initialized) out.push(this.initialized);
+    if (this.configuration) out.push(this.configuration);
+    const now = new Set(this.folders.map((f) => f.uri));
+    const then = new Set(this.initialFolders.map((f) => f.uri));
+    const added = this.folders.filter((f) => !then.has(f.uri));
+    const removed = this.initialFolders.filter((f) => !now.has(f.uri));
+    if (added.length || removed.length) {
+      out.push(body({ jsonrpc: "2.0", method: "workspace/didChangeWorkspaceFolders", params: { event: { added, removed } } }));
+    }
+    for (const doc of this.documents.all()) {
+      out.push(body({ jsonrpc: "2.0", method: "textDocument/didOpen", params: { textDocument: doc } }));
+    }
+    return out;
+  }
+}
