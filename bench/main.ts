@@ -17,7 +17,6 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gg-bench-"));
 const env: NodeJS.ProcessEnv = { ...process.env, GOPLS_GUARD_HOME: path.join(scratch, "home") };
 delete env.GOPLS_GUARD_GOPLS;
 
-
 function module(): string {
   const info = JSON.parse(
     execFileSync("go", ["mod", "download", "-json", "golang.org/x/sync@v0.21.0"], {

@@ -31,6 +31,8 @@ export interface Config {
   parentPollMs: number;
   /** An install lock not refreshed for this long belongs to a dead installer and is taken over. */
   lockStaleMs: number;
+  /** The pause before the 2nd restart of a crashed gopls; it doubles each time (the 1st is at once). */
+  restartBackoffMs: number;
 }
 
 export interface Platform {
@@ -213,6 +215,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     killGraceMs: positiveInt(env, "GOPLS_GUARD_KILL_GRACE_MS", 2000, problems),
     parentPollMs: positiveInt(env, "GOPLS_GUARD_PARENT_POLL_MS", 2000, problems),
     lockStaleMs: positiveInt(env, "GOPLS_GUARD_LOCK_STALE_MS", 20_000, problems),
+    restartBackoffMs: positiveInt(env, "GOPLS_GUARD_RESTART_BACKOFF_MS", 1000, problems),
   };
   return { config, problems };
 }

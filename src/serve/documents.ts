@@ -41,7 +41,16 @@ export class OpenDocuments {
     let doc = this.docs.get(p.textDocument.uri);
     if (!doc) return false;
     for (const change of p.contentChanges) {
-      const converted = change.range && this.encoding !== "utf-16" ? { ...change, range: { start: this.toUtf16(doc, change.range.start), end: this.toUtf16(doc, change.range.end) } } : change;
+      const converted =
+        change.range && this.encoding !== "utf-16"
+          ? {
+              ...change,
+              range: {
+                start: this.toUtf16(doc, change.range.start),
+                end: this.toUtf16(doc, change.range.end),
+              },
+            }
+          : change;
       doc = TextDocument.update(doc, [converted], p.textDocument.version);
     }
     this.docs.set(p.textDocument.uri, doc);
@@ -53,7 +62,12 @@ export class OpenDocuments {
   }
 
   all(): OpenDocument[] {
-    return [...this.docs.values()].map((d) => ({ uri: d.uri, languageId: d.languageId, version: d.version, text: d.getText() }));
+    return [...this.docs.values()].map((d) => ({
+      uri: d.uri,
+      languageId: d.languageId,
+      version: d.version,
+      text: d.getText(),
+    }));
   }
 
   get(uri: string): OpenDocument | undefined {
@@ -63,13 +77,17 @@ export class OpenDocuments {
 
   /** A UTF-8 or UTF-32 column on a line → the UTF-16 column TextDocument works in. */
   private toUtf16(doc: TextDocument, pos: Position): Position {
-    const lineText = doc.getText({ start: { line: pos.line, character: 0 }, end: { line: pos.line + 1, character: 0 } });
+    const lineText = doc.getText({
+      start: { line: pos.line, character: 0 },
+      end: { line: pos.line + 1, character: 0 },
+    });
     let units = 0;
     let utf16 = 0;
     for (const ch of lineText) {
       if (units >= pos.character) break;
       const cp = ch.codePointAt(0) as number;
-      units += this.encoding === "utf-8" ? (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4) : 1;
+      units +=
+        this.encoding === "utf-8" ? (cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4) : 1;
       utf16 += ch.length;
     }
     return { line: pos.line, character: utf16 };

@@ -67,16 +67,20 @@ export class SessionMemory {
 
   /** The position encoding gopls chose in its initialize result. */
   initializeResult(result: unknown): void {
-    const enc = (result as { capabilities?: { positionEncoding?: string } } | undefined)?.capabilities?.positionEncoding;
-    if (enc === "utf-8" || enc === "utf-32" || enc === "utf-16") this.documents.encoding = enc as PositionEncoding;
+    const enc = (result as { capabilities?: { positionEncoding?: string } } | undefined)
+      ?.capabilities?.positionEncoding;
+    if (enc === "utf-8" || enc === "utf-32" || enc === "utf-16")
+      this.documents.encoding = enc as PositionEncoding;
   }
 
   registered(params: unknown): void {
-    for (const r of ((params as { registrations?: Registration[] }).registrations ?? [])) this.registrations.set(r.id, { id: r.id, method: r.method });
+    for (const r of (params as { registrations?: Registration[] }).registrations ?? [])
+      this.registrations.set(r.id, { id: r.id, method: r.method });
   }
 
   unregistered(params: unknown): void {
-    for (const r of ((params as { unregisterations?: Registration[] }).unregisterations ?? [])) this.registrations.delete(r.id);
+    for (const r of (params as { unregisterations?: Registration[] }).unregisterations ?? [])
+      this.registrations.delete(r.id);
   }
 
   /** What the dead gopls registered, forgotten as it is handed back (to be unregistered). */
@@ -97,10 +101,18 @@ export class SessionMemory {
     const added = this.folders.filter((f) => !then.has(f.uri));
     const removed = this.initialFolders.filter((f) => !now.has(f.uri));
     if (added.length || removed.length) {
-      out.push(body({ jsonrpc: "2.0", method: "workspace/didChangeWorkspaceFolders", params: { event: { added, removed } } }));
+      out.push(
+        body({
+          jsonrpc: "2.0",
+          method: "workspace/didChangeWorkspaceFolders",
+          params: { event: { added, removed } },
+        }),
+      );
     }
     for (const doc of this.documents.all()) {
-      out.push(body({ jsonrpc: "2.0", method: "textDocument/didOpen", params: { textDocument: doc } }));
+      out.push(
+        body({ jsonrpc: "2.0", method: "textDocument/didOpen", params: { textDocument: doc } }),
+      );
     }
     return out;
   }

@@ -1,20 +1,30 @@
 // One editor session: editor frames → gopls, gopls frames → editor, with the guard reading only
-// what it must (ids, initialize, shutdown/exit, replies to itself). It owns gopls and decides
+// what it must (ids, initialize, shutdown/exit, document sync, replies to itself). It owns
+// gopls, restarts it when it crashes (bringing the new one to the dead one's state), and decides
 // how the session ends; it never exits the process itself (serve.ts does, after flushing).
 
 import type { Readable, Writable } from "node:stream";
 import type { Config } from "../config.js";
-import { describe, type Finding } from "../findings.js";
+import type { Finding, Result } from "../findings.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
 import type { Logger } from "../log.js";
-import { EditorChannel, ErrorCodes, MessageType } from "../lsp/editor-channel.js";
+import { EditorChannel, ErrorCodes, GUARD_ID_PREFIX } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader, frameBody } from "../lsp/framing.js";
 import { type MessageId, parseMessage } from "../lsp/message.js";
 import { peekMessage } from "../lsp/peek.js";
 import { scanMessage } from "../lsp/scan.js";
+import { EditorReporter } from "../report/editor.js";
 import { type Exit, GoplsProcess } from "./gopls-process.js";
+import { SessionMemory } from "./memory.js";
 import { ParentWatch } from "./parent-watch.js";
+import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from "./restart-policy.js";
+import { ServerRequests } from "./server-requests.js";
+
+export interface ResolveHooks {
+  report: (finding: Finding) => void;
+  progress: (phase: InstallPhase, message: string) => void;
+}
 
 export interface SessionOptions {
   config: Config;
@@ -23,16 +33,10 @@ export interface SessionOptions {
   editorIn: Readable;
   editorOut: Writable;
   /** Decides, verifies and if needed installs the gopls to run; may take minutes. */
-  resolve: (
-    hooks: ResolveHooks,
-  ) => Promise<{ ok: true; value: Located } | { ok: false; finding: Finding }>;
+  resolve: (hooks: ResolveHooks) => Promise<Result<Located>>;
   goplsArgs: string[];
   goplsEnv: NodeJS.ProcessEnv;
-}
-
-export interface ResolveHooks {
-  report: (finding: Finding) => void;
-  progress: (phase: InstallPhase, message: string) => void;
+  restartPolicy?: RestartPolicy;
 }
 
 export interface SessionEnd {
@@ -40,25 +44,42 @@ export interface SessionEnd {
   exitCode: number;
 }
 
+/** Editor notifications whose effect the guard remembers for a restart. */
+const REMEMBERED = new Set([
+  "initialized",
+  "workspace/didChangeConfiguration",
+  "workspace/didChangeWorkspaceFolders",
+  "textDocument/didOpen",
+  "textDocument/didChange",
+  "textDocument/didClose",
+]);
+
+type State = "starting" | "running" | "restarting" | "degraded" | "ending";
+
 export class Session {
   private readonly editor: EditorChannel;
+  private readonly reporter: EditorReporter;
+  private readonly memory = new SessionMemory();
+  private readonly serverRequests = new ServerRequests();
   private gopls: GoplsProcess | undefined;
-  /** Editor frames that arrived before gopls was running (initialize among them). */
+  private goplsPath = "";
+  private state: State = "starting";
+  /** Editor frames waiting for gopls (before the first start, during a restart). */
   private queue: Frame[] = [];
   /** Editor requests gopls has not answered yet, by id. */
   private readonly pending = new Map<MessageId, string>();
   private initializeId: MessageId | undefined;
-  /** The editor's initialize workDoneToken: install progress goes there. */
-  private workDoneToken: string | number | undefined;
-  private progressStarted: number | undefined;
+  private reinitializeId: string | undefined;
   private shutdownRequested = false;
-  private ending = false;
+  private readonly crashes: number[] = [];
+  private lastExit: Exit | undefined;
   private readonly parentWatch: ParentWatch;
   private finish!: (end: SessionEnd) => void;
   readonly ended: Promise<SessionEnd>;
 
   constructor(private readonly o: SessionOptions) {
     this.editor = new EditorChannel(o.editorOut);
+    this.reporter = new EditorReporter(this.editor, o.logger);
     this.ended = new Promise((resolve) => {
       this.finish = resolve;
     });
@@ -93,53 +114,67 @@ export class Session {
     void this.launch();
   }
 
+  report(finding: Finding): void {
+    this.reporter.report(finding);
+  }
+
   private async launch(): Promise<void> {
     const resolved = await this.o.resolve({
       report: (f) => this.report(f),
-      progress: (phase, message) => this.progress(phase, message),
+      progress: (phase, message) => this.reporter.progress(phase, message),
     });
-    this.endProgress(
+    this.reporter.endProgress(
       resolved.ok
         ? `gopls ${resolved.value.version ?? ""} ready`.replace("  ", " ")
         : "gopls could not be installed",
     );
-    if (this.ending) return;
+    if (this.state === "ending") return;
     if (!resolved.ok) {
       this.report(resolved.finding);
-      // Degraded mode (answering initialize without gopls) arrives with the doctor issue.
+      // Degraded mode with Retry for a gopls that cannot start arrives with the doctor issue.
       return void this.end(`gopls unavailable: ${resolved.finding.id}`, 1);
     }
-    const { path } = resolved.value;
+    this.goplsPath = resolved.value.path;
+    this.spawn();
+    this.o.logger.info(
+      {
+        event: "gopls.start",
+        gopls: this.goplsPath,
+        source: resolved.value.source,
+        version: resolved.value.version,
+        warm: resolved.value.warm,
+        goplsPid: this.gopls?.pid,
+        args: this.o.goplsArgs,
+      },
+      "gopls started",
+    );
+    this.state = "running";
+    for (const frame of this.queue.splice(0)) this.toGopls(frame);
+  }
+
+  private spawn(): GoplsProcess {
     const gopls = new GoplsProcess({
-      path,
+      path: this.goplsPath,
       args: this.o.goplsArgs,
       env: this.o.goplsEnv,
       maxMessageBytes: this.o.config.maxMessageBytes,
-      onFrame: (frame) => this.fromGopls(frame),
+      onFrame: (frame) => {
+        if (this.gopls === gopls) this.fromGopls(frame);
+      },
       onFramingError: (e) => this.malformed("gopls", e.message, e.evidence, "lsp.malformed_frame"),
       onSpawnError: (e) =>
         this.report({
           id: "gopls.missing",
           severity: "error",
           message: "gopls could not be started.",
-          evidence: { gopls: path, error: `${e.code ?? ""} ${e.message}`.trim() },
+          evidence: { gopls: this.goplsPath, error: `${e.code ?? ""} ${e.message}`.trim() },
           fix: "Check that the file is a gopls binary for this machine, or unset GOPLS_GUARD_GOPLS.",
         }),
       onDrain: () => this.o.editorIn.resume(),
     });
     this.gopls = gopls;
-    this.o.logger.info(
-      {
-        event: "gopls.start",
-        gopls: path,
-        source: resolved.value.source,
-        goplsPid: gopls.pid,
-        args: this.o.goplsArgs,
-      },
-      "gopls started",
-    );
-    for (const body of this.queue.splice(0)) this.toGopls(body);
-    void gopls.closed.then((exit) => this.goplsClosed(exit));
+    void gopls.closed.then((exit) => this.goplsClosed(gopls, exit));
+    return gopls;
   }
 
   private fromEditor(frame: Frame): void {
@@ -149,31 +184,46 @@ export class Session {
     const info = scanned.value;
     if (info.kind === "response") {
       if (this.editor.isGuardId(info.id)) return this.editor.settle(info.id, decode(frame));
-    } else if (info.kind === "request") {
+      const routed = this.serverRequests.reply(info.id);
+      if (!routed.deliver) return;
+      if (routed.id !== info.id) return this.toGopls(reencode(frame, { id: routed.id }));
+      return this.toGopls(frame);
+    }
+    if (info.kind === "request") {
+      if (this.state === "degraded") return this.answerDegraded(info.id, info.method);
       this.pending.set(info.id, info.method);
-      if (info.method === "initialize") this.initialize(info.id, decode(frame));
+      if (info.method === "initialize") this.initialize(info.id, frame);
       else if (info.method === "shutdown") this.shutdownRequested = true;
-    } else if (info.method === "exit") {
-      this.toGopls(frame);
+      return this.toGopls(frame);
+    }
+    if (info.method === "exit") {
+      if (this.state === "running") this.toGopls(frame);
       return void this.end("editor sent exit", this.shutdownRequested ? 0 : 1, false);
     }
-    if (this.ending) return;
+    if (REMEMBERED.has(info.method)) {
+      this.memory.editorMessage(info.method, decode(frame), frameBody(frame));
+      // A restarted gopls gets the remembered state, not these again.
+      if (this.state === "restarting" || this.state === "degraded") return;
+    }
+    if (this.state === "degraded") return;
     this.toGopls(frame);
   }
 
   private toGopls(frame: Frame): void {
-    if (!this.gopls) {
-      this.queue.push(frame);
+    if (this.state !== "running" || !this.gopls) {
+      if (this.state !== "ending" && this.state !== "degraded") this.queue.push(frame);
       return;
     }
     if (!this.gopls.send(frame)) this.o.editorIn.pause();
   }
 
-  private initialize(id: MessageId, json: Record<string, unknown>): void {
+  private initialize(id: MessageId, frame: Frame): void {
     this.initializeId = id;
+    const json = decode(frame);
+    this.memory.editorMessage("initialize", json, frameBody(frame));
     const params = (json.params ?? {}) as { processId?: unknown; workDoneToken?: unknown };
     if (typeof params.workDoneToken === "string" || typeof params.workDoneToken === "number")
-      this.workDoneToken = params.workDoneToken;
+      this.reporter.workDoneToken = params.workDoneToken;
     if (typeof params.processId === "number" && params.processId > 0)
       this.parentWatch.watchEditor(params.processId);
   }
@@ -183,53 +233,155 @@ export class Session {
     if (!info.ok)
       return this.malformed("gopls", info.reason, start(frame), "lsp.malformed_message");
     const m = info.value;
-    if (!this.editor.forward(frame)) this.gopls?.pauseOutput();
-    if (m.kind === "response" && m.id !== null) {
-      this.pending.delete(m.id);
-      if (m.id === this.initializeId) {
+    if (m.kind === "response") {
+      if (m.id !== null && m.id === this.reinitializeId) return this.reinitialized(frame);
+      if (m.id !== null) this.pending.delete(m.id);
+      this.forward(frame);
+      if (m.id !== null && m.id === this.initializeId) {
+        const response = decode(frame);
+        this.memory.initializeResult(response.result);
         this.o.logger.info(
-          { event: "gopls.initialized", gopls: goplsVersion(decode(frame)) },
+          { event: "gopls.initialized", gopls: goplsVersion(response) },
           "initialize answered",
         );
         this.editor.initializeAnswered();
       }
+      return;
     }
+    if (m.kind === "request") {
+      if (m.method === "client/registerCapability") this.memory.registered(decode(frame).params);
+      else if (m.method === "client/unregisterCapability")
+        this.memory.unregistered(decode(frame).params);
+      const id = this.serverRequests.outgoing(m.id);
+      return this.forward(id === m.id ? frame : reencode(frame, { id }));
+    }
+    this.forward(frame);
   }
 
-  private goplsClosed(exit: Exit): void {
-    if (this.ending) return;
+  private forward(frame: Frame | Buffer): void {
+    if (
+      !this.editor.forward(
+        Buffer.isBuffer(frame) ? { chunks: [frame], length: frame.length } : frame,
+      )
+    )
+      this.gopls?.pauseOutput();
+  }
+
+  private goplsClosed(gopls: GoplsProcess, exit: Exit): void {
+    if (this.state === "ending" || this.gopls !== gopls) return;
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     this.o.logger.error(
-      { event: "gopls.crash", code: exit.code, signal: exit.signal, stderrTail: exit.stderrTail },
+      {
+        event: "gopls.crash",
+        code: exit.code,
+        signal: exit.signal,
+        stderrTail: exit.stderrTail,
+        generation: this.serverRequests.current,
+      },
       "gopls exited unexpectedly",
     );
-    this.failPending(`gopls ${how}`);
+    this.lastExit = exit;
+    this.serverRequests.nextGeneration();
+    this.reinitializeId = undefined;
+    for (const [id, method] of this.pending) {
+      if (method === "shutdown") this.editor.respond(id, null);
+      else
+        this.editor.respondError(
+          id,
+          ErrorCodes.ContentModified,
+          `${method} was interrupted: gopls ${how} and is being restarted (gopls-guard)`,
+        );
+    }
+    this.pending.clear();
+    const now = Date.now();
+    const decision = decideRestart(
+      this.o.restartPolicy ?? DEFAULT_RESTART_POLICY,
+      this.crashes,
+      now,
+    );
+    this.crashes.push(now);
+    if (this.shutdownRequested) return void this.end(`gopls ${how} during shutdown`, 1);
+    if (!decision.restart) return this.degrade(how, decision.crashes, exit);
+    this.state = "restarting";
+    setTimeout(() => this.restart(how), decision.delayMs).unref();
+  }
+
+  private restart(how: string): void {
+    if (this.state !== "restarting") return;
+    const stale = this.memory.takeRegistrations();
+    if (stale.length)
+      void this.editor.request("client/unregisterCapability", { unregisterations: stale });
+    const gopls = this.spawn();
+    const replay = this.memory.replay(
+      (this.reinitializeId = `${GUARD_ID_PREFIX}reinitialize-${this.serverRequests.current}`),
+    );
+    const [initialize] = replay;
+    this.o.logger.info(
+      {
+        event: "gopls.restart",
+        goplsPid: gopls.pid,
+        documents: this.memory.documentCount,
+        unregistered: stale.length,
+      },
+      "restarting gopls",
+    );
+    this.pendingRestartMessage = how;
+    if (initialize) gopls.send({ chunks: [initialize], length: initialize.length });
+    else this.reinitialized(undefined);
+  }
+
+  private pendingRestartMessage = "";
+
+  /** The restarted gopls answered the replayed initialize: give it the rest, then the queue. */
+  private reinitialized(frame: Frame | undefined): void {
+    this.reinitializeId = undefined;
+    if (frame) this.memory.initializeResult(decode(frame).result);
+    const [, ...rest] = this.memory.replay("");
+    for (const body of rest) this.gopls?.send({ chunks: [body], length: body.length });
+    this.state = "running";
+    for (const queued of this.queue.splice(0)) this.toGopls(queued);
+    const files = this.memory.documentCount;
+    const stderr = this.lastExit?.stderrTail ? lastLines(this.lastExit.stderrTail, 2) : "";
+    this.report({
+      id: "gopls.crash",
+      severity: "warning",
+      message: `gopls ${this.pendingRestartMessage} and was restarted; ${files} open file${files === 1 ? "" : "s"} restored.`,
+      evidence: { log: this.o.logFile, ...(stderr ? { stderr } : {}) },
+      fix: "Nothing to do now; if it keeps happening, report the log to the gopls issue tracker.",
+    });
+  }
+
+  /** Too many crashes: every request is answered with an error until the editor restarts us. */
+  private degrade(how: string, crashes: number, exit: Exit): void {
+    this.state = "degraded";
+    this.queue = [];
+    const policy = this.o.restartPolicy ?? DEFAULT_RESTART_POLICY;
     this.report({
       id: "gopls.crash",
       severity: "error",
-      message: `gopls ${how} while serving.`,
+      message: `gopls ${how}, its ${crashes}th crash in ${Math.round(policy.windowMs / 60_000)} minutes; it is not restarted again. Go features are off until the language server is restarted.`,
       evidence: {
         log: this.o.logFile,
         ...(exit.stderrTail ? { stderr: lastLines(exit.stderrTail, 3) } : {}),
       },
-      fix: "Restart the language server; if it happens again, report the log to the gopls issue tracker.",
+      fix: "Restart the language server; report the log (it has gopls's last words) to the gopls issue tracker.",
     });
-    void this.end(`gopls ${how}`, 1);
   }
 
-  private failPending(why: string): void {
-    for (const [id, method] of this.pending) {
-      this.editor.respondError(
-        id,
-        ErrorCodes.RequestFailed,
-        `${method} failed: ${why} (gopls-guard)`,
-      );
+  private answerDegraded(id: MessageId, method: string): void {
+    if (method === "shutdown") {
+      this.shutdownRequested = true;
+      return this.editor.respond(id, null);
     }
-    this.pending.clear();
+    this.editor.respondError(
+      id,
+      ErrorCodes.RequestFailed,
+      `${method}: gopls is not running (it kept crashing); restart the language server (gopls-guard)`,
+    );
   }
 
   private malformed(from: "editor" | "gopls", reason: string, evidence: string, id: string): void {
-    if (this.ending) return;
+    if (this.state === "ending") return;
     this.o.logger.error({ event: id, from, reason, evidence }, "malformed input");
     this.report({
       id,
@@ -241,72 +393,20 @@ export class Session {
           ? "This is a bug in the editor or its LSP client; restart the language server."
           : "This is a bug in gopls; restart the language server.",
     });
-    this.failPending("the session ended on malformed input");
+    for (const [pid, method] of this.pending)
+      this.editor.respondError(
+        pid,
+        ErrorCodes.RequestFailed,
+        `${method} failed: the session ended on malformed input (gopls-guard)`,
+      );
+    this.pending.clear();
     void this.end(`malformed ${from} input`, 1);
-  }
-
-  /** Install progress: on the editor's workDoneToken when it gave one, else as messages. */
-  progress(phase: InstallPhase, message: string): void {
-    this.o.logger.info({ event: "install.progress", phase, message }, message);
-    const token = this.workDoneToken;
-    if (this.progressStarted === undefined) {
-      this.progressStarted = Date.now();
-      if (token !== undefined) {
-        this.editor.notify("$/progress", {
-          token,
-          value: { kind: "begin", title: "gopls-guard", message, cancellable: false },
-        });
-      } else {
-        this.editor.notify("window/showMessage", {
-          type: MessageType.Info,
-          message: `gopls-guard: ${message}. The first start builds gopls and takes a minute or two; Go features start when it is done.`,
-        });
-      }
-      return;
-    }
-    if (phase === "done") return this.endProgress(message);
-    if (token !== undefined)
-      this.editor.notify("$/progress", { token, value: { kind: "report", message } });
-    else
-      this.editor.notify("window/logMessage", {
-        type: MessageType.Log,
-        message: `gopls-guard: ${message}`,
-      });
-  }
-
-  private endProgress(message: string): void {
-    if (this.progressStarted === undefined) return;
-    const seconds = Math.round((Date.now() - this.progressStarted) / 1000);
-    this.progressStarted = undefined;
-    if (this.workDoneToken !== undefined)
-      this.editor.notify("$/progress", {
-        token: this.workDoneToken,
-        value: { kind: "end", message },
-      });
-    this.editor.notify("window/showMessage", {
-      type: MessageType.Info,
-      message: `gopls-guard: ${message} (${seconds} s).`,
-    });
-  }
-
-  report(finding: Finding): void {
-    const log =
-      finding.severity === "error" ? "error" : finding.severity === "warning" ? "warn" : "info";
-    this.o.logger[log]({ event: "finding", finding }, finding.message);
-    const type =
-      finding.severity === "error"
-        ? MessageType.Error
-        : finding.severity === "warning"
-          ? MessageType.Warning
-          : MessageType.Info;
-    const method = finding.severity === "info" ? "window/logMessage" : "window/showMessage";
-    this.editor.notify(method, { type, message: describe(finding) });
   }
 
   /** Ends the session once: gopls is stopped (told, then SIGTERM, then SIGKILL) before resolving. */
   async end(reason: string, exitCode: number, tellExit = true): Promise<void> {
-    if (this.ending) return;
-    this.ending = true;
+    if (this.state === "ending") return;
+    this.state = "ending";
     this.parentWatch.stop();
     this.o.editorIn.pause();
     this.editor.abandon();
@@ -318,6 +418,7 @@ export class Session {
         event: "session.end",
         reason,
         exitCode,
+        restarts: this.crashes.length,
         goplsExit: exit && { code: exit.code, signal: exit.signal },
       },
       "session ended",
@@ -329,6 +430,18 @@ export class Session {
   killNow(): void {
     this.gopls?.killNow();
   }
+}
+
+/** The decoded body of a message the scanner has already validated. */
+function decode(frame: Frame): Record<string, unknown> {
+  const parsed = parseMessage(frameBody(frame));
+  return parsed.ok ? parsed.value.json : {};
+}
+
+/** The same message with some top-level fields replaced (ids of a restarted gopls's requests). */
+function reencode(frame: Frame, fields: Record<string, unknown>): Frame {
+  const body = Buffer.from(JSON.stringify({ ...decode(frame), ...fields }), "utf8");
+  return { chunks: [body], length: body.length };
 }
 
 /** gopls reports its build info as JSON in serverInfo.version; keep what identifies it. */
@@ -349,12 +462,6 @@ function goplsVersion(response: Record<string, unknown>): unknown {
   } catch {
     return info;
   }
-}
-
-/** The decoded body of a message the scanner has already validated. */
-function decode(frame: Frame): Record<string, unknown> {
-  const parsed = parseMessage(frameBody(frame));
-  return parsed.ok ? parsed.value.json : {};
 }
 
 function start(frame: Frame): string {

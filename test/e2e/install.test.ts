@@ -204,14 +204,21 @@ test("a file at the gopls path that is not gopls is never run, and is replaced",
 test("the proxy unreachable: the newest compatible gopls already installed runs, with a warning", async (t) => {
   const home = tempDir(t);
   const go = countingGo(tempDir(t));
-  const { stdout } = await run(process.execPath, [GUARD, "install", "--version", "v0.1.0"], { env: env(t, home, go.path) });
+  const { stdout } = await run(process.execPath, [GUARD, "install", "--version", "v0.1.0"], {
+    env: env(t, home, go.path),
+  });
   assert.match(stdout, /gopls-v0\.1\.0-go/);
   const closed = await startGoProxy([]);
   await closed.close();
   const peer = await session(t, env(t, home, go.path, { GOPROXY: closed.url }));
   assert.equal(await serverVersion(peer), "v0.1.0");
-  const warning = peer.received.find((m) => m.method === "window/showMessage" && (m.params as { type: number }).type === 2);
-  assert.match((warning?.params as { message: string } | undefined)?.message ?? "", /\[proxy\.unreachable\] The module proxy http:\/\/127\.0\.0\.1:\d+ cannot be reached\. Using the installed gopls v0\.1\.0 meanwhile\..*connection refused/);
+  const warning = peer.received.find(
+    (m) => m.method === "window/showMessage" && (m.params as { type: number }).type === 2,
+  );
+  assert.match(
+    (warning?.params as { message: string } | undefined)?.message ?? "",
+    /\[proxy\.unreachable\] The module proxy http:\/\/127\.0\.0\.1:\d+ cannot be reached\. Using the installed gopls v0\.1\.0 meanwhile\..*connection refused/,
+  );
   assert.equal(go.installs(), 1);
 });
 

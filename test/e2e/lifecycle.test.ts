@@ -93,25 +93,6 @@ test("the editor's processId dying ends the session even with stdin still open",
   assert.equal(peer.child.stdin.writableEnded, false, "the test never closed stdin");
 });
 
-test("gopls crashing answers pending requests with errors and tells the user", async (t) => {
-  const peer = start(t);
-  await peer.initialize();
-  const gopls = await peer.goplsPid();
-  const hanging = peer.request("standin/hang");
-  peer.notify("standin/crash");
-  const reply = await peer.response(hanging);
-  assert.equal(reply.error?.code, -32803);
-  assert.match(reply.error?.message ?? "", /gopls exited with code 3/);
-  const shown = await peer.waitFor("crash message", (m) => m.method === "window/showMessage");
-  const params = shown.params as { type: number; message: string };
-  assert.equal(params.type, 1);
-  assert.match(params.message, /\[gopls\.crash\] gopls exited with code 3 while serving/);
-  assert.match(params.message, /log: \/.*\.log/);
-  assert.match(params.message, /panic: stand-in crashing on request/);
-  assert.notEqual((await peer.exited).code, 0);
-  assert.equal(alive(gopls), false);
-});
-
 test("server-to-client requests pass through and the editor's reply reaches gopls", async (t) => {
   const peer = start(t);
   await peer.initialize();

@@ -1,0 +1,76 @@
+// Findings and install progress for the editor: errors and warnings as showMessage, info as
+// logMessage, all of them in the log; progress on the editor's initialize workDoneToken when it
+// gave one, else as messages.
+
+import { describe, type Finding } from "../findings.js";
+import type { InstallPhase } from "../gopls/install.js";
+import type { Logger } from "../log.js";
+import { type EditorChannel, MessageType } from "../lsp/editor-channel.js";
+
+export class EditorReporter {
+  /** The editor's initialize workDoneToken. */
+  workDoneToken: string | number | undefined;
+  private progressStarted: number | undefined;
+
+  constructor(
+    private readonly editor: EditorChannel,
+    private readonly logger: Logger,
+  ) {}
+
+  report(finding: Finding): void {
+    const level =
+      finding.severity === "error" ? "error" : finding.severity === "warning" ? "warn" : "info";
+    this.logger[level]({ event: "finding", finding }, finding.message);
+    const type =
+      finding.severity === "error"
+        ? MessageType.Error
+        : finding.severity === "warning"
+          ? MessageType.Warning
+          : MessageType.Info;
+    const method = finding.severity === "info" ? "window/logMessage" : "window/showMessage";
+    this.editor.notify(method, { type, message: describe(finding) });
+  }
+
+  progress(phase: InstallPhase, message: string): void {
+    this.logger.info({ event: "install.progress", phase, message }, message);
+    const token = this.workDoneToken;
+    if (this.progressStarted === undefined) {
+      this.progressStarted = Date.now();
+      if (token !== undefined) {
+        this.editor.notify("$/progress", {
+          token,
+          value: { kind: "begin", title: "gopls-guard", message, cancellable: false },
+        });
+      } else {
+        this.editor.notify("window/showMessage", {
+          type: MessageType.Info,
+          message: `gopls-guard: ${message}. The first start builds gopls and takes a minute or two; Go features start when it is done.`,
+        });
+      }
+      return;
+    }
+    if (phase === "done") return this.endProgress(message);
+    if (token !== undefined)
+      this.editor.notify("$/progress", { token, value: { kind: "report", message } });
+    else
+      this.editor.notify("window/logMessage", {
+        type: MessageType.Log,
+        message: `gopls-guard: ${message}`,
+      });
+  }
+
+  endProgress(message: string): void {
+    if (this.progressStarted === undefined) return;
+    const seconds = Math.round((Date.now() - this.progressStarted) / 1000);
+    this.progressStarted = undefined;
+    if (this.workDoneToken !== undefined)
+      this.editor.notify("$/progress", {
+        token: this.workDoneToken,
+        value: { kind: "end", message },
+      });
+    this.editor.notify("window/showMessage", {
+      type: MessageType.Info,
+      message: `gopls-guard: ${message} (${seconds} s).`,
+    });
+  }
+}
