@@ -12,7 +12,8 @@ import { startup } from "./startup.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const gopls = process.env.GOPLS_GUARD_TEST_REAL_GOPLS as string;
-const guardCmd = [process.execPath, path.join(root, "dist", "gopls-guard.mjs")];
+// Started as editors start it: the file itself, so its shebang (and node flags) apply.
+const guardCmd = [path.join(root, "dist", "gopls-guard.mjs")];
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gg-bench-"));
 const env: NodeJS.ProcessEnv = { ...process.env, GOPLS_GUARD_HOME: path.join(scratch, "home") };
 delete env.GOPLS_GUARD_GOPLS;

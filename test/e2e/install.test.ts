@@ -185,7 +185,7 @@ test("a file at the gopls path that is not gopls is never run, and is replaced",
   const home = tempDir(t);
   const go = countingGo(tempDir(t));
   const e = env(t, home, go.path);
-  const { stdout } = await run(process.execPath, [GUARD, "install"], { env: e });
+  const { stdout } = await run(GUARD, ["install"], { env: e });
   const installed = stdout.trim().split("\n").at(-1) as string;
   const marker = path.join(tempDir(t), "ran");
   fs.rmSync(path.join(home, "state"), { recursive: true });
@@ -204,7 +204,7 @@ test("a file at the gopls path that is not gopls is never run, and is replaced",
 test("the proxy unreachable: the newest compatible gopls already installed runs, with a warning", async (t) => {
   const home = tempDir(t);
   const go = countingGo(tempDir(t));
-  const { stdout } = await run(process.execPath, [GUARD, "install", "--version", "v0.1.0"], {
+  const { stdout } = await run(GUARD, ["install", "--version", "v0.1.0"], {
     env: env(t, home, go.path),
   });
   assert.match(stdout, /gopls-v0\.1\.0-go/);
@@ -226,7 +226,7 @@ test("`install` prints the path last; `which` prints it without installing, or e
   const home = tempDir(t);
   const go = countingGo(tempDir(t));
   const e = env(t, home, go.path);
-  const none = await run(process.execPath, [GUARD, "which"], { env: e }).catch(
+  const none = await run(GUARD, ["which"], { env: e }).catch(
     (error: { code: number; stderr: string }) => error,
   );
   assert.equal((none as { code: number }).code, 1);
@@ -235,14 +235,14 @@ test("`install` prints the path last; `which` prints it without installing, or e
     /\[gopls\.missing\] gopls v0\.2\.0 is not installed yet/,
   );
   assert.equal(go.installs(), 0);
-  const installed = await run(process.execPath, [GUARD, "install", "--version", "v0.1.0"], {
+  const installed = await run(GUARD, ["install", "--version", "v0.1.0"], {
     env: e,
   });
   const lines = installed.stdout.trim().split("\n");
   assert.equal(lines.length, 1);
   assert.match(lines[0] as string, /gopls-v0\.1\.0-go1\.\d+\/gopls$/);
   assert.match(installed.stderr, /downloading|building/);
-  const which = await run(process.execPath, [GUARD, "which"], {
+  const which = await run(GUARD, ["which"], {
     env: { ...e, GOPLS_GUARD_GOPLS_VERSION: "v0.1.0" },
   });
   assert.equal(which.stdout.trim(), lines[0]);

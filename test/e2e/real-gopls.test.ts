@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { type Client, initializeParams, startClient } from "../helpers/client.js";
 import { copyFixture, GUARD, realGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
-import { waitGone, waitUntil } from "../helpers/procs.js";
+import { childrenOf, waitGone, waitUntil } from "../helpers/procs.js";
 
 interface Transcript {
   initialize: unknown;
@@ -70,7 +70,7 @@ test("through the guard, gopls answers exactly as it does directly", {
   const direct = startClient(gopls, [], env, dir);
   const viaDirect = await session(direct, dir);
   assert.equal(await direct.close(), 0);
-  const guarded = startClient(process.execPath, [GUARD, "-mode=stdio"], env, dir);
+  const guarded = startClient(GUARD, ["-mode=stdio"], env, dir);
   const viaGuard = await session(guarded, dir);
   assert.equal(await guarded.close(), 0);
 
@@ -97,4 +97,95 @@ test("a real gopls goes when its guard is SIGKILLed, and when the editor closes 
     await peer.exited;
     await waitGone(gopls, 15_000);
   }
+});
+
+test("SIGKILLed mid-session, a real gopls comes back knowing the unsaved edits", {
+  timeout: 120_000,
+}, async (t) => {
+  const dir = copyFixture(t, "hello");
+  const env = { ...guardEnv(tempDir(t)), GOPLS_GUARD_GOPLS: realGopls() };
+  const client = startClient(GUARD, [], env, dir);
+  t.after(() => client.child.kill("SIGKILL"));
+  const c = client.connection;
+  await c.sendRequest("initialize", initializeParams(dir));
+  await c.sendNotification("initialized", {});
+  const uri = `file://${path.join(dir, "hello.go")}`;
+  await c.sendNotification("textDocument/didOpen", {
+    textDocument: {
+      uri,
+      languageId: "go",
+      version: 1,
+      text: fs.readFileSync(path.join(dir, "hello.go"), "utf8"),
+    },
+  });
+  // Unsaved, incremental: a new function at the end, then a call to it inside useGreet.
+  await c.sendNotification("textDocument/didChange", {
+    textDocument: { uri, version: 2 },
+    contentChanges: [
+      {
+        range: { start: { line: 23, character: 0 }, end: { line: 23, character: 0 } },
+        text: '\n// Brand is new and unsaved.\nfunc Brand(n int) string { return "new" }\n',
+      },
+    ],
+  });
+  await c.sendNotification("textDocument/didChange", {
+    textDocument: { uri, version: 3 },
+    contentChanges: [
+      {
+        range: { start: { line: 16, character: 0 }, end: { line: 16, character: 0 } },
+        text: "\t_ = Brand(3)\n",
+      },
+    ],
+  });
+  const hoverBrand = () =>
+    c.sendRequest("textDocument/hover", {
+      textDocument: { uri },
+      position: { line: 16, character: 6 },
+    });
+  assert.match(JSON.stringify(await hoverBrand()), /func Brand\(n int\) string/);
+  await waitUntil("gopls registered its watchers", () => client.registrations.size > 0, 30_000);
+  const registeredBefore = [...client.registrations.values()].sort();
+
+  const gopls = childrenOf(client.child.pid as number)[0] as number;
+  process.kill(gopls, "SIGSTOP");
+  const inFlight = c.sendRequest("textDocument/documentSymbol", { textDocument: { uri } }).then(
+    () => "answered",
+    (error: { code: number }) => error.code,
+  );
+  await new Promise((r) => setTimeout(r, 200));
+  process.kill(gopls, "SIGKILL");
+  assert.equal(await inFlight, -32801);
+  await waitGone(gopls);
+  await waitUntil(
+    "the user was told",
+    () => client.shown.some((m) => /was restarted/.test(m.message)),
+    30_000,
+  );
+  assert.match(
+    client.shown.find((m) => /was restarted/.test(m.message))?.message ?? "",
+    /\[gopls\.crash\] gopls was killed by SIGKILL and was restarted; 1 open file restored/,
+  );
+  let hover = "";
+  await waitUntil(
+    "hover on the unsaved function answers after the restart",
+    () => {
+      void hoverBrand().then(
+        (h) => {
+          hover = JSON.stringify(h);
+        },
+        () => {},
+      );
+      return /func Brand\(n int\) string/.test(hover);
+    },
+    60_000,
+  );
+  await waitUntil(
+    "gopls registered again",
+    () => client.registrations.size >= registeredBefore.length,
+    30_000,
+  );
+  assert.deepEqual([...client.registrations.values()].sort(), registeredBefore);
+  assert.deepEqual(client.duplicateRegistrations, []);
+  assert.notEqual(childrenOf(client.child.pid as number)[0], gopls);
+  assert.equal(await client.close(), 0);
 });

@@ -21,7 +21,7 @@ function env(): NodeJS.ProcessEnv {
 
 async function guard(args: string[], extra: NodeJS.ProcessEnv = {}) {
   try {
-    const r = await run(process.execPath, [GUARD, ...args], {
+    const r = await run(GUARD, [...args], {
       env: { ...env(), ...extra },
       maxBuffer: 1 << 24,
     });

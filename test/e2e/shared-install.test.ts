@@ -112,11 +112,7 @@ test("user B runs the gopls user A built in a shared group directory, and can in
   );
   fs.chmodSync(shared, 0o2775);
   const extra = { GOPLS_GUARD_INSTALL_DIR: shared };
-  const a = await asUser(
-    "gg-alice",
-    [process.execPath, guard, "install"],
-    userEnv("gg-alice", go.path, extra),
-  );
+  const a = await asUser("gg-alice", [guard, "install"], userEnv("gg-alice", go.path, extra));
   assert.equal(a.code, 0, a.stderr);
   const built = a.stdout.trim();
   assert.ok(built.startsWith(`${shared}/gopls-v0.2.0-go1.`), built);
@@ -125,25 +121,17 @@ test("user B runs the gopls user A built in a shared group directory, and can in
   assert.equal(fs.statSync(built).mode & 0o777, 0o755);
   assert.equal(go.installs("gg-alice"), 1);
 
-  const which = await asUser(
-    "gg-bob",
-    [process.execPath, guard, "which"],
-    userEnv("gg-bob", go.path, extra),
-  );
+  const which = await asUser("gg-bob", [guard, "which"], userEnv("gg-bob", go.path, extra));
   assert.equal(which.code, 0, which.stderr);
   assert.equal(which.stdout.trim(), built);
-  const version = await asUser(
-    "gg-bob",
-    [process.execPath, guard, "version"],
-    userEnv("gg-bob", go.path, extra),
-  );
+  const version = await asUser("gg-bob", [guard, "version"], userEnv("gg-bob", go.path, extra));
   assert.equal(version.stdout.trim(), "golang.org/x/tools/gopls v0.2.0");
   assert.equal(go.installs("gg-bob"), 0);
 
   // The lock and its notes left by alice do not stand in bob's way.
   const pinned = await asUser(
     "gg-bob",
-    [process.execPath, guard, "install", "--version", "v0.1.0"],
+    [guard, "install", "--version", "v0.1.0"],
     userEnv("gg-bob", go.path, extra),
   );
   assert.equal(pinned.code, 0, pinned.stderr);
@@ -160,7 +148,7 @@ test("an install directory the user cannot write: the per-user directory instead
   const locked = path.join(base, "root-only");
   fs.mkdirSync(locked, { mode: 0o755 });
   const env = userEnv("gg-bob", go.path, { GOPLS_GUARD_INSTALL_DIR: locked });
-  const r = await asUser("gg-bob", [process.execPath, guard, "install"], env);
+  const r = await asUser("gg-bob", [guard, "install"], env);
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stderr,

@@ -15,6 +15,9 @@ export interface Client {
   /** Every publishDiagnostics, in order, by URI. */
   diagnostics: Map<string, unknown[][]>;
   shown: Array<{ type: number; message: string }>;
+  /** Active dynamic registrations, by id; and every id registered while already active. */
+  registrations: Map<string, string>;
+  duplicateRegistrations: string[];
   close(): Promise<number | null>;
 }
 
@@ -44,8 +47,26 @@ export function startClient(
   connection.onRequest("workspace/configuration", (p: { items: unknown[] }) =>
     p.items.map(() => ({})),
   );
-  connection.onRequest("client/registerCapability", () => null);
-  connection.onRequest("client/unregisterCapability", () => null);
+  const registrations = new Map<string, string>();
+  const duplicateRegistrations: string[] = [];
+  connection.onRequest(
+    "client/registerCapability",
+    (p: { registrations: Array<{ id: string; method: string }> }) => {
+      for (const r of p.registrations) {
+        if (registrations.has(r.id) || [...registrations.values()].includes(r.method))
+          duplicateRegistrations.push(`${r.id} ${r.method}`);
+        registrations.set(r.id, r.method);
+      }
+      return null;
+    },
+  );
+  connection.onRequest(
+    "client/unregisterCapability",
+    (p: { unregisterations: Array<{ id: string }> }) => {
+      for (const r of p.unregisterations) registrations.delete(r.id);
+      return null;
+    },
+  );
   connection.onRequest("window/workDoneProgress/create", () => null);
   connection.onRequest("window/showMessageRequest", () => null);
   connection.listen();
@@ -55,6 +76,8 @@ export function startClient(
     child,
     diagnostics,
     shown,
+    registrations,
+    duplicateRegistrations,
     async close() {
       await connection.sendRequest("shutdown");
       await connection.sendNotification("exit");

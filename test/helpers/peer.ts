@@ -20,11 +20,15 @@ export class Peer {
   readonly received: Json[] = [];
   readonly stdoutErrors: string[] = [];
   stderr = "";
+  /** false: count messages instead of keeping them (soak tests). */
+  keep = true;
+  count = 0;
+  onMessage: ((m: Json) => void) | undefined;
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private nextId = 1;
 
   constructor(args: string[], env: NodeJS.ProcessEnv, cwd?: string) {
-    this.child = spawn(process.execPath, [GUARD, ...args], {
+    this.child = spawn(GUARD, args, {
       env,
       cwd,
       stdio: ["pipe", "pipe", "pipe"],
@@ -33,7 +37,10 @@ export class Peer {
       maxBodyBytes: 1 << 30,
       onFrame: (frame) => {
         try {
-          this.received.push(JSON.parse(frameBody(frame).toString("utf8")) as Json);
+          const m = JSON.parse(frameBody(frame).toString("utf8")) as Json;
+          this.count++;
+          if (this.keep) this.received.push(m);
+          this.onMessage?.(m);
         } catch (error) {
           this.stdoutErrors.push(`not JSON: ${String(error)}`);
         }
