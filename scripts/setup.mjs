@@ -1,7 +1,7 @@
 // What the tests and the benchmarks need on a fresh machine: npm ci when node_modules is
 // missing or older than the lock file, the build, the pinned real gopls installed once into a
 // cache outside the repo, and the stand-in gopls built from test/fixtures/standin.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -12,6 +12,34 @@ export const REAL_GOPLS_VERSION = "v0.23.0";
 function run(cmd, args, opts = {}) {
   console.error(`setup: ${cmd} ${args.join(" ")}`);
   execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], cwd: root, ...opts });
+}
+
+/** The editors the end-to-end tests drive headless, from Debian's packages, when root can install them. */
+function ensureEditors() {
+  const missing = ["nvim", "emacs"].filter(
+    (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0,
+  );
+  const eglot =
+    existsSync("/usr/share/emacs/site-lisp/elpa-src") ||
+    spawnSync("dpkg", ["-s", "elpa-eglot"], { stdio: "ignore" }).status === 0;
+  if (missing.length === 0 && eglot) return;
+  if (process.getuid?.() !== 0 || spawnSync("sh", ["-c", "command -v apt-get"]).status !== 0) {
+    console.error(
+      `setup: ${missing.join(", ") || "elpa-eglot"} missing and not installable here; the editor tests will be skipped`,
+    );
+    return;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  try {
+    run("apt-get", ["update", "-qq"], { env });
+    run(
+      "apt-get",
+      ["install", "-y", "-qq", "--no-install-recommends", "neovim", "emacs-nox", "elpa-eglot"],
+      { env },
+    );
+  } catch {
+    console.error("setup: installing the editors failed; the editor tests will be skipped");
+  }
 }
 
 export function setup() {
@@ -46,6 +74,7 @@ export function setup() {
     rmSync(realDir, { recursive: true, force: true });
     renameSync(stage, realDir);
   }
+  ensureEditors();
   const standin = path.join(root, "build", "standin", "gopls");
   run(goBin, ["build", "-o", standin, "."], {
     cwd: path.join(root, "test", "fixtures", "standin"),

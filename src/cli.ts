@@ -1,10 +1,10 @@
-// argv → what to do. The guard owns `doctor`, `install` and `which`; everything else is a gopls
+// argv → what to do. The guard owns `doctor`, `install`, `which` and `link`; everything else is a gopls
 // command line, either serve mode over stdio (proxied) or a command run as-is (passthrough).
 
 export type Command =
   | { kind: "serve"; goplsArgs: string[] }
   | { kind: "passthrough"; goplsArgs: string[] }
-  | { kind: "guard"; name: "doctor" | "install" | "which"; args: string[] }
+  | { kind: "guard"; name: GuardCommand; args: string[] }
   | { kind: "usage" };
 
 /** gopls global flags that take a value, so `-logfile x` consumes `x`. */
@@ -27,7 +27,8 @@ const VALUE_FLAGS = new Set([
   "remote.logfile",
 ]);
 
-const GUARD_COMMANDS = new Set(["doctor", "install", "which"]);
+export type GuardCommand = "doctor" | "install" | "which" | "link";
+const GUARD_COMMANDS = new Set<string>(["doctor", "install", "which", "link"]);
 
 function flagName(arg: string): string {
   return arg.replace(/^--?/, "").split("=")[0] ?? "";
@@ -37,7 +38,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const first = argv[0];
   if (first === "--help" || first === "-h") return { kind: "usage" };
   if (first !== undefined && GUARD_COMMANDS.has(first)) {
-    return { kind: "guard", name: first as "doctor" | "install" | "which", args: argv.slice(1) };
+    return { kind: "guard", name: first as GuardCommand, args: argv.slice(1) };
   }
   let i = 0;
   let listens = false;
@@ -75,6 +76,7 @@ Usage:
   gopls-guard doctor [--json]                 check Go, gopls and the network; explain faults
   gopls-guard install [--version V]           install the gopls the guard would run
   gopls-guard which                           print the gopls the guard would run
+  gopls-guard link [DIR]                      make DIR/gopls (default: the guard's bin dir) run the guard
   gopls-guard <any other gopls command>       run gopls with that command line
 
 Environment: GOPLS_GUARD_GOPLS, GOPLS_GUARD_HOME, GOPLS_GUARD_LOG_LEVEL (see README).

@@ -31,9 +31,14 @@ async function main(): Promise<number> {
       process.stdout.write(USAGE);
       return 0;
     case "guard":
-      for (const p of problems) process.stderr.write(`${describe(p)}\n`);
+      if (command.name !== "doctor")
+        for (const p of problems) process.stderr.write(`${describe(p)}\n`);
       if (command.name === "install" || command.name === "which")
         return install(config, command.args, command.name === "install");
+      if (command.name === "link")
+        return (await import("./commands/link.js")).link(config, command.args);
+      if (command.name === "doctor")
+        return (await import("./commands/doctor.js")).doctor(config, command.args, problems);
       process.stderr.write(`gopls-guard ${command.name}: not available in this version yet.\n`);
       return 2;
     case "passthrough":

@@ -21,6 +21,7 @@ const table: Array<[string[], string]> = [
   [["doctor", "--json"], "guard"],
   [["install", "--version", "v0.16.2"], "guard"],
   [["which"], "guard"],
+  [["link", "/tmp/x"], "guard"],
   [["--help"], "usage"],
 ];
 

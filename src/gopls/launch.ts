@@ -28,6 +28,8 @@ export interface ResolveOptions {
   allowInstall: boolean;
   report: (finding: Finding) => void;
   progress?: (phase: InstallPhase, message: string) => void;
+  /** A bound on each go query that may touch the network (the doctor keeps to seconds). */
+  goTimeoutMs?: number;
 }
 
 export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> {

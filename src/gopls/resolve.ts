@@ -97,6 +97,7 @@ export async function resolveCold(
       user: o.env,
       cwd,
       logFile: o.logFile,
+      ...(o.goTimeoutMs ? { timeoutMs: o.goTimeoutMs } : {}),
     });
     if (!decided.ok) {
       // Offline: the newest compatible gopls already installed beats no gopls.

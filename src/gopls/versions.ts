@@ -48,6 +48,8 @@ export interface DecideContext {
   logFile: string;
   /** How many releases to look at, newest first, before giving up. */
   maxCandidates?: number;
+  /** The bound on each go list (default 60 s). */
+  timeoutMs?: number;
 }
 
 interface ModuleInfo {
@@ -88,7 +90,11 @@ async function listModule(
     ...(versions ? ["-versions"] : []),
     `${GOPLS_MODULE}@${query}`,
   ];
-  const r = await runGo(ctx.go, args, { env: queryEnv(ctx.user), cwd: ctx.cwd, timeoutMs: 60_000 });
+  const r = await runGo(ctx.go, args, {
+    env: queryEnv(ctx.user),
+    cwd: ctx.cwd,
+    timeoutMs: ctx.timeoutMs ?? 60_000,
+  });
   if (r.exitCode === 0) {
     try {
       return ok(JSON.parse(r.stdout) as ModuleInfo);

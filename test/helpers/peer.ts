@@ -27,8 +27,8 @@ export class Peer {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private nextId = 1;
 
-  constructor(args: string[], env: NodeJS.ProcessEnv, cwd?: string) {
-    this.child = spawn(GUARD, args, {
+  constructor(args: string[], env: NodeJS.ProcessEnv, cwd?: string, command = GUARD) {
+    this.child = spawn(command, args, {
       env,
       cwd,
       stdio: ["pipe", "pipe", "pipe"],

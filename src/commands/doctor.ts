@@ -1,0 +1,107 @@
+// `gopls-guard doctor [--json]`: every check, grouped, each finding with its evidence and fix,
+// and a one-line verdict; or one JSON object (schema in the README). Exit 1 if any error.
+
+import fs from "node:fs";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import type { Config } from "../config.js";
+import { runChecks } from "../doctor/checks.js";
+import type { Finding } from "../findings.js";
+import { openLog } from "../log.js";
+
+declare const GUARD_VERSION: string;
+
+const ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+export async function doctor(config: Config, args: string[], problems: Finding[]): Promise<number> {
+  let json = false;
+  try {
+    json = Boolean(
+      parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: false }).values
+        .json,
+    );
+  } catch (error) {
+    process.stderr.write(
+      `gopls-guard: ${(error as Error).message}\nusage: gopls-guard doctor [--json]\n`,
+    );
+    return 2;
+  }
+  const log = openLog(config, "gopls-guard doctor");
+  await log.load();
+  const started = Date.now();
+  const { findings, facts } = await runChecks(
+    {
+      config,
+      env: process.env,
+      platform: process.platform,
+      homedir: os.homedir(),
+      cwd: process.cwd(),
+      logger: log.logger,
+      logFile: log.file,
+      procVersion: () => {
+        try {
+          return fs.readFileSync("/proc/version", "utf8");
+        } catch {
+          return "";
+        }
+      },
+    },
+    typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev",
+  );
+  const all = [...problems, ...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  const errors = all.filter((f) => f.severity === "error").length;
+  log.logger.info({ event: "doctor", findings: all, facts, ms: Date.now() - started }, "doctor");
+  log.flush();
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({ ok: errors === 0, findings: all, facts, ms: Date.now() - started }, null, 2)}\n`,
+    );
+  } else {
+    process.stdout.write(human(all, facts, process.stdout.isTTY === true));
+  }
+  return errors ? 1 : 0;
+}
+
+function human(
+  findings: Finding[],
+  facts: Awaited<ReturnType<typeof runChecks>>["facts"],
+  tty: boolean,
+): string {
+  const c = (code: string, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const mark = {
+    error: c("31;1", "✗ error"),
+    warning: c("33;1", "! warning"),
+    info: c("36", "i info"),
+  };
+  const lines: string[] = [c("1", "gopls-guard doctor"), ""];
+  lines.push(
+    `  go      ${facts.go ? `${facts.go.path} (${facts.go.version}, from ${facts.go.source})` : "not found"}`,
+  );
+  lines.push(
+    `  gopls   ${facts.gopls ? `${facts.gopls.path} (${facts.gopls.version ?? "?"})` : "not installed yet"}`,
+  );
+  lines.push(`  install ${facts.guard.installDir}`);
+  for (const p of facts.probes)
+    lines.push(
+      `  proxy   ${p.url} → ${p.status ? `HTTP ${p.status}` : p.error} in ${p.ms} ms${p.via ? ` via ${p.via}` : ""}`,
+    );
+  lines.push(`  log     ${facts.guard.log}`, "");
+  for (const f of findings) {
+    lines.push(`${mark[f.severity]} [${f.id}] ${f.message}`);
+    for (const [k, v] of Object.entries(f.evidence)) lines.push(`    ${k}: ${v}`);
+    lines.push(`    ${c("32", "fix:")} ${f.fix}`, "");
+  }
+  const errors = findings.filter((f) => f.severity === "error").length;
+  const warnings = findings.filter((f) => f.severity === "warning").length;
+  lines.push(
+    errors
+      ? c(
+          "31;1",
+          `✗ gopls cannot be installed or started: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}.`,
+        )
+      : warnings
+        ? c("33;1", `! gopls works, with ${warnings} warning${warnings === 1 ? "" : "s"}.`)
+        : c("32;1", "✓ all good."),
+  );
+  return `${lines.join("\n")}\n`;
+}

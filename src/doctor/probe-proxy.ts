@@ -1,0 +1,324 @@
+// One bounded HTTP(S) probe of a module proxy, through HTTPS_PROXY when the user set one:
+// GET {proxy}/golang.org/x/tools/gopls/@v/list must answer 200 text/plain lines of versions.
+// Anything else is classified: refused, unreachable, timed out, intercepted, TLS, proxy auth.
+
+import fs from "node:fs";
+import http from "node:http";
+import https from "node:https";
+import type { TLSSocket } from "node:tls";
+import tls from "node:tls";
+import type { Finding } from "../findings.js";
+
+export interface ProbeResult {
+  url: string;
+  via: string | undefined;
+  ms: number;
+  status?: number;
+  contentType?: string;
+  error?: string;
+  /** The presented certificate chain, leaf first, when TLS got that far. */
+  chain?: Array<{ subject: string; issuer: string }> | undefined;
+  finding?: Finding | undefined;
+}
+
+const GOPLS_LIST = "golang.org/x/tools/gopls/@v/list";
+
+function certName(x: Record<string, unknown> | undefined): string {
+  if (!x) return "?";
+  return String(x.CN ?? x.O ?? JSON.stringify(x));
+}
+
+function chainOf(
+  socket: TLSSocket | undefined,
+): Array<{ subject: string; issuer: string }> | undefined {
+  const cert = socket?.getPeerCertificate?.(true);
+  if (!cert || !("subject" in cert) || !cert.subject) return undefined;
+  const out: Array<{ subject: string; issuer: string }> = [];
+  let c: tls.DetailedPeerCertificate | undefined = cert;
+  const seen = new Set<string>();
+  while (c?.subject && !seen.has(c.fingerprint256)) {
+    seen.add(c.fingerprint256);
+    out.push({
+      subject: certName(c.subject as unknown as Record<string, unknown>),
+      issuer: certName(c.issuer as unknown as Record<string, unknown>),
+    });
+    c = c.issuerCertificate;
+  }
+  return out;
+}
+
+function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | undefined {
+  const noProxy = (env.NO_PROXY ?? env.no_proxy ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (
+    noProxy.some(
+      (n) =>
+        n === "*" || url.hostname === n || url.hostname.endsWith(n.startsWith(".") ? n : `.${n}`),
+    )
+  )
+    return undefined;
+  return url.protocol === "https:"
+    ? (env.HTTPS_PROXY ?? env.https_proxy)
+    : (env.HTTP_PROXY ?? env.http_proxy);
+}
+
+/** A TCP/TLS connection to the target, through an HTTP CONNECT proxy when one is set. */
+async function request(
+  url: URL,
+  via: string | undefined,
+  timeoutMs: number,
+  ca: Buffer | undefined,
+): Promise<{ status: number; contentType: string; body: string; socket?: TLSSocket }> {
+  const headers = { "User-Agent": "gopls-guard-doctor", Accept: "text/plain" };
+  let tunnel: import("node:net").Socket | undefined;
+  if (via) {
+    const proxy = new URL(via);
+    tunnel = await new Promise((resolve, reject) => {
+      const auth = proxy.username
+        ? {
+            "Proxy-Authorization": `Basic ${Buffer.from(`${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`).toString("base64")}`,
+          }
+        : {};
+      const req = http.request({
+        host: proxy.hostname,
+        port: proxy.port || 80,
+        method: "CONNECT",
+        path: `${url.hostname}:${url.port || (url.protocol === "https:" ? 443 : 80)}`,
+        headers: auth,
+        timeout: timeoutMs,
+      });
+      req.on("connect", (res, socket) => {
+        if (res.statusCode === 200) resolve(socket);
+        else {
+          socket.destroy();
+          reject(
+            Object.assign(new Error(`proxy answered CONNECT with ${res.statusCode}`), {
+              code: `PROXY_${res.statusCode}`,
+            }),
+          );
+        }
+      });
+      req.on("timeout", () =>
+        req.destroy(Object.assign(new Error("proxy timed out"), { code: "ETIMEDOUT" })),
+      );
+      req.on("error", (e) => reject(Object.assign(e, { viaProxy: true })));
+      req.end();
+    });
+  }
+  return new Promise((resolve, reject) => {
+    const mod = url.protocol === "https:" ? https : http;
+    const req = mod.request(url, {
+      method: "GET",
+      headers,
+      timeout: timeoutMs,
+      ...(ca ? { ca } : {}),
+      ...(tunnel
+        ? {
+            createConnection: () =>
+              url.protocol === "https:"
+                ? tls.connect({ socket: tunnel, servername: url.hostname, ...(ca ? { ca } : {}) })
+                : tunnel,
+          }
+        : {}),
+    } as https.RequestOptions);
+    req.on("response", (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (d: string) => {
+        if (body.length < 4096) body += d;
+      });
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: String(res.headers["content-type"] ?? ""),
+          body,
+          socket: res.socket as TLSSocket,
+        }),
+      );
+    });
+    req.on("timeout", () =>
+      req.destroy(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { code: "ETIMEDOUT" })),
+    );
+    req.on("error", (e) => reject(Object.assign(e, { socket: req.socket })));
+    req.end();
+  });
+}
+
+export async function probeProxy(
+  proxyUrl: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 5000,
+): Promise<ProbeResult> {
+  const url = new URL(`${proxyUrl.replace(/\/$/, "")}/${GOPLS_LIST}`);
+  const via = proxyFor(url, env);
+  const started = Date.now();
+  const ca = readCaFile(env);
+  const result: ProbeResult = { url: url.toString(), via, ms: 0 };
+  try {
+    const r = await request(url, via, timeoutMs, ca);
+    result.ms = Date.now() - started;
+    result.status = r.status;
+    result.contentType = r.contentType;
+    result.chain = chainOf(r.socket);
+    result.finding = classifyAnswer(proxyUrl, r.status, r.contentType, r.body, via);
+  } catch (error) {
+    const e = error as NodeJS.ErrnoException & { viaProxy?: boolean; socket?: TLSSocket };
+    result.ms = Date.now() - started;
+    result.error = `${e.code ?? ""} ${e.message}`.trim();
+    result.chain = chainOf(e.socket);
+    result.finding = classifyError(proxyUrl, e, via, result.chain);
+  }
+  return result;
+}
+
+function readCaFile(env: NodeJS.ProcessEnv): Buffer | undefined {
+  const file = env.SSL_CERT_FILE;
+  if (!file) return undefined;
+  try {
+    return Buffer.concat([
+      Buffer.from(tls.rootCertificates.join("\n")),
+      Buffer.from("\n"),
+      fs.readFileSync(file),
+    ]);
+  } catch {
+    return undefined;
+  }
+}
+
+const MIRROR_FIX =
+  "Check the network. Where proxy.golang.org is blocked, use a reachable mirror: `go env -w GOPROXY=https://goproxy.cn,direct`.";
+
+export function classifyAnswer(
+  proxy: string,
+  status: number,
+  contentType: string,
+  body: string,
+  via: string | undefined,
+): Finding | undefined {
+  const evidence = {
+    GOPROXY: proxy,
+    answer: `HTTP ${status}, ${contentType || "no content type"}`,
+    ...(via ? { HTTPS_PROXY: via } : {}),
+  };
+  if (status === 407) {
+    return {
+      id: "proxy.http_proxy_broken",
+      severity: "error",
+      message: "The HTTP(S) proxy asks for credentials (407).",
+      evidence,
+      fix: "Put the credentials in HTTPS_PROXY (http://user:password@host:port), or ask for the module proxy to be reachable without them.",
+    };
+  }
+  if (status === 200 && /^text\/plain/i.test(contentType) && /^(v\d[^\s]*\s*)*$/.test(body.trim()))
+    return undefined;
+  if (status === 200 && /html/i.test(contentType)) {
+    return {
+      id: "proxy.intercepted",
+      severity: "error",
+      message:
+        "Something answered for the module proxy with an HTML page: a captive portal or a firewall's block page.",
+      evidence: { ...evidence, page: body.replace(/\s+/g, " ").slice(0, 80) },
+      fix: "Log in to the network (captive portal), or ask for the module proxy to be allowed through the firewall.",
+    };
+  }
+  if (status === 403 || status === 401 || (status >= 300 && status < 400)) {
+    return {
+      id: "proxy.intercepted",
+      severity: "error",
+      message: `The module proxy's address answered ${status}: a proxy or firewall is likely refusing or redirecting it.`,
+      evidence,
+      fix: "Ask for the module proxy to be allowed, or use one your network allows (`go env -w GOPROXY=...`).",
+    };
+  }
+  if (status === 404 || status === 410) {
+    return {
+      id: "proxy.intercepted",
+      severity: "error",
+      message: `The module proxy does not know golang.org/x/tools/gopls (${status}).`,
+      evidence,
+      fix: "Check GOPROXY: is it a Go module proxy that serves public modules?",
+    };
+  }
+  return {
+    id: "proxy.intercepted",
+    severity: "error",
+    message: "The module proxy's answer is not a list of versions.",
+    evidence,
+    fix: "Check GOPROXY and any proxy or firewall in between.",
+  };
+}
+
+export function classifyError(
+  proxy: string,
+  e: NodeJS.ErrnoException & { viaProxy?: boolean },
+  via: string | undefined,
+  chain: ProbeResult["chain"],
+): Finding {
+  const code = e.code ?? "";
+  if (e.viaProxy || code.startsWith("PROXY_")) {
+    return {
+      id: "proxy.http_proxy_broken",
+      severity: "error",
+      message: `HTTPS_PROXY (${via}) does not work: ${e.message}.`,
+      evidence: { HTTPS_PROXY: via ?? "", error: code || e.message },
+      fix: "Fix HTTPS_PROXY/HTTP_PROXY (host, port, credentials), or unset them if no proxy is needed.",
+    };
+  }
+  const tlsCodes = [
+    "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+    "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+    "UNABLE_TO_GET_ISSUER_CERT",
+    "SELF_SIGNED_CERT_IN_CHAIN",
+    "DEPTH_ZERO_SELF_SIGNED_CERT",
+    "CERT_HAS_EXPIRED",
+    "ERR_TLS_CERT_ALTNAME_INVALID",
+    "CERT_UNTRUSTED",
+  ];
+  if (tlsCodes.includes(code)) {
+    const top = chain?.at(-1);
+    const selfSigned = top && top.subject === top.issuer;
+    const incomplete =
+      code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" ||
+      (!selfSigned &&
+        code !== "SELF_SIGNED_CERT_IN_CHAIN" &&
+        code !== "DEPTH_ZERO_SELF_SIGNED_CERT");
+    const issuer = chain?.[0]?.issuer ?? "?";
+    const presented = (chain ?? []).map((c) => `${c.subject} (issued by ${c.issuer})`).join(" → ");
+    if (incomplete) {
+      return {
+        id: "proxy.tls",
+        severity: "error",
+        message: `The module proxy's certificate chain is incomplete: the server does not send the certificate that issued it (${issuer}).`,
+        evidence: { GOPROXY: proxy, error: code, "chain presented": presented || "?" },
+        fix: "This is the server's fault: its operator must serve the intermediate certificate too. Meanwhile, trust the intermediate by adding it to SSL_CERT_FILE. Never turn verification off.",
+      };
+    }
+    return {
+      id: "proxy.tls",
+      severity: "error",
+      message: `The module proxy's certificate is issued by "${top?.issuer ?? issuer}", which this machine does not trust: a TLS-inspecting firewall or a private CA.`,
+      evidence: { GOPROXY: proxy, error: code, "chain presented": presented || "?" },
+      fix: `If "${top?.issuer ?? issuer}" is your organisation's CA, install its certificate in the system store (or point SSL_CERT_FILE at it). Never turn verification off.`,
+    };
+  }
+  const what =
+    code === "ECONNREFUSED"
+      ? "refuses connections"
+      : code === "ENOTFOUND" || code === "EAI_AGAIN"
+        ? "has a name that does not resolve"
+        : code === "ETIMEDOUT"
+          ? "does not answer"
+          : code === "ECONNRESET"
+            ? "resets the connection (a filter cutting it off, typically)"
+            : `cannot be reached (${code || e.message})`;
+  const id = code === "ECONNRESET" ? "proxy.intercepted" : "proxy.unreachable";
+  return {
+    id,
+    severity: "error",
+    message: `The module proxy ${proxy} ${what}.`,
+    evidence: { GOPROXY: proxy, error: `${code} ${e.message}`.trim() },
+    fix: MIRROR_FIX,
+  };
+}

@@ -1,0 +1,221 @@
+// `gopls-guard doctor` against faults reproduced for real: proxies that refuse, hang, answer
+// HTML or 403, an HTTPS_PROXY that wants credentials or is not there, GOPROXY=off, a bad
+// GOROOT, settings that break `go install`, a world-writable gopls.
+
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import net from "node:net";
+import path from "node:path";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
+import { startGoProxy } from "../helpers/goproxy.js";
+import { guardEnv } from "../helpers/peer.js";
+
+const run = promisify(execFile);
+type T = Parameters<typeof tempDir>[0];
+
+interface Report {
+  ok: boolean;
+  findings: Array<{
+    id: string;
+    severity: string;
+    message: string;
+    evidence: Record<string, string>;
+    fix: string;
+  }>;
+  facts: {
+    go?: { path: string; version: string };
+    gopls?: { path: string };
+    probes: Array<{ url: string; status?: number; error?: string; ms: number }>;
+  };
+  ms: number;
+}
+
+async function doctor(
+  t: T,
+  extra: NodeJS.ProcessEnv,
+  cwd?: string,
+): Promise<{ code: number; report: Report; ms: number }> {
+  const env = guardEnv(tempDir(t), { GOFLAGS: "", ...extra });
+  const started = Date.now();
+  try {
+    const { stdout } = await run(GUARD, ["doctor", "--json"], { env, cwd });
+    return { code: 0, report: JSON.parse(stdout) as Report, ms: Date.now() - started };
+  } catch (error) {
+    const e = error as { code: number; stdout: string };
+    return { code: e.code, report: JSON.parse(e.stdout) as Report, ms: Date.now() - started };
+  }
+}
+
+async function server(t: T, handler: http.RequestListener): Promise<string> {
+  const s = http.createServer(handler);
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  t.after(() => {
+    s.closeAllConnections();
+    s.close();
+  });
+  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+}
+
+const ids = (r: Report) => r.findings.map((f) => `${f.severity}:${f.id}`);
+
+test("a healthy setup: exit 0, the JSON names go, the proxy's answer and no error", async (t) => {
+  const proxy = await startGoProxy([{ version: "v0.1.0", go: "1.21" }]);
+  t.after(() => proxy.close());
+  const { code, report, ms } = await doctor(t, {
+    GOPROXY: proxy.url,
+    GONOSUMDB: "golang.org/x/tools/gopls",
+    GOMODCACHE: path.join(tempDir(t), "m"),
+  });
+  assert.equal(code, 0, JSON.stringify(report.findings));
+  assert.equal(report.ok, true);
+  assert.match(report.facts.go?.version ?? "", /^go1\./);
+  assert.equal(report.facts.probes[0]?.status, 200);
+  assert.ok(ms < 3000, `doctor took ${ms} ms`);
+  for (const f of report.findings)
+    assert.deepEqual(Object.keys(f), ["id", "severity", "message", "evidence", "fix"]);
+});
+
+test("GOPROXY=off is an error naming the setting", async (t) => {
+  const { code, report } = await doctor(t, { GOPROXY: "off" });
+  assert.equal(code, 1);
+  assert.ok(ids(report).includes("error:proxy.off"), ids(report).join());
+});
+
+test("a closed port: proxy.unreachable, refuses connections", async (t) => {
+  const closed = await startGoProxy([]);
+  await closed.close();
+  const { code, report } = await doctor(t, { GOPROXY: closed.url });
+  assert.equal(code, 1);
+  const f = report.findings.find((x) => x.id === "proxy.unreachable");
+  assert.match(f?.message ?? "", /refuses connections/);
+  assert.match(f?.fix ?? "", /goproxy\.cn/);
+});
+
+test("a port that never answers: proxy.unreachable within the 5 s bound", async (t) => {
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+  t.after(() => {
+    for (const s of sockets) s.destroy();
+    silent.close();
+  });
+  const { report, ms } = await doctor(t, {
+    GOPROXY: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+  });
+  assert.match(
+    report.findings.find((x) => x.id === "proxy.unreachable")?.message ?? "",
+    /does not answer/,
+  );
+  assert.ok(ms < 6000, `took ${ms} ms`);
+});
+
+test("an HTML block page and a 403: proxy.intercepted, quoting status and content type", async (t) => {
+  const html = await server(t, (_q, s) => {
+    s.writeHead(200, { "Content-Type": "text/html" });
+    s.end("<html><body>Access to this site is blocked by policy</body></html>");
+  });
+  const r1 = (await doctor(t, { GOPROXY: html })).report.findings.find(
+    (x) => x.id === "proxy.intercepted",
+  );
+  assert.match(r1?.message ?? "", /HTML page/);
+  assert.equal(r1?.evidence.answer, "HTTP 200, text/html");
+  assert.match(r1?.evidence.page ?? "", /blocked by policy/);
+  const forbidden = await server(t, (_q, s) => {
+    s.writeHead(403, { "Content-Type": "text/plain" });
+    s.end("forbidden");
+  });
+  const r2 = (await doctor(t, { GOPROXY: forbidden })).report.findings.find(
+    (x) => x.id === "proxy.intercepted",
+  );
+  assert.match(r2?.message ?? "", /answered 403/);
+});
+
+test("HTTPS_PROXY that wants credentials (407), or is not there: proxy.http_proxy_broken", async (t) => {
+  const auth = http.createServer();
+  auth.on("connect", (_req, socket) =>
+    socket.end("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n"),
+  );
+  await new Promise<void>((r) => auth.listen(0, "127.0.0.1", r));
+  t.after(() => auth.close());
+  const via = `http://127.0.0.1:${(auth.address() as AddressInfo).port}`;
+  const r1 = (
+    await doctor(t, { GOPROXY: "http://proxy.example.test", HTTPS_PROXY: via, HTTP_PROXY: via })
+  ).report;
+  assert.match(
+    r1.findings.find((x) => x.id === "proxy.http_proxy_broken")?.message ?? "",
+    /HTTPS_PROXY .* does not work: proxy answered CONNECT with 407/,
+  );
+  const gone = await startGoProxy([]);
+  await gone.close();
+  const r2 = (await doctor(t, { GOPROXY: "http://proxy.example.test", HTTP_PROXY: gone.url }))
+    .report;
+  assert.ok(
+    r2.findings.some((x) => x.id === "proxy.http_proxy_broken"),
+    ids(r2).join(),
+  );
+});
+
+test("GOROOT pointing at another or no directory: go.goroot_mismatch with both paths", async (t) => {
+  const other = tempDir(t);
+  const r1 = (await doctor(t, { GOROOT: other, GOPROXY: "off" })).report;
+  const f1 = r1.findings.find((x) => x.id === "go.goroot_mismatch");
+  assert.ok(f1, ids(r1).join());
+  assert.match(f1.fix, /[Uu]nset GOROOT/);
+  const r2 = (await doctor(t, { GOROOT: "/nonexistent/goroot" })).report;
+  assert.ok(
+    r2.findings.some((x) => x.id === "go.goroot_mismatch" && x.severity === "error"),
+    ids(r2).join(),
+  );
+});
+
+test("GO111MODULE=off, GOFLAGS=-mod=vendor, GOOS for cross-compiling and a go.work here: install.env_interference", async (t) => {
+  const work = tempDir(t);
+  fs.writeFileSync(path.join(work, "go.work"), "go 1.21\n");
+  fs.mkdirSync(path.join(work, "sub"));
+  const { report } = await doctor(
+    t,
+    { GO111MODULE: "off", GOFLAGS: "-mod=vendor", GOOS: "windows", GOPROXY: "off" },
+    work,
+  );
+  const f = report.findings.find((x) => x.id === "install.env_interference");
+  assert.equal(f?.severity, "info");
+  assert.match(
+    f?.evidence.settings ?? "",
+    /GO111MODULE=off.*GOFLAGS=-mod=vendor.*GOOS\/GOARCH=windows\/.*go\.work at/,
+  );
+  assert.ok(report.findings.some((x) => x.id === "proxy.off" && /-mod=vendor/.test(x.message)));
+});
+
+test("a gopls in a world-writable directory: fs.unsafe_binary, an error", async (t) => {
+  const dir = tempDir(t);
+  fs.chmodSync(dir, 0o777);
+  const gopls = path.join(dir, "gopls");
+  fs.copyFileSync(standinGopls(), gopls);
+  fs.chmodSync(gopls, 0o755);
+  const { code, report } = await doctor(t, { GOPLS_GUARD_GOPLS: gopls, GOPROXY: "off" });
+  assert.equal(code, 1);
+  assert.match(
+    report.findings.find((x) => x.id === "fs.unsafe_binary")?.message ?? "",
+    /writable by every user/,
+  );
+});
+
+test("the human report: grouped findings with their fixes and a one-line verdict", async (t) => {
+  let out = "";
+  try {
+    await run(GUARD, ["doctor"], { env: guardEnv(tempDir(t), { GOPROXY: "off" }) });
+  } catch (error) {
+    out = (error as { stdout: string }).stdout;
+  }
+  assert.match(out, /✗ error \[proxy\.off\] GOPROXY=off/);
+  assert.match(out, /fix: `go env -w GOPROXY=/);
+  assert.match(
+    out.trim().split("\n").at(-1) ?? "",
+    /^✗ gopls cannot be installed or started: \d+ errors?/,
+  );
+});

@@ -1,0 +1,122 @@
+// Real editors, headless, through gopls-guard: Neovim's built-in client (with the shipped
+// editors/neovim/start_client.lua) and Emacs with Eglot (with editors/emacs/eglot.el). A Go file
+// gets its diagnostic and its hover; a broken environment's error reaches the editor.
+
+import assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import { copyFixture, GUARD, ROOT, realGopls, tempDir } from "../helpers/env.js";
+import { guardEnv } from "../helpers/peer.js";
+
+const run = promisify(execFile);
+const has = (cmd: string) => {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+};
+const noNvim = has("nvim")
+  ? false
+  : "neovim is not installed (npm test installs it from Debian's packages as root)";
+const noEmacs = has("emacs")
+  ? false
+  : "emacs is not installed (npm test installs it from Debian's packages as root)";
+
+interface EditorResult {
+  diagnostics: Array<{ message: string }>;
+  hover: string;
+  messages: Array<{ type: number; message: string }>;
+}
+
+type T = Parameters<typeof tempDir>[0];
+
+async function neovim(t: T, extra: NodeJS.ProcessEnv): Promise<EditorResult> {
+  const dir = copyFixture(t, "hello");
+  const out = path.join(tempDir(t), "result.json");
+  const env = {
+    ...guardEnv(tempDir(t), extra),
+    GG_OUT: out,
+    GG_FILE: path.join(dir, "hello.go"),
+    GG_GUARD: GUARD,
+    GG_CONFIG: path.join(ROOT, "editors", "neovim", "start_client.lua"),
+  };
+  await run(
+    "nvim",
+    [
+      "--headless",
+      "-u",
+      "NONE",
+      "-i",
+      "NONE",
+      "-c",
+      `luafile ${path.join(ROOT, "test", "editors", "nvim-session.lua")}`,
+    ],
+    { env, cwd: dir, timeout: 90_000 },
+  );
+  return JSON.parse(fs.readFileSync(out, "utf8")) as EditorResult;
+}
+
+async function emacs(t: T, extra: NodeJS.ProcessEnv): Promise<EditorResult> {
+  const dir = copyFixture(t, "hello");
+  const out = path.join(tempDir(t), "result.json");
+  const env = {
+    ...guardEnv(tempDir(t), extra),
+    GG_OUT: out,
+    GG_FILE: path.join(dir, "hello.go"),
+    GOPLS_GUARD_CMD: GUARD,
+    HOME: tempDir(t),
+  };
+  await run(
+    "emacs",
+    [
+      "--batch",
+      "-Q",
+      "-l",
+      path.join(ROOT, "editors", "emacs", "eglot.el"),
+      "-l",
+      path.join(ROOT, "test", "editors", "eglot-session.el"),
+    ],
+    { env, cwd: dir, timeout: 90_000 },
+  );
+  return JSON.parse(fs.readFileSync(out, "utf8")) as EditorResult;
+}
+
+for (const [name, drive, skip] of [
+  ["Neovim", neovim, noNvim],
+  ["Emacs with Eglot", emacs, noEmacs],
+] as const) {
+  test(`${name}: a diagnostic and a hover through the guard`, {
+    skip,
+    timeout: 120_000,
+  }, async (t) => {
+    const r = await drive(t, { GOPLS_GUARD_GOPLS: realGopls() });
+    assert.ok(
+      r.diagnostics.some((d) => /not an int|cannot use "not an int"/.test(d.message)),
+      JSON.stringify(r.diagnostics),
+    );
+    assert.match(r.hover, /Greet returns a friendly greeting/);
+    assert.deepEqual(
+      r.messages.filter((m) => m.type === 1),
+      [],
+    );
+  });
+
+  test(`${name}: a broken environment's error reaches the editor`, {
+    skip,
+    timeout: 120_000,
+  }, async (t) => {
+    const r = await drive(t, { GOPLS_GUARD_GO: "/nonexistent/go" });
+    const errors = r.messages.filter((m) => m.type === 1).map((m) => m.message);
+    assert.ok(
+      errors.some((m) =>
+        /\[go\.missing\] GOPLS_GUARD_GO does not name an executable go binary/.test(m),
+      ),
+      JSON.stringify(r.messages),
+    );
+  });
+}

@@ -1,0 +1,56 @@
+// The package as a user gets it: `npm pack`, installed into a fresh prefix, and the
+// `gopls-guard` command from there (it is one self-contained bundle: no dependencies to fetch).
+
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import { ROOT, standinGopls, tempDir } from "../helpers/env.js";
+import { guardEnv, Peer } from "../helpers/peer.js";
+
+const run = promisify(execFile);
+
+test("npm pack, install into a fresh prefix: the gopls-guard command works from there", {
+  timeout: 120_000,
+}, async (t) => {
+  const dir = tempDir(t);
+  const { stdout } = await run("npm", ["pack", "--pack-destination", dir, "--silent"], {
+    cwd: ROOT,
+  });
+  const tarball = path.join(dir, stdout.trim().split("\n").at(-1) as string);
+  const prefix = path.join(dir, "prefix");
+  await run(
+    "npm",
+    ["install", "--global", "--prefix", prefix, "--offline", "--no-audit", "--no-fund", tarball],
+    { cwd: dir },
+  );
+  const bin = path.join(prefix, "bin", "gopls-guard");
+  assert.ok(fs.existsSync(bin));
+  const help = await run(bin, ["--help"]);
+  assert.match(help.stdout, /^gopls-guard: run it wherever your editor runs gopls\./);
+  assert.ok(
+    fs.existsSync(
+      path.join(
+        prefix,
+        "lib",
+        "node_modules",
+        "gopls-guard",
+        "editors",
+        "neovim",
+        "start_client.lua",
+      ),
+    ),
+  );
+  const env = guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: standinGopls() });
+  const version = await run(bin, ["version"], { env });
+  assert.match(version.stdout, /golang\.org\/x\/tools\/gopls \(devel\)/);
+  const peer = new Peer([], env, undefined, bin);
+  t.after(() => peer.kill());
+  const init = await peer.initialize();
+  assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-standin");
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  assert.equal((await peer.exited).code, 0);
+});
