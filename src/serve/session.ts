@@ -3,13 +3,15 @@
 // gopls, restarts it when it crashes (bringing the new one to the dead one's state), and decides
 // how the session ends; it never exits the process itself (serve.ts does, after flushing).
 
+import fs from "node:fs";
+import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Config } from "../config.js";
 import type { Finding, Result } from "../findings.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
 import type { Logger } from "../log.js";
-import { EditorChannel, ErrorCodes, GUARD_ID_PREFIX } from "../lsp/editor-channel.js";
+import { EditorChannel, ErrorCodes, GUARD_ID_PREFIX, MessageType } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader, frameBody } from "../lsp/framing.js";
 import { type MessageId, parseMessage } from "../lsp/message.js";
 import { peekMessage } from "../lsp/peek.js";
@@ -129,11 +131,7 @@ export class Session {
         : "gopls could not be installed",
     );
     if (this.state === "ending") return;
-    if (!resolved.ok) {
-      this.report(resolved.finding);
-      // Degraded mode with Retry for a gopls that cannot start arrives with the doctor issue.
-      return void this.end(`gopls unavailable: ${resolved.finding.id}`, 1);
-    }
+    if (!resolved.ok) return this.degradeAtLaunch(resolved.finding);
     this.goplsPath = resolved.value.path;
     this.spawn();
     this.o.logger.info(
@@ -190,10 +188,10 @@ export class Session {
       return this.toGopls(frame);
     }
     if (info.kind === "request") {
+      if (info.method === "initialize") this.initialize(info.id, frame);
       if (this.state === "degraded") return this.answerDegraded(info.id, info.method);
       this.pending.set(info.id, info.method);
-      if (info.method === "initialize") this.initialize(info.id, frame);
-      else if (info.method === "shutdown") this.shutdownRequested = true;
+      if (info.method === "shutdown") this.shutdownRequested = true;
       return this.toGopls(frame);
     }
     if (info.method === "exit") {
@@ -240,6 +238,7 @@ export class Session {
       if (m.id !== null && m.id === this.initializeId) {
         const response = decode(frame);
         this.memory.initializeResult(response.result);
+        saveCapabilities(this.o.config.home, response.result);
         this.o.logger.info(
           { event: "gopls.initialized", gopls: goplsVersion(response) },
           "initialize answered",
@@ -308,6 +307,30 @@ export class Session {
 
   private restart(how: string): void {
     if (this.state !== "restarting") return;
+    this.afterReplay = (files) => ({
+      id: "gopls.crash",
+      severity: "warning",
+      message: `gopls ${how} and was restarted; ${files} open file${files === 1 ? "" : "s"} restored.`,
+      evidence: {
+        log: this.o.logFile,
+        ...(this.lastExit?.stderrTail ? { stderr: lastLines(this.lastExit.stderrTail, 2) } : {}),
+      },
+      fix: "Nothing to do now; if it keeps happening, report the log to the gopls issue tracker.",
+    });
+    this.replace();
+  }
+
+  /** What to tell the user once a replacement gopls has been brought up to date. */
+  private afterReplay: (files: number) => Finding = () => ({
+    id: "gopls.crash",
+    severity: "info",
+    message: "gopls is running.",
+    evidence: {},
+    fix: "",
+  });
+
+  /** A new gopls in place of none or a dead one, given everything the session remembers. */
+  private replace(): void {
     const stale = this.memory.takeRegistrations();
     if (stale.length)
       void this.editor.request("client/unregisterCapability", { unregisterations: stale });
@@ -325,12 +348,9 @@ export class Session {
       },
       "restarting gopls",
     );
-    this.pendingRestartMessage = how;
     if (initialize) gopls.send({ chunks: [initialize], length: initialize.length });
     else this.reinitialized(undefined);
   }
-
-  private pendingRestartMessage = "";
 
   /** The restarted gopls answered the replayed initialize: give it the rest, then the queue. */
   private reinitialized(frame: Frame | undefined): void {
@@ -340,15 +360,71 @@ export class Session {
     for (const body of rest) this.gopls?.send({ chunks: [body], length: body.length });
     this.state = "running";
     for (const queued of this.queue.splice(0)) this.toGopls(queued);
-    const files = this.memory.documentCount;
-    const stderr = this.lastExit?.stderrTail ? lastLines(this.lastExit.stderrTail, 2) : "";
-    this.report({
-      id: "gopls.crash",
-      severity: "warning",
-      message: `gopls ${this.pendingRestartMessage} and was restarted; ${files} open file${files === 1 ? "" : "s"} restored.`,
-      evidence: { log: this.o.logFile, ...(stderr ? { stderr } : {}) },
-      fix: "Nothing to do now; if it keeps happening, report the log to the gopls issue tracker.",
+    this.report(this.afterReplay(this.memory.documentCount));
+  }
+
+  /**
+   * gopls cannot be started: the editor still gets its initialize answer (the capabilities the
+   * last gopls had, so that a Retry brings every feature back), prompt errors for requests, and
+   * a Retry that re-runs the checks without restarting anything.
+   */
+  private degradeAtLaunch(finding: Finding): void {
+    this.report(finding);
+    this.state = "degraded";
+    this.launchFailure = finding;
+    for (const frame of this.queue.splice(0)) {
+      const scanned = scanMessage(frame.chunks);
+      if (scanned.ok && scanned.value.kind === "request")
+        this.answerDegraded(scanned.value.id, scanned.value.method);
+    }
+  }
+
+  private launchFailure: Finding | undefined;
+
+  private offerRetry(): void {
+    const finding = this.launchFailure;
+    if (!finding) return;
+    void this.editor
+      .request("window/showMessageRequest", {
+        type: MessageType.Error,
+        message: `gopls could not be started: ${finding.message} Fix it, then Retry. [${finding.id}]`,
+        actions: [{ title: "Retry" }],
+      })
+      .then((reply) => {
+        if ("result" in reply && (reply.result as { title?: string } | null)?.title === "Retry")
+          void this.retry();
+      });
+  }
+
+  private async retry(): Promise<void> {
+    if (this.state !== "degraded") return;
+    this.o.logger.info({ event: "retry" }, "retrying after a failed start");
+    const resolved = await this.o.resolve({
+      report: (f) => this.report(f),
+      progress: (phase, message) => this.reporter.progress(phase, message),
     });
+    this.reporter.endProgress(resolved.ok ? "gopls ready" : "gopls could not be installed");
+    if (this.state !== "degraded") return;
+    if (!resolved.ok) {
+      this.launchFailure = resolved.finding;
+      this.report(resolved.finding);
+      return this.offerRetry();
+    }
+    this.launchFailure = undefined;
+    this.goplsPath = resolved.value.path;
+    this.state = "restarting";
+    this.afterReplay = (files) => ({
+      id: "gopls.retry",
+      severity: "warning",
+      message:
+        `gopls ${resolved.value.version ?? ""} is running now; ${files} open file${files === 1 ? "" : "s"} handed to it.`.replace(
+          "  ",
+          " ",
+        ),
+      evidence: { gopls: this.goplsPath },
+      fix: "Nothing to do.",
+    });
+    this.replace();
   }
 
   /** Too many crashes: every request is answered with an error until the editor restarts us. */
@@ -369,14 +445,25 @@ export class Session {
   }
 
   private answerDegraded(id: MessageId, method: string): void {
+    if (method === "initialize") {
+      this.editor.respond(id, {
+        capabilities: loadCapabilities(this.o.config.home),
+        serverInfo: { name: "gopls-guard", version: "gopls not running" },
+      });
+      this.editor.initializeAnswered();
+      return this.offerRetry();
+    }
     if (method === "shutdown") {
       this.shutdownRequested = true;
       return this.editor.respond(id, null);
     }
+    const why = this.launchFailure
+      ? `it could not be started: ${this.launchFailure.id}`
+      : "it kept crashing; restart the language server";
     this.editor.respondError(
       id,
       ErrorCodes.RequestFailed,
-      `${method}: gopls is not running (it kept crashing); restart the language server (gopls-guard)`,
+      `${method}: gopls is not running (${why}) (gopls-guard)`,
     );
   }
 
@@ -470,4 +557,31 @@ function start(frame: Frame): string {
 
 function lastLines(text: string, n: number): string {
   return text.trimEnd().split("\n").slice(-n).join(" | ");
+}
+
+const MINIMAL_CAPABILITIES = { textDocumentSync: { openClose: true, change: 2 } };
+
+function capabilitiesFile(home: string): string {
+  return path.join(home, "state", "capabilities.json");
+}
+
+/** The capabilities of the last gopls that started, so a degraded start can promise them. */
+function saveCapabilities(home: string, result: unknown): void {
+  const caps = (result as { capabilities?: unknown } | undefined)?.capabilities;
+  if (!caps) return;
+  try {
+    fs.mkdirSync(path.dirname(capabilitiesFile(home)), { recursive: true });
+    fs.writeFileSync(`${capabilitiesFile(home)}.${process.pid}`, JSON.stringify(caps));
+    fs.renameSync(`${capabilitiesFile(home)}.${process.pid}`, capabilitiesFile(home));
+  } catch {
+    // Only a hint for the next degraded start.
+  }
+}
+
+function loadCapabilities(home: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(capabilitiesFile(home), "utf8"));
+  } catch {
+    return MINIMAL_CAPABILITIES;
+  }
 }

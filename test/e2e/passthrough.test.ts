@@ -73,14 +73,3 @@ test("a guard started as gopls by a guard refuses to recurse", async (t) => {
   assert.equal(r.code, 1);
   assert.match(r.stderr, /\[guard\.recursion\].*started as gopls by gopls-guard pid 4242/);
 });
-
-test("serve mode with no usable Go: a clear error message on the LSP channel", async (t) => {
-  const peer = new Peer([], guardEnv(tempDir(t), { GOPLS_GUARD_GO: "/nonexistent/go" }));
-  t.after(() => peer.kill());
-  const shown = await peer.waitFor("error", (m) => m.method === "window/showMessage");
-  assert.match(
-    (shown.params as { message: string }).message,
-    /\[go\.missing\] GOPLS_GUARD_GO does not name an executable go binary/,
-  );
-  assert.equal((await peer.exited).code, 1);
-});

@@ -56,12 +56,15 @@
 (gg-wait (lambda () (or (eglot-current-server) gg-messages)) 60)
 (let ((server (eglot-current-server)) (hover nil))
   (when server
-    (gg-wait (lambda () gg-diagnostics) 60)
+    ;; Diagnostics, or the guard's error (it answers initialize even when gopls cannot start).
+    (gg-wait (lambda () (or gg-diagnostics (cl-some (lambda (m) (eql (plist-get m :type) 1)) gg-messages))) 60)
     (goto-char (point-min))
     (search-forward "return Greet(")
     (backward-char 3)
-    (let ((h (jsonrpc-request server :textDocument/hover (eglot--TextDocumentPositionParams))))
-      (setq hover (plist-get (plist-get h :contents) :value)))
+    (condition-case err
+        (let ((h (jsonrpc-request server :textDocument/hover (eglot--TextDocumentPositionParams))))
+          (setq hover (plist-get (plist-get h :contents) :value)))
+      (jsonrpc-error (push (list :type 0 :message (format "hover: %S" err)) gg-messages)))
     (ignore-errors (eglot-shutdown server)))
   (unless server (gg-wait (lambda () (cl-some (lambda (m) (eql (plist-get m :type) 1)) gg-messages)) 30))
   (gg-finish hover))

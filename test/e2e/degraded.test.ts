@@ -1,0 +1,75 @@
+// gopls cannot start: the editor is never left with a dead server. initialize is answered,
+// the error is shown, requests fail at once, shutdown/exit end cleanly, and Retry starts gopls
+// once the cause is fixed, without restarting anything.
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { standinGopls, tempDir } from "../helpers/env.js";
+import { REAL_GO } from "../helpers/gocount.js";
+import { guardEnv, Peer } from "../helpers/peer.js";
+
+test("no usable Go: initialize answered, the error shown, prompt request errors, Retry after the fix", async (t) => {
+  const dir = tempDir(t);
+  const go = path.join(dir, "go");
+  const peer = new Peer(
+    [],
+    guardEnv(tempDir(t), { GOPLS_GUARD_GO: go, GOPLS_GUARD_GOPLS: standinGopls() }),
+  );
+  t.after(() => peer.kill());
+  const init = await peer.initialize();
+  assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-guard");
+  const shown = peer.showMessages();
+  assert.ok(
+    shown.some((m) =>
+      /\[go\.missing\] GOPLS_GUARD_GO does not name an executable go binary/.test(m),
+    ),
+    shown.join("\n"),
+  );
+  peer.notify("textDocument/didOpen", {
+    textDocument: { uri: "file:///w/a.go", languageId: "go", version: 1, text: "package a\n" },
+  });
+  const started = Date.now();
+  const hover = await peer.call("textDocument/hover", {
+    textDocument: { uri: "file:///w/a.go" },
+    position: { line: 0, character: 0 },
+  });
+  assert.equal(hover.error?.code, -32803);
+  assert.match(
+    hover.error?.message ?? "",
+    /gopls is not running \(it could not be started: go\.missing\)/,
+  );
+  assert.ok(Date.now() - started < 1000);
+  const ask = await peer.waitFor("Retry", (m) => m.method === "window/showMessageRequest");
+  assert.deepEqual((ask.params as { actions: unknown }).actions, [{ title: "Retry" }]);
+  // The user fixes the cause (installs Go where the setting points), then clicks Retry.
+  fs.symlinkSync(REAL_GO, go);
+  peer.send({ id: ask.id, result: { title: "Retry" } });
+  await peer.waitFor(
+    "running",
+    (m) =>
+      /\[gopls\.retry\].*running now; 1 open file handed to it/.test(
+        JSON.stringify(m.params ?? ""),
+      ),
+    20_000,
+  );
+  assert.deepEqual((await peer.call("standin/echo", ["back"])).result, ["back"]);
+  const state = (await peer.call("standin/state")).result as {
+    documents: Record<string, unknown>;
+    initializes: number;
+  };
+  assert.deepEqual(Object.keys(state.documents), ["file:///w/a.go"]);
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  assert.equal((await peer.exited).code, 0);
+});
+
+test("degraded, then shutdown and exit: a clean exit 0", async (t) => {
+  const peer = new Peer([], guardEnv(tempDir(t), { GOPLS_GUARD_GO: "/nonexistent/go" }));
+  t.after(() => peer.kill());
+  await peer.initialize();
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  assert.equal((await peer.exited).code, 0);
+});
