@@ -8,27 +8,8 @@ import os from "node:os";
 import path from "node:path";
 import { countingGo } from "../test/helpers/gocount.js";
 import { startGoProxy } from "../test/helpers/goproxy.js";
-import { BenchClient, median, nowMs } from "./client.js";
-
-async function initialize(
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Promise<number> {
-  const t = nowMs();
-  const client = new BenchClient(command, args, env, cwd);
-  const reply = await client.request("initialize", {
-    processId: process.pid,
-    rootUri: `file://${cwd}`,
-    capabilities: {},
-  });
-  if (reply.error) throw new Error(JSON.stringify(reply.error));
-  const ms = nowMs() - t;
-  client.notify("exit", null);
-  await client.exited;
-  return ms;
-}
+import { median, nowMs } from "./client.js";
+import { timeInitialize as initialize } from "./startup.js";
 
 /** Warm start through the managed path: spawn → initialize response, and what ran before gopls. */
 export async function warmStart(
@@ -175,4 +156,41 @@ export async function realInstall(guardCmd: string[], scratch: string, version: 
 
 export function scratchDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "gg-bench-install-"));
+}
+
+/** One cold start, then 8 at once, each on an empty home with a cold build cache: real gopls. */
+export async function realColdStarts(guardCmd: string[], scratch: string) {
+  const base: NodeJS.ProcessEnv = {
+    ...process.env,
+    GOTOOLCHAIN: "local",
+    GOFLAGS: "",
+    GOPLS_GUARD_CONFIG: "/nonexistent",
+  };
+  delete base.GOPLS_GUARD_GOPLS;
+  delete base.GOPLS_GUARD_GOPLS_VERSION;
+  const coldHome = () => {
+    const home = fs.mkdtempSync(path.join(scratch, "ghome-"));
+    const go = countingGo(home);
+    return {
+      env: {
+        ...base,
+        GOPLS_GUARD_HOME: home,
+        GOPLS_GUARD_GO: go.path,
+        GOCACHE: fs.mkdtempSync(path.join(scratch, "gocache-")),
+      },
+      go,
+      home,
+    };
+  };
+  const start = (h: ReturnType<typeof coldHome>) =>
+    initialize(guardCmd[0] as string, guardCmd.slice(1), h.env, h.home);
+  const one = coldHome();
+  let t = nowMs();
+  await start(one);
+  const oneMs = nowMs() - t;
+  const eight = coldHome();
+  t = nowMs();
+  await Promise.all(Array.from({ length: 8 }, () => start(eight)));
+  const eightMs = nowMs() - t;
+  return { oneMs, eightMs, ratio: eightMs / oneMs, installsPer8: eight.go.installs() };
 }

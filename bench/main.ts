@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { forwarding } from "./forwarding.js";
-import { concurrentCold, realInstall, warmStart } from "./install.js";
+import { concurrentCold, realColdStarts, realInstall, warmStart } from "./install.js";
 import { session } from "./session.js";
 import { startup } from "./startup.js";
 
@@ -110,6 +110,16 @@ try {
     );
     console.log(
       `go install gopls@${r.version}: ${f(r.floorMs / 1000, 1)} s; gopls-guard install: ${f(r.guardMs / 1000, 1)} s; overhead ${f(r.overhead * 100, 1)}% (${r.guardInstalled})`,
+    );
+  }
+  if (only === "cold-real" || (!only && process.env.GOPLS_GUARD_BENCH_REAL_INSTALL === "1")) {
+    const r = await realColdStarts(guardCmd, scratch);
+    results.realColdStarts = r;
+    console.log(
+      "\n(installer) real gopls, empty home and cold build cache: spawn to initialize response",
+    );
+    console.log(
+      `one editor ${f(r.oneMs / 1000, 1)} s; 8 at once ${f(r.eightMs / 1000, 1)} s; ratio ${f(r.ratio, 2)}; go install runs: ${r.installsPer8}`,
     );
   }
   fs.writeFileSync(path.join(root, "bench-results.json"), `${JSON.stringify(results, null, 2)}\n`);

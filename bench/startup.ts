@@ -4,7 +4,8 @@
 import { spawnSync } from "node:child_process";
 import { BenchClient, median, nowMs } from "./client.js";
 
-async function timeInitialize(
+/** Spawn → initialize response, in ms; fails loudly on an error reply. */
+export async function timeInitialize(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv,
@@ -12,11 +13,12 @@ async function timeInitialize(
 ): Promise<number> {
   const t = nowMs();
   const client = new BenchClient(command, args, env, cwd);
-  await client.request("initialize", {
+  const reply = await client.request("initialize", {
     processId: process.pid,
     rootUri: `file://${cwd}`,
     capabilities: {},
   });
+  if (reply.error) throw new Error(JSON.stringify(reply.error));
   const ms = nowMs() - t;
   client.notify("exit", null);
   await client.exited;

@@ -2,38 +2,17 @@
 // run gopls with the same argv and stdio, forward signals, and exit as it did.
 
 import { spawn } from "node:child_process";
-import os from "node:os";
 import type { Config } from "./config.js";
-import { describe } from "./findings.js";
-import { resolveGopls } from "./gopls/launch.js";
 import { goplsEnv } from "./gopls/locate.js";
 import { openLog } from "./log.js";
-import { TerminalReporter } from "./report/terminal.js";
+import { resolveAtTerminal } from "./report/terminal.js";
 
 export async function passthrough(config: Config, args: string[]): Promise<number> {
   const log = openLog(config, "gopls-guard passthrough");
   await log.load();
-  const terminal = new TerminalReporter();
-  const resolved = await resolveGopls({
-    config,
-    env: process.env,
-    platform: process.platform,
-    homedir: os.homedir(),
-    logFile: log.file,
-    logger: log.logger,
-    allowInstall: true,
-    report: (f) => {
-      log.logger.info({ event: "finding", finding: f }, f.message);
-      if (f.severity !== "info") terminal.finding(f);
-    },
-    progress: (phase, message) => terminal.progress(phase, message),
-  });
-  terminal.stop();
-  log.flush();
-  if (!resolved.ok) {
-    process.stderr.write(`${describe(resolved.finding)}\n`);
-    return 1;
-  }
+  // gopls's own output is what the caller reads (VS Code parses `version -json`): info stays in the log.
+  const resolved = await resolveAtTerminal(config, true, log, false);
+  if (!resolved.ok) return 1;
   const child = spawn(resolved.value.path, args, { stdio: "inherit", env: goplsEnv(process.env) });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, forward);

@@ -21,6 +21,29 @@ export function meaningfulTail(output: string, n = 4): string {
   return lines.slice(-n).join(" | ");
 }
 
+/** classifyGoFailure for a go run that failed: its output, exit and timing. */
+export function classifyRun(
+  args: string[],
+  r: {
+    spawnError: string | undefined;
+    stderr: string;
+    stdout: string;
+    exitCode: number | undefined;
+    timedOut: boolean;
+  },
+  logFile: string,
+  env: GoFailure["env"],
+): Finding {
+  return classifyGoFailure({
+    command: `go ${args.join(" ")}`,
+    output: r.spawnError ?? `${r.stderr}\n${r.stdout}`,
+    exitCode: r.exitCode,
+    timedOut: r.timedOut,
+    logFile,
+    env,
+  });
+}
+
 export function classifyGoFailure(f: GoFailure): Finding {
   const out = f.output;
   const tail = meaningfulTail(out);

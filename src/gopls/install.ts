@@ -10,7 +10,7 @@ import type { GoEnv } from "../go/env.js";
 import { installEnv } from "../go/environment.js";
 import type { GoVersion } from "../go/goversion.js";
 import { runGo } from "../go/run.js";
-import { classifyGoFailure } from "./classify.js";
+import { classifyRun } from "./classify.js";
 import { binaryIn, GOPLS_MODULE, STAGE_PREFIX, TRASH_PREFIX, versionDir } from "./layout.js";
 import { currentOwner, type LockOwner, withInstallLock } from "./lock.js";
 import { verifyGopls } from "./verify.js";
@@ -154,16 +154,7 @@ async function installLocked(
     });
     const staged = binaryIn(stage);
     if (r.exitCode !== 0 || !fs.existsSync(staged)) {
-      return fail(
-        classifyGoFailure({
-          command: `go ${args.join(" ")}`,
-          output: r.spawnError ?? `${r.stderr}\n${r.stdout}`,
-          exitCode: r.exitCode,
-          timedOut: r.timedOut,
-          logFile: req.logFile,
-          env: req.goEnv,
-        }),
-      );
+      return fail(classifyRun(args, r, req.logFile, req.goEnv));
     }
     req.onProgress?.("verifying", `verifying gopls ${req.version}`);
     const verdict = await verifyGopls(req.go, staged, want(req), req.user, cwd);

@@ -9,7 +9,7 @@ import type { GoEnv } from "../go/env.js";
 import { queryEnv } from "../go/environment.js";
 import { formatGo, type GoVersion, parseGoVersion, satisfies } from "../go/goversion.js";
 import { runGo } from "../go/run.js";
-import { classifyGoFailure } from "./classify.js";
+import { classifyRun } from "./classify.js";
 import { GOPLS_MODULE } from "./layout.js";
 
 export type VersionPolicy = { kind: "latest" } | { kind: "pin"; version: string };
@@ -102,16 +102,7 @@ async function listModule(
       // fall through to the failure below
     }
   }
-  return fail(
-    classifyGoFailure({
-      command: `go ${args.join(" ")}`,
-      output: r.spawnError ?? `${r.stderr}\n${r.stdout}`,
-      exitCode: r.exitCode,
-      timedOut: r.timedOut,
-      logFile: ctx.logFile,
-      env: ctx.goEnv,
-    }),
-  );
+  return fail(classifyRun(args, r, ctx.logFile, ctx.goEnv));
 }
 
 function tooOld(ctx: DecideContext, version: string, needs: string): Finding {

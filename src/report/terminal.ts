@@ -1,9 +1,13 @@
 // Findings and install progress for a person at a terminal (stderr): a live line with the
 // phase and elapsed time on a TTY, plain lines otherwise.
 
-import type { Finding } from "../findings.js";
+import os from "node:os";
+import type { Config } from "../config.js";
+import type { Finding, Result } from "../findings.js";
 import { describe } from "../findings.js";
 import type { InstallPhase } from "../gopls/install.js";
+import { type Located, resolveGopls } from "../gopls/launch.js";
+import type { Log } from "../log.js";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
@@ -58,4 +62,32 @@ export class TerminalReporter {
       `\r\x1b[2K${FRAMES[this.frame]} ${`${this.line} (${this.elapsed()})`.slice(0, columns - 3)}`,
     );
   }
+}
+
+/** Resolves gopls for a command at a terminal: findings and progress on stderr, all in the log. */
+export async function resolveAtTerminal(
+  config: Config,
+  allowInstall: boolean,
+  log: Log,
+  showInfo = true,
+): Promise<Result<Located>> {
+  const terminal = new TerminalReporter();
+  const resolved = await resolveGopls({
+    config,
+    env: process.env,
+    platform: process.platform,
+    homedir: os.homedir(),
+    logFile: log.file,
+    logger: log.logger,
+    allowInstall,
+    report: (f) => {
+      log.logger.info({ event: "finding", finding: f }, f.message);
+      if (f.severity !== "info" || showInfo) terminal.finding(f);
+    },
+    progress: (phase, message) => terminal.progress(phase, message),
+  });
+  terminal.stop();
+  log.flush();
+  if (!resolved.ok) process.stderr.write(`${describe(resolved.finding)}\n`);
+  return resolved;
 }
