@@ -126,14 +126,7 @@ export async function realInstall(guardCmd: string[], scratch: string, version: 
     if (r.status !== 0) throw new Error(`${argv.join(" ")}: ${r.stderr}`);
     return { ms: nowMs() - t, stdout: r.stdout };
   };
-  const base: NodeJS.ProcessEnv = {
-    ...process.env,
-    GOTOOLCHAIN: "local",
-    GOFLAGS: "",
-    GOPLS_GUARD_CONFIG: "/nonexistent",
-  };
-  delete base.GOPLS_GUARD_GOPLS;
-  delete base.GOPLS_GUARD_GOPLS_VERSION;
+  const base = realEnv();
   const floorBin = fs.mkdtempSync(path.join(scratch, "floor-"));
   const floor = run(["go", "install", `golang.org/x/tools/gopls@${version}`], {
     ...base,
@@ -154,20 +147,26 @@ export async function realInstall(guardCmd: string[], scratch: string, version: 
   };
 }
 
+/** The environment for real installs: the machine's, no pins, no toolchain switching. */
+function realEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GOTOOLCHAIN: "local",
+    GOFLAGS: "",
+    GOPLS_GUARD_CONFIG: "/nonexistent",
+  };
+  delete env.GOPLS_GUARD_GOPLS;
+  delete env.GOPLS_GUARD_GOPLS_VERSION;
+  return env;
+}
+
 export function scratchDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), "gg-bench-install-"));
 }
 
 /** One cold start, then 8 at once, each on an empty home with a cold build cache: real gopls. */
 export async function realColdStarts(guardCmd: string[], scratch: string) {
-  const base: NodeJS.ProcessEnv = {
-    ...process.env,
-    GOTOOLCHAIN: "local",
-    GOFLAGS: "",
-    GOPLS_GUARD_CONFIG: "/nonexistent",
-  };
-  delete base.GOPLS_GUARD_GOPLS;
-  delete base.GOPLS_GUARD_GOPLS_VERSION;
+  const base = realEnv();
   const coldHome = () => {
     const home = fs.mkdtempSync(path.join(scratch, "ghome-"));
     const go = countingGo(home);

@@ -44,6 +44,15 @@ test("npm pack, install into a fresh prefix: the gopls-guard command works from 
     ),
   );
   const env = guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: standinGopls() });
+  const doctor = await run(bin, ["doctor", "--json"], { env: { ...env, GOPROXY: "off" } }).catch(
+    (e: { code: number; stdout: string }) => e,
+  );
+  const report = JSON.parse((doctor as { stdout: string }).stdout) as {
+    ok: boolean;
+    findings: Array<{ id: string }>;
+  };
+  assert.equal(report.ok, false);
+  assert.ok(report.findings.some((f) => f.id === "proxy.off"));
   const version = await run(bin, ["version"], { env });
   assert.match(version.stdout, /golang\.org\/x\/tools\/gopls \(devel\)/);
   const peer = new Peer([], env, undefined, bin);
