@@ -160,10 +160,6 @@ function realEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export function scratchDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "gg-bench-install-"));
-}
-
 /** One cold start, then 8 at once, each on an empty home with a cold build cache: real gopls. */
 export async function realColdStarts(guardCmd: string[], scratch: string) {
   const base = realEnv();
