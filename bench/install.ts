@@ -4,7 +4,6 @@
 
 import { execFileSync, spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { countingGo } from "../test/helpers/gocount.js";
 import { startGoProxy } from "../test/helpers/goproxy.js";

@@ -4,6 +4,16 @@ import { spawnSync } from "node:child_process";
 import { root, setup } from "./setup.mjs";
 
 const { env } = setup();
+// One formatter and linter, and it gates the suite.
+const lint = spawnSync(
+  process.execPath,
+  ["node_modules/@biomejs/biome/bin/biome", "ci", "src", "test", "bench", "scripts"],
+  { cwd: root, stdio: "inherit" },
+);
+if (lint.status !== 0) {
+  console.error("lint failed: run `npx biome check --write src test bench scripts`");
+  process.exit(lint.status ?? 1);
+}
 const files = process.argv.slice(2);
 const args = [
   "--test",

@@ -6,7 +6,6 @@ import { parseCommand, USAGE } from "./cli.js";
 import { install } from "./commands/install.js";
 import { loadConfig } from "./config.js";
 import { describe } from "./findings.js";
-import { passthrough } from "./passthrough.js";
 import { serve } from "./serve/serve.js";
 
 // Memory that stays flat over a long session. The shebang starts node with a small young

@@ -8,7 +8,6 @@ import type { Finding } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
 import { readGoEnv } from "../go/env.js";
 import { findGo } from "../go/find.js";
-import { parseGoVersion } from "../go/goversion.js";
 import { loginShellProbe } from "../go/shell.js";
 import { resolveGopls } from "../gopls/launch.js";
 import { probeWritable } from "../gopls/probe.js";

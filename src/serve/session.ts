@@ -335,10 +335,8 @@ export class Session {
     if (stale.length)
       void this.editor.request("client/unregisterCapability", { unregisterations: stale });
     const gopls = this.spawn();
-    const replay = this.memory.replay(
-      (this.reinitializeId = `${GUARD_ID_PREFIX}reinitialize-${this.serverRequests.current}`),
-    );
-    const [initialize] = replay;
+    this.reinitializeId = `${GUARD_ID_PREFIX}reinitialize-${this.serverRequests.current}`;
+    const [initialize] = this.memory.replay(this.reinitializeId);
     this.o.logger.info(
       {
         event: "gopls.restart",

@@ -8,7 +8,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { standinGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
-import { alive, waitGone } from "../helpers/procs.js";
+import { waitGone } from "../helpers/procs.js";
 
 function start(t: Parameters<typeof tempDir>[0], extra: NodeJS.ProcessEnv = {}): Peer {
   const peer = new Peer([], guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: standinGopls(), ...extra }));

@@ -7,7 +7,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
-import { guardEnv, Peer } from "../helpers/peer.js";
+import { guardEnv } from "../helpers/peer.js";
 
 const run = promisify(execFile);
 

@@ -12,7 +12,6 @@ import {
   asUser,
   ensureUsers,
   GROUP,
-  homeOf,
   publicGuard,
   type User,
   usersUnavailable,
