@@ -47,6 +47,26 @@ function chainOf(
   return out;
 }
 
+/** The certificates the server presents, read in a handshake that does not verify them. */
+function presentedChain(url: URL, timeoutMs: number): Promise<ProbeResult["chain"]> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({
+      host: url.hostname,
+      port: Number(url.port || 443),
+      servername: /^[\d.]+$/.test(url.hostname) ? undefined : url.hostname,
+      rejectUnauthorized: false,
+      timeout: timeoutMs,
+    } as tls.ConnectionOptions);
+    const done = (chain: ProbeResult["chain"]) => {
+      socket.destroy();
+      resolve(chain);
+    };
+    socket.once("secureConnect", () => done(chainOf(socket)));
+    socket.once("error", () => done(undefined));
+    socket.once("timeout", () => done(undefined));
+  });
+}
+
 function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | undefined {
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? "")
     .split(",")
@@ -167,7 +187,9 @@ export async function probeProxy(
     const e = error as NodeJS.ErrnoException & { viaProxy?: boolean; socket?: TLSSocket };
     result.ms = Date.now() - started;
     result.error = `${e.code ?? ""} ${e.message}`.trim();
-    result.chain = chainOf(e.socket);
+    result.chain =
+      chainOf(e.socket) ??
+      (url.protocol === "https:" && !via ? await presentedChain(url, timeoutMs) : undefined);
     result.finding = classifyError(proxyUrl, e, via, result.chain);
   }
   return result;
@@ -278,29 +300,25 @@ export function classifyError(
   ];
   if (tlsCodes.includes(code)) {
     const top = chain?.at(-1);
-    const selfSigned = top && top.subject === top.issuer;
-    const incomplete =
-      code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE" ||
-      (!selfSigned &&
-        code !== "SELF_SIGNED_CERT_IN_CHAIN" &&
-        code !== "DEPTH_ZERO_SELF_SIGNED_CERT");
-    const issuer = chain?.[0]?.issuer ?? "?";
     const presented = (chain ?? []).map((c) => `${c.subject} (issued by ${c.issuer})`).join(" → ");
-    if (incomplete) {
+    // One certificate that is not self-signed and whose issuer nobody has: the server left out
+    // its intermediate. Otherwise the chain ends at an issuer this machine does not trust.
+    if (code === "UNABLE_TO_VERIFY_LEAF_SIGNATURE") {
       return {
         id: "proxy.tls",
         severity: "error",
-        message: `The module proxy's certificate chain is incomplete: the server does not send the certificate that issued it (${issuer}).`,
+        message: `The module proxy's certificate chain is incomplete: the server does not send the certificate that issued it (${chain?.[0]?.issuer ?? "?"}).`,
         evidence: { GOPROXY: proxy, error: code, "chain presented": presented || "?" },
         fix: "This is the server's fault: its operator must serve the intermediate certificate too. Meanwhile, trust the intermediate by adding it to SSL_CERT_FILE. Never turn verification off.",
       };
     }
+    const issuer = top?.issuer ?? "?";
     return {
       id: "proxy.tls",
       severity: "error",
-      message: `The module proxy's certificate is issued by "${top?.issuer ?? issuer}", which this machine does not trust: a TLS-inspecting firewall or a private CA.`,
+      message: `The module proxy's certificate is issued by "${issuer}", which this machine does not trust: a TLS-inspecting firewall or a private CA.`,
       evidence: { GOPROXY: proxy, error: code, "chain presented": presented || "?" },
-      fix: `If "${top?.issuer ?? issuer}" is your organisation's CA, install its certificate in the system store (or point SSL_CERT_FILE at it). Never turn verification off.`,
+      fix: `If "${issuer}" is your organisation's CA, install its certificate in the system store (or point SSL_CERT_FILE at it). Never turn verification off.`,
     };
   }
   const what =

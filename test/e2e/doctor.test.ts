@@ -6,11 +6,13 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import net from "node:net";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
+import { makePki } from "../helpers/certs.js";
 import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
 import { startGoProxy } from "../helpers/goproxy.js";
 import { guardEnv } from "../helpers/peer.js";
@@ -218,4 +220,61 @@ test("the human report: grouped findings with their fixes and a one-line verdict
     out.trim().split("\n").at(-1) ?? "",
     /^✗ gopls cannot be installed or started: \d+ errors?/,
   );
+});
+
+async function tlsServer(t: T, key: string, cert: string): Promise<string> {
+  const s = https.createServer({ key, cert }, (_q, r) => {
+    r.writeHead(200, { "Content-Type": "text/plain" });
+    r.end("v0.1.0\n");
+  });
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  t.after(() => {
+    s.closeAllConnections();
+    s.close();
+  });
+  return `https://127.0.0.1:${(s.address() as AddressInfo).port}`;
+}
+
+test("TLS: a TLS-inspecting firewall's root is named; a missing intermediate is the server's fault", {
+  timeout: 60_000,
+}, async (t) => {
+  const pki = makePki(tempDir(t));
+  // The firewall presents its chain; this machine does not trust its root.
+  const inspected = await tlsServer(t, pki.leafKey, pki.leafPem + pki.intermediatePem);
+  const r1 = (await doctor(t, { GOPROXY: inspected })).report.findings.find(
+    (x) => x.id === "proxy.tls",
+  );
+  assert.match(
+    r1?.message ?? "",
+    /issued by "GG Corporate Inspection Root", which this machine does not trust/,
+  );
+  assert.match(
+    r1?.evidence["chain presented"] ?? "",
+    /127\.0\.0\.1 \(issued by GG Test Intermediate\) → GG Test Intermediate \(issued by GG Corporate Inspection Root\)/,
+  );
+  assert.doesNotMatch(`${r1?.fix}`, /insecure|GOINSECURE|GOSUMDB=off|-k\b/);
+  // A private proxy whose root is trusted (SSL_CERT_FILE) but which does not send its intermediate.
+  const caFile = path.join(tempDir(t), "root.pem");
+  fs.writeFileSync(caFile, pki.rootPem);
+  const incomplete = await tlsServer(t, pki.leafKey, pki.leafPem);
+  const r2 = (await doctor(t, { GOPROXY: incomplete, SSL_CERT_FILE: caFile })).report.findings.find(
+    (x) => x.id === "proxy.tls",
+  );
+  assert.match(
+    r2?.message ?? "",
+    /chain is incomplete: the server does not send the certificate that issued it \(GG Test Intermediate\)/,
+  );
+  assert.match(r2?.fix ?? "", /server's fault/);
+  // With the whole chain and the root trusted, no TLS finding.
+  const complete = await tlsServer(t, pki.leafKey, pki.leafPem + pki.intermediatePem);
+  const r3 = (await doctor(t, { GOPROXY: complete, SSL_CERT_FILE: caFile })).report;
+  assert.equal(
+    r3.findings.some((x) => x.id === "proxy.tls"),
+    false,
+    JSON.stringify(r3.findings),
+  );
+  // A self-signed proxy certificate.
+  const self = await tlsServer(t, pki.selfSignedKey, pki.selfSignedPem);
+  const r4 = (await doctor(t, { GOPROXY: self })).report.findings.find((x) => x.id === "proxy.tls");
+  assert.match(r4?.message ?? "", /issued by "GG Self Signed Proxy"/);
 });
