@@ -10,7 +10,7 @@ import { readGoEnv } from "../go/env.js";
 import { findGo } from "../go/find.js";
 import { loginShellProbe } from "../go/shell.js";
 import { resolveGopls } from "../gopls/launch.js";
-import { probeWritable } from "../gopls/probe.js";
+import { probeWritable, safetyRoot, unsafe } from "../gopls/probe.js";
 import type { Logger } from "../log.js";
 import { type ProbeResult, probeProxy } from "./probe-proxy.js";
 
@@ -349,27 +349,6 @@ async function checkGopls(s: DoctorSeams, findings: Finding[]): Promise<Facts["g
       });
   }
   return { path: gopls.path, version: gopls.version, source: gopls.source };
-}
-
-/** fs.unsafe_binary: the binary or a directory up to the root writable by others, without sticky bit. */
-export function unsafe(file: string, root: string): Finding[] {
-  const out: Finding[] = [];
-  let p = file;
-  for (;;) {
-    const st = statOf(p);
-    if (st && (st.mode & 0o002) !== 0 && !(st.isDirectory() && (st.mode & 0o1000) !== 0)) {
-      out.push({
-        id: "fs.unsafe_binary",
-        severity: "error",
-        message: `${p} is writable by every user, so anyone could replace gopls; the guard will not run it.`,
-        evidence: { path: p, mode: (st.mode & 0o7777).toString(8) },
-        fix: `\`chmod o-w ${p}\``,
-      });
-    }
-    if (p === root || path.dirname(p) === p || !p.startsWith(root)) break;
-    p = path.dirname(p);
-  }
-  return out;
 }
 
 async function probeAll(s: DoctorSeams, ge: GoEnv): Promise<ProbeResult[]> {

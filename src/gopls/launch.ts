@@ -3,10 +3,11 @@
 // verify, install) is loaded only when needed, so a warm start loads none of it.
 
 import type { Config } from "../config.js";
-import { type Finding, ok, type Result } from "../findings.js";
+import { type Finding, fail, ok, type Result } from "../findings.js";
 import type { Logger } from "../log.js";
 import type { InstallPhase } from "./install.js";
 import { isSelf, locateExplicit, selfPaths } from "./locate.js";
+import { safetyRoot, unsafe } from "./probe.js";
 import { readState, stateKey, stillValid } from "./state.js";
 
 export interface Located {
@@ -40,7 +41,7 @@ export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> 
   const warm = readState(o.config.home, key);
   if (warm && stillValid(warm, o.config.goPath) && !isSelf(warm.gopls.path, self)) {
     o.logger.debug({ event: "resolve.warm", gopls: warm.gopls.path }, "warm start");
-    return ok({
+    return refuseUnsafe({
       path: warm.gopls.path,
       source: explicit ? "GOPLS_GUARD_GOPLS" : "managed",
       version: warm.version,
@@ -48,5 +49,12 @@ export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> 
     });
   }
   const { resolveCold } = await import("./resolve.js");
-  return resolveCold(o, key, explicit?.ok ? explicit.value : undefined);
+  const cold = await resolveCold(o, key, explicit?.ok ? explicit.value : undefined);
+  return cold.ok ? refuseUnsafe(cold.value) : cold;
+}
+
+/** A gopls that anyone could have replaced is never run (checked on every start: a few stats). */
+function refuseUnsafe(located: Located): Result<Located> {
+  const [problem] = unsafe(located.path, safetyRoot(located.path, located.source === "managed"));
+  return problem ? fail(problem) : ok(located);
 }

@@ -1,5 +1,6 @@
-// A real write probe of an install directory (create, rename, remove a file), with the
-// reason told apart: permissions, a read-only mount, a full disk.
+// File-system checks around the gopls binary: a real write probe of an install directory (the
+// reason told apart: permissions, a read-only mount, a full disk), and whether others could
+// replace the binary before it runs.
 
 import fs from "node:fs";
 import os from "node:os";
@@ -51,4 +52,33 @@ function unwritable(dir: string, error: NodeJS.ErrnoException): Finding {
     evidence,
     fix,
   };
+}
+
+/** fs.unsafe_binary: the binary, or a directory up to root, writable by everyone (no sticky bit). */
+export function unsafe(file: string, root: string): Finding[] {
+  const out: Finding[] = [];
+  for (let p = file; ; p = path.dirname(p)) {
+    let st: fs.Stats | undefined;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      st = undefined;
+    }
+    if (st && (st.mode & 0o002) !== 0 && !(st.isDirectory() && (st.mode & 0o1000) !== 0)) {
+      out.push({
+        id: "fs.unsafe_binary",
+        severity: "error",
+        message: `${p} is writable by every user, so anyone could replace gopls; the guard will not run it.`,
+        evidence: { path: p, mode: (st.mode & 0o7777).toString(8) },
+        fix: `\`chmod o-w ${p}\``,
+      });
+    }
+    if (p === root || path.dirname(p) === p || !p.startsWith(root)) break;
+  }
+  return out;
+}
+
+/** The directory up to which a gopls binary's safety is checked. */
+export function safetyRoot(file: string, managed: boolean): string {
+  return managed ? path.dirname(path.dirname(file)) : path.dirname(file);
 }

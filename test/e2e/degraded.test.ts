@@ -73,3 +73,16 @@ test("degraded, then shutdown and exit: a clean exit 0", async (t) => {
   peer.notify("exit");
   assert.equal((await peer.exited).code, 0);
 });
+
+test("a gopls anyone could replace is never run: serve mode degrades with fs.unsafe_binary", async (t) => {
+  const dir = tempDir(t);
+  fs.chmodSync(dir, 0o777);
+  const gopls = path.join(dir, "gopls");
+  fs.copyFileSync(standinGopls(), gopls);
+  fs.chmodSync(gopls, 0o755);
+  const peer = new Peer([], guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: gopls }));
+  t.after(() => peer.kill());
+  const init = await peer.initialize();
+  assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-guard");
+  assert.ok(peer.showMessages().some((m) => /\[fs\.unsafe_binary\] .* is writable by every user, so anyone could replace gopls; the guard will not run it/.test(m)), peer.showMessages().join("\n"));
+});
