@@ -84,5 +84,14 @@ test("a gopls anyone could replace is never run: serve mode degrades with fs.uns
   t.after(() => peer.kill());
   const init = await peer.initialize();
   assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-guard");
-  assert.ok(peer.showMessages().some((m) => /\[fs\.unsafe_binary\] .* is writable by every user, so anyone could replace gopls; the guard will not run it/.test(m)), peer.showMessages().join("\n"));
+  assert.ok(
+    peer
+      .showMessages()
+      .some((m) =>
+        /\[fs\.unsafe_binary\] .* is writable by every user, so anyone could replace gopls; the guard will not run it/.test(
+          m,
+        ),
+      ),
+    peer.showMessages().join("\n"),
+  );
 });

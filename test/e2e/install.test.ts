@@ -249,3 +249,30 @@ test("`install` prints the path last; `which` prints it without installing, or e
   const version = await run(lines[0] as string, ["version"]);
   assert.equal(version.stdout.trim(), "golang.org/x/tools/gopls v0.1.0");
 });
+
+test("a full disk during the build: fs.no_space, and nothing partial at the final path", {
+  skip: process.getuid?.() !== 0 ? "needs root for a private mount namespace" : false,
+}, async (t) => {
+  const home = tempDir(t);
+  const tiny = path.join(tempDir(t), "tiny");
+  fs.mkdirSync(tiny);
+  const go = countingGo(tempDir(t));
+  const e = env(t, home, go.path, { GOPLS_GUARD_INSTALL_DIR: tiny });
+  // A 1 MiB tmpfs in a private mount namespace: the staging directory lives on it, the binary does not fit.
+  const r = await run(
+    "unshare",
+    [
+      "-m",
+      "sh",
+      "-c",
+      `mount -t tmpfs -o size=1m tmpfs "${tiny}" && "${GUARD}" install; rc=$?; ls -A "${tiny}"; exit $rc`,
+    ],
+    { env: e },
+  ).catch((error: { code: number; stdout: string; stderr: string }) => error);
+  const out = r as { code?: number; stdout: string; stderr: string };
+  assert.equal(out.code, 1, out.stderr);
+  assert.match(out.stderr, /\[fs\.no_space\] The disk filled up while go was building gopls/);
+  assert.match(out.stderr, /`go clean -cache`/);
+  // What stayed on the tmpfs: the lock's own files at most, never a gopls-* directory or a staging one.
+  assert.doesNotMatch(out.stdout, /gopls-v|\.stage-/);
+});
