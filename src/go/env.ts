@@ -1,5 +1,6 @@
 // `go env -json`, read once and typed: the settings the guard's decisions and the doctor use.
 
+import path from "node:path";
 import { type Finding, fail, ok, type Result } from "../findings.js";
 import { queryEnv } from "./environment.js";
 import { runGo } from "./run.js";
@@ -57,6 +58,18 @@ export async function readGoEnv(
   const r = await runGo(go, ["env", "-json"], { env: queryEnv(user), cwd, timeoutMs: 15_000 });
   const env = r.exitCode === 0 ? parseGoEnv(r.stdout) : undefined;
   if (env) return ok(env);
+  // An unwritable GOCACHE stops even `go env`. Ask again with a private one (the guard's queries
+  // and its install use private caches then), and report the user's own setting.
+  const cache = /failed to initialize build cache at (\S+?):/.exec(r.stderr)?.[1];
+  if (cache) {
+    const retry = await runGo(go, ["env", "-json"], {
+      env: { ...queryEnv(user), GOCACHE: path.join(cwd, "gocache") },
+      cwd,
+      timeoutMs: 15_000,
+    });
+    const again = retry.exitCode === 0 ? parseGoEnv(retry.stdout) : undefined;
+    if (again) return ok({ ...again, GOCACHE: cache });
+  }
   return fail(
     goBroken(
       go,

@@ -13,6 +13,7 @@ import { runGo } from "../go/run.js";
 import { classifyRun } from "./classify.js";
 import { binaryIn, GOPLS_MODULE, STAGE_PREFIX, TRASH_PREFIX, versionDir } from "./layout.js";
 import { currentOwner, type LockOwner, withInstallLock } from "./lock.js";
+import { probeWritable } from "./probe.js";
 import { verifyGopls } from "./verify.js";
 
 export type InstallPhase = "waiting" | "downloading" | "building" | "verifying" | "done";
@@ -77,6 +78,30 @@ function want(req: InstallRequest) {
   };
 }
 
+/**
+ * fs.cache_unwritable: a GOCACHE or GOMODCACHE go cannot write (read-only mount, wrong owner, a
+ * security module) would fail the build. For this install only, go gets a private one in the
+ * scratch directory; the user's settings stay as they are, and they are told.
+ */
+function privateCaches(req: InstallRequest, env: NodeJS.ProcessEnv, scratch: string): void {
+  for (const name of ["GOCACHE", "GOMODCACHE"] as const) {
+    const dir = req.goEnv[name];
+    if (!dir || dir === "off") continue;
+    const problem = probeWritable(dir);
+    if (!problem) continue;
+    const substitute = path.join(scratch, name.toLowerCase());
+    env[name] = substitute;
+    if (name === "GOMODCACHE") env.GOFLAGS = `${env.GOFLAGS ?? ""} -modcacherw`.trim();
+    req.onFinding?.({
+      id: "fs.cache_unwritable",
+      severity: "warning",
+      message: `${name} (${dir}) cannot be written; gopls was built with a private ${name} instead. Your setting is unchanged.`,
+      evidence: { ...problem.evidence, [name]: dir },
+      fix: `Make ${dir} writable (\`sudo chown -R $USER ${dir}\`), or point ${name} elsewhere (\`go env -w ${name}=...\`); \`gopls-guard doctor\` says more.`,
+    });
+  }
+}
+
 /** Leftovers of installs that were killed midway: safe to remove while holding the lock. */
 function cleanLeftovers(root: string): void {
   for (const name of fs.readdirSync(root)) {
@@ -136,6 +161,7 @@ async function installLocked(
         fix: "Nothing to do: these settings would have broken `go install pkg@version`.",
       });
     }
+    privateCaches(req, env, cwd);
     const args = ["install", `${GOPLS_MODULE}@${req.version}`];
     req.onProgress?.("downloading", `installing gopls ${req.version} with ${req.goEnv.GOVERSION}`);
     let building = false;

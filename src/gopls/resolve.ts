@@ -63,6 +63,20 @@ export async function resolveCold(
   try {
     const facts = await goFacts(o, cwd);
     if (!facts.ok) return facts;
+    // A GOCACHE go cannot write breaks its queries too: they get a private one (the install
+    // reports it and does the same).
+    for (const name of ["GOCACHE", "GOMODCACHE"] as const) {
+      const dir = facts.value.goEnv[name];
+      if (dir && dir !== "off" && probeWritable(dir))
+        o = {
+          ...o,
+          env: {
+            ...o.env,
+            [name]: path.join(cwd, name.toLowerCase()),
+            GOFLAGS: `${o.env.GOFLAGS ?? ""} -modcacherw`.trim(),
+          },
+        };
+    }
     const { go, goEnv, localGo } = facts.value;
     const expectHost = { localGo, hostOs: goEnv.GOHOSTOS, hostArch: goEnv.GOHOSTARCH };
     if (explicitPath) {

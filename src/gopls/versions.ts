@@ -148,7 +148,9 @@ export async function decideVersion(
     if (!info.ok) return info;
     const needs = requiredGo(info.value);
     const required = needs ? parseGoVersion(needs) : undefined;
-    if (!required || satisfies(ctx.localGo, required)) {
+    // A release whose Go requirement cannot be read is not chosen: better an older gopls that
+    // builds than a newer one that asks for a toolchain download.
+    if (required && satisfies(ctx.localGo, required)) {
       const note: Finding | undefined = skipped && {
         id: "go.too_old",
         severity: "info",

@@ -276,3 +276,29 @@ test("a full disk during the build: fs.no_space, and nothing partial at the fina
   // What stayed on the tmpfs: the lock's own files at most, never a gopls-* directory or a staging one.
   assert.doesNotMatch(out.stdout, /gopls-v|\.stage-/);
 });
+
+test("a read-only GOCACHE and GOMODCACHE (bind mounts): built with private caches, and said so", {
+  skip: process.getuid?.() !== 0 ? "needs root for a private mount namespace" : false,
+}, async (t) => {
+  const home = tempDir(t);
+  const caches = tempDir(t);
+  const gocache = path.join(caches, "gocache");
+  const modcache = path.join(caches, "modcache");
+  fs.mkdirSync(gocache);
+  fs.mkdirSync(modcache);
+  const go = countingGo(tempDir(t));
+  const e = env(t, home, go.path, { GOCACHE: gocache, GOMODCACHE: modcache });
+  const script = `mount --bind -o ro "${gocache}" "${gocache}" && mount --bind -o ro "${modcache}" "${modcache}" && exec "${GUARD}" install`;
+  const r = await run("unshare", ["-m", "sh", "-c", script], { env: e }).catch(
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+  const out = r as { code?: number; stdout: string; stderr: string };
+  assert.equal(out.code ?? 0, 0, out.stderr);
+  assert.match(out.stdout.trim(), /gopls-v0\.2\.0-go1\.\d+\/gopls$/);
+  assert.match(
+    out.stderr,
+    /\[fs\.cache_unwritable\] GOCACHE \(.*gocache\) cannot be written; gopls was built with a private GOCACHE instead\. Your setting is unchanged\..*EROFS/,
+  );
+  assert.match(out.stderr, /\[fs\.cache_unwritable\] GOMODCACHE/);
+  assert.deepEqual(fs.readdirSync(gocache), []);
+});
