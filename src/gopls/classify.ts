@@ -74,7 +74,7 @@ export function classifyGoFailure(f: GoFailure): Finding {
     };
   }
   if (
-    /verifying [^\n]*(sum\.golang\.org|sumdb|GOSUMDB)|(sum\.golang\.org|sum\.golang\.google\.cn)[^\n]*(dial tcp|timeout|refused|no such host)/.test(
+    /verifying [^\n]*(sum\.golang\.org|sumdb|GOSUMDB|\/lookup\/)|(sum\.golang\.org|sum\.golang\.google\.cn)[^\n]*(dial tcp|timeout|refused|no such host)/.test(
       out,
     )
   ) {

@@ -302,3 +302,39 @@ test("a read-only GOCACHE and GOMODCACHE (bind mounts): built with private cache
   assert.match(out.stderr, /\[fs\.cache_unwritable\] GOMODCACHE/);
   assert.deepEqual(fs.readdirSync(gocache), []);
 });
+
+test("the checksum database unreachable while the proxy works: sumdb.unreachable, with the real fixes", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const closed = await startGoProxy([]);
+  await closed.close();
+  // The real sum.golang.org key, served from a port nobody listens on.
+  const e = env(t, home, go.path, {
+    GONOSUMDB: "",
+    GOSUMDB: `sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8 ${closed.url}`,
+  });
+  const r = await run(GUARD, ["install", "--version", "v0.1.0"], { env: e }).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.equal((r as { code?: number }).code, 1);
+  const stderr = (r as { stderr: string }).stderr;
+  assert.match(stderr, /\[sumdb\.unreachable\] The checksum database cannot be reached/);
+  assert.match(stderr, /GOSUMDB=sum\.golang\.google\.cn/);
+  assert.doesNotMatch(stderr, /GOSUMDB=off`/);
+});
+
+test("GOTOOLCHAIN=auto in the user's environment never triggers a hidden toolchain download", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const e = env(t, home, go.path, { GOTOOLCHAIN: "auto", GOPLS_GUARD_GOPLS_VERSION: "v0.3.0" });
+  const r = await run(GUARD, ["install"], { env: e }).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.equal((r as { code?: number }).code, 1);
+  assert.match(
+    (r as { stderr: string }).stderr,
+    /\[go\.too_old\] gopls v0\.3\.0 needs Go 1\.99; the local Go is go1\./,
+  );
+  assert.equal(go.installs(), 0);
+  assert.doesNotMatch(go.calls().join("\n"), /toolchain/);
+});
