@@ -33,6 +33,8 @@ export interface Config {
   lockStaleMs: number;
   /** The pause before the 2nd restart of a crashed gopls; it doubles each time (the 1st is at once). */
   restartBackoffMs: number;
+  /** Run the doctor's checks (settings, directories, the proxy) once gopls has started (GOPLS_GUARD_CHECKS=off: not). */
+  checksInSession: boolean;
 }
 
 export interface Platform {
@@ -216,6 +218,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     parentPollMs: positiveInt(env, "GOPLS_GUARD_PARENT_POLL_MS", 2000, problems),
     lockStaleMs: positiveInt(env, "GOPLS_GUARD_LOCK_STALE_MS", 20_000, problems),
     restartBackoffMs: positiveInt(env, "GOPLS_GUARD_RESTART_BACKOFF_MS", 1000, problems),
+    checksInSession: env.GOPLS_GUARD_CHECKS !== "off",
   };
   return { config, problems };
 }

@@ -56,9 +56,11 @@ const SHOWN_ENV: Array<keyof GoEnv> = [
   "GOMOD",
 ];
 
+/** gopls: also resolve the gopls that would run (the doctor); a serving session already has. */
 export async function runChecks(
   s: DoctorSeams,
   guardVersion: string,
+  options: { gopls: boolean } = { gopls: true },
 ): Promise<{ findings: Finding[]; facts: Facts }> {
   const findings: Finding[] = [];
   const facts: Facts = {
@@ -96,7 +98,10 @@ export async function runChecks(
     ...checkDirs(s, ge),
   );
   const goplsFindings: Finding[] = [];
-  const [gopls, probes] = await Promise.all([checkGopls(s, goplsFindings), probeAll(s, ge)]);
+  const [gopls, probes] = await Promise.all([
+    options.gopls ? checkGopls(s, goplsFindings) : undefined,
+    probeAll(s, ge),
+  ]);
   facts.gopls = gopls;
   facts.probes = probes;
   const probed = probes.flatMap((p) => (p.finding ? [p.finding] : []));

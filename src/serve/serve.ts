@@ -2,6 +2,7 @@
 // turns signals into an orderly end, and exits only after stdout and the log are flushed.
 
 import { Console } from "node:console";
+import fs from "node:fs";
 import os from "node:os";
 import type { Config } from "../config.js";
 import type { Finding } from "../findings.js";
@@ -54,6 +55,7 @@ export async function serve(
       }),
     goplsArgs,
     goplsEnv: goplsEnv(env),
+    ...(config.checksInSession ? { postStartChecks: () => postStartChecks(config, log) } : {}),
     restartPolicy: {
       ...DEFAULT_RESTART_POLICY,
       backoffMs: [0, 1, 2, 4, 8].map((k) => k * config.restartBackoffMs),
@@ -90,4 +92,34 @@ function exitAfterFlush(code: number): Promise<never> {
     force.unref();
     process.stdout.write("", () => process.exit(code));
   });
+}
+
+async function postStartChecks(
+  config: Config,
+  log: ReturnType<typeof openLog>,
+): Promise<Finding[]> {
+  const { runChecks } = await import("../doctor/checks.js");
+  const { findings } = await runChecks(
+    {
+      config,
+      env: process.env,
+      platform: process.platform,
+      homedir: os.homedir(),
+      cwd: process.cwd(),
+      logger: log.logger,
+      logFile: log.file,
+      procVersion: () => readProcVersion(),
+    },
+    typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev",
+    { gopls: false },
+  );
+  return findings;
+}
+
+function readProcVersion(): string {
+  try {
+    return fs.readFileSync("/proc/version", "utf8");
+  } catch {
+    return "";
+  }
 }

@@ -39,6 +39,8 @@ export interface SessionOptions {
   goplsArgs: string[];
   goplsEnv: NodeJS.ProcessEnv;
   restartPolicy?: RestartPolicy;
+  /** The checks that do not gate the start, run once gopls is up, off the critical path. */
+  postStartChecks?: () => Promise<Finding[]>;
 }
 
 export interface SessionEnd {
@@ -116,7 +118,13 @@ export class Session {
     void this.launch();
   }
 
+  private readonly reported = new Set<string>();
+
+  /** Each finding once per session (the start-up and the later checks can meet the same fault). */
   report(finding: Finding): void {
+    const key = `${finding.id}\0${finding.message}`;
+    if (this.reported.has(key) && finding.id !== "gopls.crash") return;
+    this.reported.add(key);
     this.reporter.report(finding);
   }
 
@@ -148,6 +156,21 @@ export class Session {
     );
     this.state = "running";
     for (const frame of this.queue.splice(0)) this.toGopls(frame);
+    const checks = this.o.postStartChecks;
+    if (checks) {
+      setTimeout(() => {
+        void checks().then(
+          (findings) => {
+            if (this.state !== "ending") for (const f of findings) this.report(f);
+          },
+          (error: unknown) =>
+            this.o.logger.error(
+              { event: "checks.failed", error: String(error) },
+              "post-start checks failed",
+            ),
+        );
+      }, 500).unref();
+    }
   }
 
   private spawn(): GoplsProcess {

@@ -278,3 +278,44 @@ test("TLS: a TLS-inspecting firewall's root is named; a missing intermediate is 
   const r4 = (await doctor(t, { GOPROXY: self })).report.findings.find((x) => x.id === "proxy.tls");
   assert.match(r4?.message ?? "", /issued by "GG Self Signed Proxy"/);
 });
+
+test("in the editor: the checks that do not gate the start run once gopls is up, each finding once", async (t) => {
+  const { Peer } = await import("../helpers/peer.js");
+  const html = await server(t, (_q, s) => {
+    s.writeHead(200, { "Content-Type": "text/html" });
+    s.end("<html>blocked</html>");
+  });
+  const peer = new Peer(
+    [],
+    guardEnv(tempDir(t), {
+      GOPLS_GUARD_GOPLS: standinGopls(),
+      GOPLS_GUARD_CHECKS: "on",
+      GOPROXY: html,
+      GO111MODULE: "off",
+    }),
+  );
+  t.after(() => peer.kill());
+  await peer.initialize();
+  const blocked = await peer.waitFor(
+    "proxy.intercepted",
+    (m) =>
+      m.method === "window/showMessage" &&
+      /\[proxy\.intercepted\]/.test((m.params as { message: string }).message),
+  );
+  assert.equal((blocked.params as { type: number }).type, 1);
+  const info = await peer.waitFor(
+    "env interference",
+    (m) =>
+      m.method === "window/logMessage" &&
+      /\[install\.env_interference\].*GO111MODULE=off/.test(
+        (m.params as { message: string }).message,
+      ),
+  );
+  assert.equal((info.params as { type: number }).type, 3);
+  // The session works meanwhile, and nothing is said twice.
+  assert.deepEqual((await peer.call("standin/echo", [1])).result, [1]);
+  const said = peer.received
+    .filter((m) => m.method?.startsWith("window/"))
+    .map((m) => (m.params as { message: string }).message);
+  assert.equal(new Set(said).size, said.length, said.join("\n"));
+});
