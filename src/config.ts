@@ -35,6 +35,11 @@ export interface Config {
   restartBackoffMs: number;
   /** Run the doctor's checks (settings, directories, the proxy) once gopls has started (GOPLS_GUARD_CHECKS=off: not). */
   checksInSession: boolean;
+  /**
+   * How long after gopls starts those checks wait: until gopls has loaded the workspace, since
+   * they cost a go env, a module load and a TLS handshake (~0.25 s of CPU) that gopls needs more.
+   */
+  checksDelayMs: number;
 }
 
 export interface Platform {
@@ -219,6 +224,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     lockStaleMs: positiveInt(env, "GOPLS_GUARD_LOCK_STALE_MS", 20_000, problems),
     restartBackoffMs: positiveInt(env, "GOPLS_GUARD_RESTART_BACKOFF_MS", 1000, problems),
     checksInSession: env.GOPLS_GUARD_CHECKS !== "off",
+    checksDelayMs: positiveInt(env, "GOPLS_GUARD_CHECKS_DELAY_MS", 10_000, problems),
   };
   return { config, problems };
 }

@@ -169,7 +169,7 @@ export class Session {
               "post-start checks failed",
             ),
         );
-      }, 500).unref();
+      }, this.o.config.checksDelayMs).unref();
     }
   }
 

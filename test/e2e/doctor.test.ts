@@ -290,6 +290,7 @@ test("in the editor: the checks that do not gate the start run once gopls is up,
     guardEnv(tempDir(t), {
       GOPLS_GUARD_GOPLS: standinGopls(),
       GOPLS_GUARD_CHECKS: "on",
+      GOPLS_GUARD_CHECKS_DELAY_MS: "200",
       GOPROXY: html,
       GO111MODULE: "off",
     }),
