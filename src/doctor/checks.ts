@@ -97,6 +97,7 @@ export async function runChecks(
     ...checkSettings(ge, s.cwd),
     ...checkDirs(s, ge),
   );
+  findings.push(...(await checkShellDrift(s)));
   const goplsFindings: Finding[] = [];
   const [gopls, probes] = await Promise.all([
     options.gopls ? checkGopls(s, goplsFindings) : undefined,
@@ -173,6 +174,46 @@ function checkWsl(s: DoctorSeams, go: string, ge: GoEnv): Finding[] {
     });
   }
   return out;
+}
+
+/** Variables that change what go and gopls do, compared between the login shell and the editor. */
+const DRIFT_VARS = [
+  "GOPROXY",
+  "GOPRIVATE",
+  "GONOPROXY",
+  "GONOSUMDB",
+  "GOSUMDB",
+  "GOFLAGS",
+  "GOPATH",
+  "GOROOT",
+  "GOTOOLCHAIN",
+  "GOINSECURE",
+  "GOAUTH",
+  "HTTPS_PROXY",
+  "HTTP_PROXY",
+  "NO_PROXY",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+];
+
+/** go.shell_env_drift: the terminal's Go settings are not the editor's. */
+async function checkShellDrift(s: DoctorSeams): Promise<Finding[]> {
+  const shell = await loginShellProbe(s.env.SHELL)();
+  if (!shell) return [];
+  const differ = DRIFT_VARS.filter((v) => (shell.env[v] ?? "") !== (s.env[v] ?? ""));
+  if (differ.length === 0) return [];
+  const show = (v: string | undefined) => (v === undefined || v === "" ? "(unset)" : v);
+  return [
+    {
+      id: "go.shell_env_drift",
+      severity: "warning",
+      message: `Your login shell sets Go settings the editor does not have, so gopls behaves differently from go in a terminal: ${differ.join(", ")}.`,
+      evidence: Object.fromEntries(
+        differ.map((v) => [v, `shell ${show(shell.env[v])}, editor ${show(s.env[v])}`]),
+      ),
+      fix: "Set them where the editor gets its environment too (e.g. `go env -w NAME=value` for GO* settings, which every go reads), or start the editor from that shell.",
+    },
+  ];
 }
 
 /** The nearest file of that name in dir or a parent, as the go command finds go.work and go.mod. */

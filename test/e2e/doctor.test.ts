@@ -320,3 +320,19 @@ test("in the editor: the checks that do not gate the start run once gopls is up,
     .map((m) => (m.params as { message: string }).message);
   assert.equal(new Set(said).size, said.length, said.join("\n"));
 });
+
+test("login-shell env drift: the variables the terminal has and the editor lacks, named", async (t) => {
+  const dir = tempDir(t);
+  const shell = path.join(dir, "fake-login-shell");
+  // A login shell whose profile exports proxy settings the editor never saw.
+  fs.writeFileSync(
+    shell,
+    `#!/bin/sh\nexport GOPROXY=https://goproxy.cn,direct GOPRIVATE=corp.example.com/*\nshift 2; exec /bin/sh -c "$1"\n`,
+    { mode: 0o755 },
+  );
+  const { report } = await doctor(t, { SHELL: shell, GOPROXY: "off", GOPRIVATE: "" });
+  const f = report.findings.find((x) => x.id === "go.shell_env_drift");
+  assert.equal(f?.severity, "warning");
+  assert.match(f?.message ?? "", /GOPROXY, GOPRIVATE/);
+  assert.equal(f?.evidence.GOPROXY, "shell https://goproxy.cn,direct, editor off");
+});
