@@ -41,7 +41,8 @@ function env(t: T, home: string, go: string, extra: NodeJS.ProcessEnv = {}): Nod
 }
 
 async function serverVersion(peer: Peer): Promise<string> {
-  const init = await peer.initialize({ workDoneToken: "init-token" });
+  // An install is a go build: on a loaded two-core machine (the suite runs two files at once) it can take a while.
+  const init = await peer.initialize({ workDoneToken: "init-token" }, 90_000);
   return (init.result as { serverInfo: { version: string } }).serverInfo.version;
 }
 
@@ -165,7 +166,7 @@ test("an installer SIGKILLed midway: the next start takes over the stale lock an
   const slow = countingGo(tempDir(t), 30);
   const victim = await session(t, env(t, home, slow.path));
   victim.request("initialize", { processId: process.pid, capabilities: {} });
-  await waitUntil("go install has started", () => slow.installs() === 1, 30_000);
+  await waitUntil("go install has started", () => slow.installs() === 1, 90_000);
   const root = path.join(home, "gopls");
   assert.ok(fs.existsSync(path.join(root, ".install.lock")));
   // The whole process tree dies at once (the machine slept and the editor was killed).

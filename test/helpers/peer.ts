@@ -103,13 +103,18 @@ export class Peer {
     return this.response(this.request(method, params), timeoutMs);
   }
 
-  async initialize(params: Record<string, unknown> = {}): Promise<Json> {
-    const reply = await this.call("initialize", {
-      processId: process.pid,
-      rootUri: null,
-      capabilities: {},
-      ...params,
-    });
+  /** timeoutMs: an initialize that waits for an install (a go build) needs longer on a loaded machine. */
+  async initialize(params: Record<string, unknown> = {}, timeoutMs = 15_000): Promise<Json> {
+    const reply = await this.call(
+      "initialize",
+      {
+        processId: process.pid,
+        rootUri: null,
+        capabilities: {},
+        ...params,
+      },
+      timeoutMs,
+    );
     this.notify("initialized", {});
     return reply;
   }
