@@ -1,11 +1,9 @@
 // `gopls-guard doctor [--json]`: every check, grouped, each finding with its evidence and fix,
 // and a one-line verdict; or one JSON object (schema in the README). Exit 1 if any error.
 
-import fs from "node:fs";
-import os from "node:os";
 import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
-import { runChecks } from "../doctor/checks.js";
+import { processSeams, runChecks } from "../doctor/checks.js";
 import type { Finding } from "../findings.js";
 import { openLog } from "../log.js";
 
@@ -30,22 +28,7 @@ export async function doctor(config: Config, args: string[], problems: Finding[]
   await log.load();
   const started = Date.now();
   const { findings, facts } = await runChecks(
-    {
-      config,
-      env: process.env,
-      platform: process.platform,
-      homedir: os.homedir(),
-      cwd: process.cwd(),
-      logger: log.logger,
-      logFile: log.file,
-      procVersion: () => {
-        try {
-          return fs.readFileSync("/proc/version", "utf8");
-        } catch {
-          return "";
-        }
-      },
-    },
+    processSeams(config, log.logger, log.file),
     typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev",
   );
   const all = [...problems, ...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);

@@ -2,6 +2,7 @@
 // facts learned along the way. Checks that need the network run in parallel, each bounded.
 
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import type { Config } from "../config.js";
 import type { Finding } from "../findings.js";
@@ -31,6 +32,26 @@ export interface DoctorSeams {
   logFile: string;
   /** /proc/version, for WSL. */
   procVersion: () => string;
+}
+
+/** The seams of this process: its environment, platform, home and working directory. */
+export function processSeams(config: Config, logger: Logger, logFile: string): DoctorSeams {
+  return {
+    config,
+    env: process.env,
+    platform: process.platform,
+    homedir: os.homedir(),
+    cwd: process.cwd(),
+    logger,
+    logFile,
+    procVersion: () => {
+      try {
+        return fs.readFileSync("/proc/version", "utf8");
+      } catch {
+        return "";
+      }
+    },
+  };
 }
 
 const SHOWN_ENV: Array<keyof GoEnv> = [

@@ -2,7 +2,6 @@
 // turns signals into an orderly end, and exits only after stdout and the log are flushed.
 
 import { Console } from "node:console";
-import fs from "node:fs";
 import os from "node:os";
 import type { Config } from "../config.js";
 import type { Finding } from "../findings.js";
@@ -98,28 +97,8 @@ async function postStartChecks(
   config: Config,
   log: ReturnType<typeof openLog>,
 ): Promise<Finding[]> {
-  const { runChecks } = await import("../doctor/checks.js");
-  const { findings } = await runChecks(
-    {
-      config,
-      env: process.env,
-      platform: process.platform,
-      homedir: os.homedir(),
-      cwd: process.cwd(),
-      logger: log.logger,
-      logFile: log.file,
-      procVersion: () => readProcVersion(),
-    },
-    typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev",
-    { gopls: false },
-  );
-  return findings;
-}
-
-function readProcVersion(): string {
-  try {
-    return fs.readFileSync("/proc/version", "utf8");
-  } catch {
-    return "";
-  }
+  const { processSeams, runChecks } = await import("../doctor/checks.js");
+  const version = typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev";
+  return (await runChecks(processSeams(config, log.logger, log.file), version, { gopls: false }))
+    .findings;
 }
