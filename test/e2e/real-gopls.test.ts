@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { type Client, initializeParams, startClient } from "../helpers/client.js";
 import { copyFixture, GUARD, realGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
-import { childrenOf, waitGone, waitUntil } from "../helpers/procs.js";
+import { childrenOf, cmdline, stateOf, waitGone, waitUntil } from "../helpers/procs.js";
 
 interface Transcript {
   initialize: unknown;
@@ -146,8 +146,14 @@ test("SIGKILLed mid-session, a real gopls comes back knowing the unsaved edits",
   await waitUntil("gopls registered its watchers", () => client.registrations.size > 0, 30_000);
   const registeredBefore = [...client.registrations.values()].sort();
 
-  const gopls = childrenOf(client.child.pid as number)[0] as number;
+  // The guard's gopls child (by its command line: the guard may have other short-lived children),
+  // stopped for certain before the request goes out, so that the request is really in flight.
+  const gopls = childrenOf(client.child.pid as number).find((pid) =>
+    cmdline(pid).startsWith(realGopls()),
+  ) as number;
+  assert.ok(gopls, "the guard's gopls child");
   process.kill(gopls, "SIGSTOP");
+  await waitUntil("gopls is stopped", () => stateOf(gopls) === "T");
   const inFlight = c.sendRequest("textDocument/documentSymbol", { textDocument: { uri } }).then(
     () => "answered",
     (error: { code: number }) => error.code,

@@ -19,6 +19,16 @@ export function childrenOf(pid: number): number[] {
   }
 }
 
+/** The one-letter state in /proc/PID/stat (R, S, T for stopped, Z...), or "" when gone. */
+export function stateOf(pid: number): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  } catch {
+    return "";
+  }
+}
+
 export function alive(pid: number): boolean {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
