@@ -222,7 +222,8 @@ export class Session {
       return void this.end("editor sent exit", this.shutdownRequested ? 0 : 1, false);
     }
     if (REMEMBERED.has(info.method)) {
-      this.memory.editorMessage(info.method, decode(frame), frameBody(frame));
+      const body = frameBody(frame);
+      this.memory.editorMessage(info.method, decodeBody(body), body);
       // A restarted gopls gets the remembered state, not these again.
       if (this.state === "restarting" || this.state === "degraded") return;
     }
@@ -240,8 +241,9 @@ export class Session {
 
   private initialize(id: MessageId, frame: Frame): void {
     this.initializeId = id;
-    const json = decode(frame);
-    this.memory.editorMessage("initialize", json, frameBody(frame));
+    const body = frameBody(frame);
+    const json = decodeBody(body);
+    this.memory.editorMessage("initialize", json, body);
     const params = (json.params ?? {}) as { processId?: unknown; workDoneToken?: unknown };
     if (typeof params.workDoneToken === "string" || typeof params.workDoneToken === "number")
       this.reporter.workDoneToken = params.workDoneToken;
@@ -280,13 +282,8 @@ export class Session {
     this.forward(frame);
   }
 
-  private forward(frame: Frame | Buffer): void {
-    if (
-      !this.editor.forward(
-        Buffer.isBuffer(frame) ? { chunks: [frame], length: frame.length } : frame,
-      )
-    )
-      this.gopls?.pauseOutput();
+  private forward(frame: Frame): void {
+    if (!this.editor.forward(frame)) this.gopls?.pauseOutput();
   }
 
   private goplsClosed(gopls: GoplsProcess, exit: Exit): void {
@@ -542,7 +539,12 @@ export class Session {
 
 /** The decoded body of a message the scanner has already validated. */
 function decode(frame: Frame): Record<string, unknown> {
-  const parsed = parseMessage(frameBody(frame));
+  return decodeBody(frameBody(frame));
+}
+
+/** decode, for a body already in one piece (concatenating a large didOpen once, not twice). */
+function decodeBody(body: Buffer): Record<string, unknown> {
+  const parsed = parseMessage(body);
   return parsed.ok ? parsed.value.json : {};
 }
 
