@@ -80,6 +80,12 @@ export function setup() {
     cwd: path.join(root, "test", "fixtures", "standin"),
     env: goEnv,
   });
+  // A checksum database speaking the real sumdb protocol (golang.org/x/mod/sumdb), for sumdb.* faults.
+  const sumdb = path.join(root, "build", "fixtures", "sumdb");
+  run(goBin, ["build", "-o", sumdb, "."], {
+    cwd: path.join(root, "test", "fixtures", "sumdb"),
+    env: goEnv,
+  });
   return {
     cache,
     realGopls,
@@ -87,6 +93,7 @@ export function setup() {
     env: {
       GOPLS_GUARD_TEST_REAL_GOPLS: realGopls,
       GOPLS_GUARD_TEST_STANDIN: standin,
+      GOPLS_GUARD_TEST_SUMDB: sumdb,
       GOPLS_GUARD_TEST_CACHE: cache,
     },
   };

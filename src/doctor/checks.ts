@@ -11,7 +11,7 @@ import { readGoEnv } from "../go/env.js";
 import { findGo } from "../go/find.js";
 import { loginShellProbe } from "../go/shell.js";
 import { resolveGopls } from "../gopls/launch.js";
-import { probeWritable, safetyRoot, unsafe } from "../gopls/probe.js";
+import { probeWritable, unsafe } from "../gopls/probe.js";
 import type { Logger } from "../log.js";
 import { type ProbeResult, probeProxy } from "./probe-proxy.js";
 

@@ -12,6 +12,7 @@ import { countingGo } from "../helpers/gocount.js";
 import { type GoProxy, startGoProxy } from "../helpers/goproxy.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
 import { childrenOf, waitUntil } from "../helpers/procs.js";
+import { startSumDB } from "../helpers/sumdb.js";
 
 const run = promisify(execFile);
 let proxy: GoProxy;
@@ -322,6 +323,39 @@ test("the checksum database unreachable while the proxy works: sumdb.unreachable
   assert.match(stderr, /\[sumdb\.unreachable\] The checksum database cannot be reached/);
   assert.match(stderr, /GOSUMDB=sum\.golang\.google\.cn/);
   assert.doesNotMatch(stderr, /GOSUMDB=off`/);
+});
+
+test("a module that differs from what the checksum database vouches for: sumdb.mismatch, no retry, nothing installed", async (t) => {
+  // The database learns v0.1.0 from the honest proxy; the proxy the user has serves an altered zip.
+  const db = await startSumDB(proxy.url);
+  t.after(() => db.close());
+  const tampering = await startGoProxy([{ version: "v0.1.0", go: "1.21" }], { tamper: ["v0.1.0"] });
+  t.after(() => tampering.close());
+  const sumdbEnv = { GONOSUMDB: "", GOSUMDB: db.gosumdb, GOPLS_GUARD_GOPLS_VERSION: "v0.1.0" };
+
+  // The control: the same database accepts what the honest proxy serves.
+  const honestHome = tempDir(t);
+  const ok = await run(GUARD, ["install"], {
+    env: env(t, honestHome, countingGo(tempDir(t)).path, sumdbEnv),
+  });
+  assert.match(ok.stdout, /gopls-v0\.1\.0-go/);
+
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const e = env(t, home, go.path, { ...sumdbEnv, GOPROXY: tampering.url });
+  const peer = await session(t, e);
+  const init = await peer.initialize({}, 90_000);
+  assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-guard");
+  const shown = peer.showMessages().find((m) => m.includes("[sumdb.mismatch]")) ?? "";
+  assert.match(shown, /does not match the checksum database/);
+  assert.match(shown, /go clean -modcache/);
+  assert.doesNotMatch(shown, /GOSUMDB=off|GONOSUMDB=|GOFLAGS=-insecure/);
+  assert.equal(go.installs(), 1, "a mismatch is never retried");
+  const installed = path.join(home, "gopls");
+  const leftovers = fs.existsSync(installed)
+    ? fs.readdirSync(installed, { recursive: true }).map(String)
+    : [];
+  assert.ok(!leftovers.some((f) => path.basename(f) === "gopls"), leftovers.join(", "));
 });
 
 test("GOTOOLCHAIN=auto in the user's environment never triggers a hidden toolchain download", async (t) => {

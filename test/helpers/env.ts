@@ -16,6 +16,7 @@ function required(name: string): string {
 
 export const realGopls = (): string => required("GOPLS_GUARD_TEST_REAL_GOPLS");
 export const standinGopls = (): string => required("GOPLS_GUARD_TEST_STANDIN");
+export const sumdbServer = (): string => required("GOPLS_GUARD_TEST_SUMDB");
 
 /** A temp dir removed when the test ends. */
 export function tempDir(t: { after(fn: () => void): void }, prefix = "gg-"): string {

@@ -68,7 +68,15 @@ export function zip(files: Record<string, string | Buffer>): Buffer {
   return Buffer.concat([...locals, cd, end]);
 }
 
-export async function startGoProxy(versions: ProxyVersion[]): Promise<GoProxy> {
+export interface ProxyOptions {
+  /** Versions whose zip carries an extra file: what a tampering proxy or a corrupt mirror serves. */
+  tamper?: string[];
+}
+
+export async function startGoProxy(
+  versions: ProxyVersion[],
+  options: ProxyOptions = {},
+): Promise<GoProxy> {
   const main = fs.readFileSync(path.join(FIXTURES, "standin", "main.go"));
   const byVersion = new Map(versions.map((v) => [v.version, v]));
   const requests: string[] = [];
@@ -98,11 +106,12 @@ export async function startGoProxy(versions: ProxyVersion[]): Promise<GoProxy> {
     if (m[2] === "info") return send(200, "application/json", info(v));
     if (m[2] === "mod") return send(200, "text/plain; charset=utf-8", goMod(v.go));
     const root = `${MODULE}@${v.version}`;
-    return send(
-      200,
-      "application/zip",
-      zip({ [`${root}/go.mod`]: goMod(v.go), [`${root}/main.go`]: main }),
-    );
+    const files: Record<string, string | Buffer> = {
+      [`${root}/go.mod`]: goMod(v.go),
+      [`${root}/main.go`]: main,
+    };
+    if (options.tamper?.includes(v.version)) files[`${root}/NOTICE`] = "not what was published\n";
+    return send(200, "application/zip", zip(files));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
