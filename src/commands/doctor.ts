@@ -68,6 +68,11 @@ function human(
     lines.push(
       `  proxy   ${p.url} → ${p.status ? `HTTP ${p.status}` : p.error} in ${p.ms} ms${p.via ? ` via ${p.via}` : ""}`,
     );
+  const db = facts.sumdb;
+  if (db)
+    lines.push(
+      `  sumdb   ${db.url} → ${db.status ? `HTTP ${db.status}` : db.error} in ${db.ms} ms${db.compared ? `; gopls ${db.compared.version}'s go.mod ${db.compared.same ? "matches" : "DIFFERS"}` : ""}`,
+    );
   lines.push(`  log     ${facts.guard.log}`, "");
   for (const f of findings) {
     lines.push(`${mark[f.severity]} [${f.id}] ${f.message}`);

@@ -9,17 +9,20 @@ import type { Finding } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
 import { readGoEnv } from "../go/env.js";
 import { findGo } from "../go/find.js";
+import { matchPrefixPatterns } from "../go/patterns.js";
 import { loginShellProbe } from "../go/shell.js";
 import { resolveGopls } from "../gopls/launch.js";
 import { probeWritable, unsafe } from "../gopls/probe.js";
 import type { Logger } from "../log.js";
 import { type ProbeResult, probeProxy } from "./probe-proxy.js";
+import { probeSumdb, type SumdbProbe } from "./probe-sumdb.js";
 
 export interface Facts {
   guard: { version: string; home: string; configFile: string; installDir: string; log: string };
   go?: { path: string; source: string; version: string; env: Partial<GoEnv> };
   gopls?: { path: string; version: string | undefined; source: string } | undefined;
   probes: ProbeResult[];
+  sumdb?: SumdbProbe | undefined;
 }
 
 export interface DoctorSeams {
@@ -77,11 +80,14 @@ const SHOWN_ENV: Array<keyof GoEnv> = [
   "GOMOD",
 ];
 
-/** gopls: also resolve the gopls that would run (the doctor); a serving session already has. */
+/**
+ * gopls: also resolve the gopls that would run (the doctor); a serving session already has, and
+ * passes the version it runs as goplsVersion.
+ */
 export async function runChecks(
   s: DoctorSeams,
   guardVersion: string,
-  options: { gopls: boolean } = { gopls: true },
+  options: { gopls: boolean; goplsVersion?: string | undefined } = { gopls: true },
 ): Promise<{ findings: Finding[]; facts: Facts }> {
   const findings: Finding[] = [];
   const facts: Facts = {
@@ -120,13 +126,24 @@ export async function runChecks(
   );
   findings.push(...(await checkShellDrift(s)));
   const goplsFindings: Finding[] = [];
-  const [gopls, probes] = await Promise.all([
-    options.gopls ? checkGopls(s, goplsFindings) : undefined,
+  const goplsChecked = options.gopls ? checkGopls(s, goplsFindings) : Promise.resolve(undefined);
+  const pinned = s.config.goplsVersion === "latest" ? undefined : s.config.goplsVersion;
+  const [gopls, probes, sumdb] = await Promise.all([
+    goplsChecked,
     probeAll(s, ge),
+    probeSumdb(
+      ge,
+      s.env,
+      goplsChecked.then((g) => options.goplsVersion ?? g?.version ?? pinned),
+      5000,
+    ),
   ]);
   facts.gopls = gopls;
   facts.probes = probes;
-  const probed = probes.flatMap((p) => (p.finding ? [p.finding] : []));
+  facts.sumdb = sumdb;
+  const probed = [...probes, ...(sumdb ? [sumdb] : [])].flatMap((p) =>
+    p.finding ? [p.finding] : [],
+  );
   // The probe says precisely what is wrong with the network; go's own failure would say it again, vaguer.
   const network = (f: Finding) =>
     /^(proxy|sumdb)\./.test(f.id) ||
@@ -248,15 +265,7 @@ function findUp(dir: string, name: string): string | undefined {
 function checkSettings(ge: GoEnv, cwd: string): Finding[] {
   const out: Finding[] = [];
   const goprox = ge.GOPROXY.trim();
-  const covers = (pattern: string) =>
-    pattern
-      .split(",")
-      .some(
-        (p) =>
-          p &&
-          ("golang.org/x/tools/gopls".startsWith(p.replace(/\/\*$/, "").replace(/\*$/, "")) ||
-            p === "*"),
-      );
+  const covers = (patterns: string) => matchPrefixPatterns(patterns, "golang.org/x/tools/gopls");
   if (goprox === "off")
     out.push({
       id: "proxy.off",

@@ -67,7 +67,7 @@ function presentedChain(url: URL, timeoutMs: number): Promise<ProbeResult["chain
   });
 }
 
-function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | undefined {
+export function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | undefined {
   const noProxy = (env.NO_PROXY ?? env.no_proxy ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -85,7 +85,7 @@ function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** A TCP/TLS connection to the target, through an HTTP CONNECT proxy when one is set. */
-async function request(
+export async function request(
   url: URL,
   via: string | undefined,
   timeoutMs: number,
@@ -195,7 +195,7 @@ export async function probeProxy(
   return result;
 }
 
-function readCaFile(env: NodeJS.ProcessEnv): Buffer | undefined {
+export function readCaFile(env: NodeJS.ProcessEnv): Buffer | undefined {
   const file = env.SSL_CERT_FILE;
   if (!file) return undefined;
   try {
@@ -321,16 +321,7 @@ export function classifyError(
       fix: `If "${issuer}" is your organisation's CA, install its certificate in the system store (or point SSL_CERT_FILE at it). Never turn verification off.`,
     };
   }
-  const what =
-    code === "ECONNREFUSED"
-      ? "refuses connections"
-      : code === "ENOTFOUND" || code === "EAI_AGAIN"
-        ? "has a name that does not resolve"
-        : code === "ETIMEDOUT"
-          ? "does not answer"
-          : code === "ECONNRESET"
-            ? "resets the connection (a filter cutting it off, typically)"
-            : `cannot be reached (${code || e.message})`;
+  const what = unreachable(e);
   const id = code === "ECONNRESET" ? "proxy.intercepted" : "proxy.unreachable";
   return {
     id,
@@ -339,4 +330,18 @@ export function classifyError(
     evidence: { GOPROXY: proxy, error: `${code} ${e.message}`.trim() },
     fix: MIRROR_FIX,
   };
+}
+
+/** How a connection failed, as the end of a sentence ("The module proxy X ..."). */
+export function unreachable(e: NodeJS.ErrnoException): string {
+  const code = e.code ?? "";
+  return code === "ECONNREFUSED"
+    ? "refuses connections"
+    : code === "ENOTFOUND" || code === "EAI_AGAIN"
+      ? "has a name that does not resolve"
+      : code === "ETIMEDOUT"
+        ? "does not answer"
+        : code === "ECONNRESET"
+          ? "resets the connection (a filter cutting it off, typically)"
+          : `cannot be reached (${code || e.message})`;
 }

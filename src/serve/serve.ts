@@ -54,7 +54,9 @@ export async function serve(
       }),
     goplsArgs,
     goplsEnv: goplsEnv(env),
-    ...(config.checksInSession ? { postStartChecks: () => postStartChecks(config, log) } : {}),
+    ...(config.checksInSession
+      ? { postStartChecks: (goplsVersion) => postStartChecks(config, log, goplsVersion) }
+      : {}),
     restartPolicy: {
       ...DEFAULT_RESTART_POLICY,
       backoffMs: [0, 1, 2, 4, 8].map((k) => k * config.restartBackoffMs),
@@ -96,9 +98,14 @@ function exitAfterFlush(code: number): Promise<never> {
 async function postStartChecks(
   config: Config,
   log: ReturnType<typeof openLog>,
+  goplsVersion: string | undefined,
 ): Promise<Finding[]> {
   const { processSeams, runChecks } = await import("../doctor/checks.js");
   const version = typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev";
-  return (await runChecks(processSeams(config, log.logger, log.file), version, { gopls: false }))
-    .findings;
+  return (
+    await runChecks(processSeams(config, log.logger, log.file), version, {
+      gopls: false,
+      goplsVersion,
+    })
+  ).findings;
 }

@@ -40,7 +40,8 @@ export interface SessionOptions {
   goplsEnv: NodeJS.ProcessEnv;
   restartPolicy?: RestartPolicy;
   /** The checks that do not gate the start, run once gopls is up, off the critical path. */
-  postStartChecks?: () => Promise<Finding[]>;
+  /** The checks that do not gate the start, given the version of the gopls that started. */
+  postStartChecks?: (goplsVersion: string | undefined) => Promise<Finding[]>;
 }
 
 export interface SessionEnd {
@@ -159,7 +160,7 @@ export class Session {
     const checks = this.o.postStartChecks;
     if (checks) {
       setTimeout(() => {
-        void checks().then(
+        void checks(resolved.value.version).then(
           (findings) => {
             if (this.state !== "ending") for (const f of findings) this.report(f);
           },

@@ -16,6 +16,7 @@ import { makePki } from "../helpers/certs.js";
 import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
 import { startGoProxy } from "../helpers/goproxy.js";
 import { guardEnv } from "../helpers/peer.js";
+import { startSumDB } from "../helpers/sumdb.js";
 
 const run = promisify(execFile);
 type T = Parameters<typeof tempDir>[0];
@@ -33,6 +34,12 @@ interface Report {
     go?: { path: string; version: string };
     gopls?: { path: string };
     probes: Array<{ url: string; status?: number; error?: string; ms: number }>;
+    sumdb?: {
+      url: string;
+      through: string;
+      status?: number;
+      compared?: { version: string; same: boolean };
+    };
   };
   ms: number;
 }
@@ -160,6 +167,59 @@ test("HTTPS_PROXY that wants credentials (407), or is not there: proxy.http_prox
     r2.findings.some((x) => x.id === "proxy.http_proxy_broken"),
     ids(r2).join(),
   );
+});
+
+test("the checksum database: reachable and agreeing, refusing connections, or contradicting the proxy", async (t) => {
+  const honest = await startGoProxy([{ version: "v0.1.0", go: "1.21" }]);
+  t.after(() => honest.close());
+  const db = await startSumDB(honest.url);
+  t.after(() => db.close());
+  const base = {
+    GOPROXY: honest.url,
+    GOSUMDB: db.gosumdb,
+    GONOSUMDB: "",
+    GOPRIVATE: "",
+    GOPLS_GUARD_GOPLS_VERSION: "v0.1.0",
+    GOMODCACHE: path.join(tempDir(t), "m"),
+  };
+
+  const good = await doctor(t, base);
+  assert.equal(good.code, 0, JSON.stringify(good.report.findings));
+  assert.equal(good.report.facts.sumdb?.status, 200);
+  assert.equal(good.report.facts.sumdb?.through, "direct"); // this proxy does not serve /sumdb/
+  assert.deepEqual(good.report.facts.sumdb?.compared, { version: "v0.1.0", same: true });
+
+  const closed = await startGoProxy([]);
+  await closed.close();
+  const key = db.gosumdb.split(" ")[0];
+  const blocked = await doctor(t, { ...base, GOSUMDB: `${key} ${closed.url}` });
+  assert.equal(blocked.code, 1);
+  const unreachable = blocked.report.findings.find((f) => f.id === "sumdb.unreachable");
+  assert.match(
+    unreachable?.message ?? "",
+    /The checksum database http:\/\/127\.0\.0\.1:\d+ refuses connections/,
+  );
+  assert.match(unreachable?.fix ?? "", /GOSUMDB=sum\.golang\.google\.cn/);
+  assert.doesNotMatch(unreachable?.fix ?? "", /GOSUMDB=off`/);
+  assert.ok(
+    !blocked.report.findings.some((f) => f.id.startsWith("proxy.")),
+    ids(blocked.report).join(),
+  );
+
+  const tampering = await startGoProxy([{ version: "v0.1.0", go: "1.21" }], {
+    tamperMod: ["v0.1.0"],
+  });
+  t.after(() => tampering.close());
+  const altered = await doctor(t, { ...base, GOPROXY: tampering.url });
+  assert.equal(altered.code, 1);
+  const mismatch = altered.report.findings.find((f) => f.id === "sumdb.mismatch");
+  assert.match(
+    mismatch?.message ?? "",
+    /go\.mod for gopls v0\.1\.0 that differs from what the checksum database vouches for/,
+  );
+  assert.match(mismatch?.evidence["checksum database"] ?? "", /^h1:/);
+  assert.doesNotMatch(mismatch?.fix ?? "", /GOSUMDB=off|GONOSUMDB|GOINSECURE/);
+  assert.deepEqual(altered.report.facts.sumdb?.compared, { version: "v0.1.0", same: false });
 });
 
 test("GOROOT pointing at another or no directory: go.goroot_mismatch with both paths", async (t) => {

@@ -71,6 +71,8 @@ export function zip(files: Record<string, string | Buffer>): Buffer {
 export interface ProxyOptions {
   /** Versions whose zip carries an extra file: what a tampering proxy or a corrupt mirror serves. */
   tamper?: string[];
+  /** Versions whose go.mod (alone and in the zip) differs from the one published. */
+  tamperMod?: string[];
 }
 
 export async function startGoProxy(
@@ -104,10 +106,11 @@ export async function startGoProxy(
     const v = m && byVersion.get(m[1] as string);
     if (!m || !v) return send(404, "text/plain", "not found");
     if (m[2] === "info") return send(200, "application/json", info(v));
-    if (m[2] === "mod") return send(200, "text/plain; charset=utf-8", goMod(v.go));
+    const mod = goMod(v.go) + (options.tamperMod?.includes(v.version) ? "// altered\n" : "");
+    if (m[2] === "mod") return send(200, "text/plain; charset=utf-8", mod);
     const root = `${MODULE}@${v.version}`;
     const files: Record<string, string | Buffer> = {
-      [`${root}/go.mod`]: goMod(v.go),
+      [`${root}/go.mod`]: mod,
       [`${root}/main.go`]: main,
     };
     if (options.tamper?.includes(v.version)) files[`${root}/NOTICE`] = "not what was published\n";
