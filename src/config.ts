@@ -40,6 +40,11 @@ export interface Config {
    * they cost a go env, a module load and a TLS handshake (~0.25 s of CPU) that gopls needs more.
    */
   checksDelayMs: number;
+  /**
+   * Module proxies offered, with the user's consent, for one install when theirs cannot be
+   * reached (GOPLS_GUARD_MIRRORS, comma-separated); the user's GOPROXY is never changed.
+   */
+  mirrors: string[];
 }
 
 export interface Platform {
@@ -72,7 +77,10 @@ export const FILE_KEYS = {
   gopls: "GOPLS_GUARD_GOPLS",
   home: "GOPLS_GUARD_HOME",
   logLevel: "GOPLS_GUARD_LOG_LEVEL",
+  mirrors: "GOPLS_GUARD_MIRRORS",
 } as const;
+
+export const DEFAULT_MIRRORS = ["https://goproxy.cn", "https://goproxy.io"];
 
 /** Reads the config file into environment-style settings; a broken file is reported, not used. */
 export function readConfigFile(file: string, problems: Finding[]): Record<string, string> {
@@ -210,6 +218,15 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
         invalid("GOPLS_GUARD_INSTALL_DIR", env.GOPLS_GUARD_INSTALL_DIR, "an absolute path"),
       );
   }
+  const mirrors = (env.GOPLS_GUARD_MIRRORS ?? DEFAULT_MIRRORS.join(","))
+    .split(",")
+    .map((m) => m.trim().replace(/\/+$/, ""))
+    .filter(Boolean);
+  const badMirror = mirrors.find((m) => !/^https?:\/\/[^\s,|]+$/.test(m));
+  if (badMirror)
+    problems.push(
+      invalid("GOPLS_GUARD_MIRRORS", env.GOPLS_GUARD_MIRRORS ?? "", "comma-separated proxy URLs"),
+    );
   const config: Config = {
     home,
     logLevel,
@@ -225,6 +242,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     restartBackoffMs: positiveInt(env, "GOPLS_GUARD_RESTART_BACKOFF_MS", 1000, problems),
     checksInSession: env.GOPLS_GUARD_CHECKS !== "off",
     checksDelayMs: positiveInt(env, "GOPLS_GUARD_CHECKS_DELAY_MS", 10_000, problems),
+    mirrors: badMirror ? DEFAULT_MIRRORS : mirrors,
   };
   return { config, problems };
 }

@@ -9,6 +9,16 @@ export interface Finding {
   message: string;
   evidence: Record<string, string>;
   fix: string;
+  /**
+   * Settings the user may opt in to for this session (gopls's and the installer's environment),
+   * offered in the editor with window/showMessageRequest; never applied without the answer.
+   */
+  adopt?: Record<string, string>;
+}
+
+/** A finding as the doctor prints it: the five public fields. */
+export function publicFinding(f: Finding): Omit<Finding, "adopt"> {
+  return { id: f.id, severity: f.severity, message: f.message, evidence: f.evidence, fix: f.fix };
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; finding: Finding };

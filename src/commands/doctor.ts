@@ -4,7 +4,7 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
 import { processSeams, runChecks } from "../doctor/checks.js";
-import type { Finding } from "../findings.js";
+import { type Finding, publicFinding } from "../findings.js";
 import { openLog } from "../log.js";
 
 declare const GUARD_VERSION: string;
@@ -31,7 +31,9 @@ export async function doctor(config: Config, args: string[], problems: Finding[]
     processSeams(config, log.logger, log.file),
     typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev",
   );
-  const all = [...problems, ...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity]);
+  const all = [...problems, ...findings]
+    .sort((a, b) => ORDER[a.severity] - ORDER[b.severity])
+    .map(publicFinding);
   const errors = all.filter((f) => f.severity === "error").length;
   log.logger.info({ event: "doctor", findings: all, facts, ms: Date.now() - started }, "doctor");
   log.flush();

@@ -240,6 +240,10 @@ async function checkShellDrift(s: DoctorSeams): Promise<Finding[]> {
   if (!shell) return [];
   const differ = DRIFT_VARS.filter((v) => (shell.env[v] ?? "") !== (s.env[v] ?? ""));
   if (differ.length === 0) return [];
+  // What the shell sets can be adopted; what only the editor sets stays the editor's business.
+  const adopt = Object.fromEntries(
+    differ.flatMap((v) => (shell.env[v] ? [[v, shell.env[v] as string]] : [])),
+  );
   const show = (v: string | undefined) => (v === undefined || v === "" ? "(unset)" : v);
   return [
     {
@@ -250,6 +254,7 @@ async function checkShellDrift(s: DoctorSeams): Promise<Finding[]> {
         differ.map((v) => [v, `shell ${show(shell.env[v])}, editor ${show(s.env[v])}`]),
       ),
       fix: "Set them where the editor gets its environment too (e.g. `go env -w NAME=value` for GO* settings, which every go reads), or start the editor from that shell.",
+      ...(Object.keys(adopt).length ? { adopt } : {}),
     },
   ];
 }

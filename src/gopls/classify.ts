@@ -73,6 +73,16 @@ export function classifyGoFailure(f: GoFailure): Finding {
       fix: "Do not turn verification off. Run `go clean -modcache`, check that GOPROXY is a proxy you trust, and retry.",
     };
   }
+  if (/server misbehavior detected|note has no verifiable signatures|invalid signature/.test(out)) {
+    return {
+      id: "sumdb.mismatch",
+      severity: "error",
+      message:
+        "The checksum database's answer does not verify: it is not signed by the key go expects, or it contradicts what this machine saw from it before.",
+      evidence: evidence({ GOSUMDB: f.env.GOSUMDB || "sum.golang.org" }),
+      fix: "Do not turn verification off. Check GOSUMDB (name and key) and any proxy in between; a database that changed its history is reported to its operator.",
+    };
+  }
   if (
     /verifying [^\n]*(sum\.golang\.org|sumdb|GOSUMDB|\/lookup\/)|(sum\.golang\.org|sum\.golang\.google\.cn)[^\n]*(dial tcp|timeout|refused|no such host)/.test(
       out,

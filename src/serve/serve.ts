@@ -41,10 +41,10 @@ export async function serve(
     logFile: log.file,
     editorIn: process.stdin,
     editorOut: process.stdout,
-    resolve: (hooks) =>
+    resolve: ({ env: consented, ...hooks }) =>
       resolveGopls({
         config,
-        env,
+        env: { ...env, ...consented },
         platform: process.platform,
         homedir: os.homedir(),
         logFile: log.file,

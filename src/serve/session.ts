@@ -26,7 +26,17 @@ import { ServerRequests } from "./server-requests.js";
 export interface ResolveHooks {
   report: (finding: Finding) => void;
   progress: (phase: InstallPhase, message: string) => void;
+  /** Settings over the user's environment that the user consented to (adopted, or a mirror). */
+  env: Record<string, string>;
 }
+
+/** Faults a different module proxy can get round: offered, for one install, with consent. */
+const MIRROR_CAN_HELP = new Set([
+  "proxy.unreachable",
+  "proxy.intercepted",
+  "proxy.tls",
+  "sumdb.unreachable",
+]);
 
 export interface SessionOptions {
   config: Config;
@@ -39,7 +49,6 @@ export interface SessionOptions {
   goplsArgs: string[];
   goplsEnv: NodeJS.ProcessEnv;
   restartPolicy?: RestartPolicy;
-  /** The checks that do not gate the start, run once gopls is up, off the critical path. */
   /** The checks that do not gate the start, given the version of the gopls that started. */
   postStartChecks?: (goplsVersion: string | undefined) => Promise<Finding[]>;
 }
@@ -78,6 +87,10 @@ export class Session {
   private shutdownRequested = false;
   private readonly crashes: number[] = [];
   private lastExit: Exit | undefined;
+  /** Settings from the login shell the user chose to use for this session. */
+  private adopted: Record<string, string> = {};
+  /** A gopls being stopped to make way for another (adopted settings): owned until it is gone. */
+  private retiring: GoplsProcess | undefined;
   private readonly parentWatch: ParentWatch;
   private finish!: (end: SessionEnd) => void;
   readonly ended: Promise<SessionEnd>;
@@ -127,12 +140,45 @@ export class Session {
     if (this.reported.has(key) && finding.id !== "gopls.crash") return;
     this.reported.add(key);
     this.reporter.report(finding);
+    if (finding.adopt) this.offerAdoption(finding, finding.adopt);
+  }
+
+  /** Settings found in the login shell: used for gopls (and its install) only if the user says so. */
+  private offerAdoption(finding: Finding, adopt: Record<string, string>): void {
+    const names = Object.keys(adopt).filter((k) => this.adopted[k] !== adopt[k]);
+    if (names.length === 0 || this.state === "ending") return;
+    const use = "Use them for gopls";
+    void this.editor
+      .request("window/showMessageRequest", {
+        type: MessageType.Warning,
+        message: `gopls-guard: your login shell sets ${names.join(", ")}, which the editor's environment lacks. Use the shell's values for gopls in this session? Nothing is written to your settings. [${finding.id}]`,
+        actions: [{ title: use }, { title: "Not now" }],
+      })
+      .then((reply) => {
+        const title = "result" in reply ? (reply.result as { title?: string } | null)?.title : "";
+        this.o.logger.info({ event: "adopt.answer", names, answer: title ?? null }, "adopt?");
+        if (title !== use) return;
+        this.adopted = {
+          ...this.adopted,
+          ...Object.fromEntries(names.map((k) => [k, adopt[k] as string])),
+        };
+        const done = (files: number): Finding => ({
+          id: finding.id,
+          severity: "info",
+          message: `gopls now runs with ${names.join(", ")} from your login shell, for this session; ${files} open file${files === 1 ? "" : "s"} restored. Your settings are unchanged.`,
+          evidence: Object.fromEntries(names.map((k) => [k, adopt[k] as string])),
+          fix: "To make it permanent, set them where the editor gets its environment (or `go env -w NAME=value` for GO* settings).",
+        });
+        if (this.state === "degraded" && this.launchFailure) return void this.retry({}, done);
+        if (this.state === "running") return void this.restartWithSettings(done);
+      });
   }
 
   private async launch(): Promise<void> {
     const resolved = await this.o.resolve({
       report: (f) => this.report(f),
       progress: (phase, message) => this.reporter.progress(phase, message),
+      env: this.adopted,
     });
     this.reporter.endProgress(
       resolved.ok
@@ -140,7 +186,10 @@ export class Session {
         : "gopls could not be installed",
     );
     if (this.state === "ending") return;
-    if (!resolved.ok) return this.degradeAtLaunch(resolved.finding);
+    if (!resolved.ok) {
+      this.degradeAtLaunch(resolved.finding);
+      return this.scheduleChecks(undefined);
+    }
     this.goplsPath = resolved.value.path;
     this.spawn();
     this.o.logger.info(
@@ -157,10 +206,15 @@ export class Session {
     );
     this.state = "running";
     for (const frame of this.queue.splice(0)) this.toGopls(frame);
+    this.scheduleChecks(resolved.value.version);
+  }
+
+  /** The checks that do not gate the start, once gopls is up (or could not be started). */
+  private scheduleChecks(goplsVersion: string | undefined): void {
     const checks = this.o.postStartChecks;
     if (checks) {
       setTimeout(() => {
-        void checks(resolved.value.version).then(
+        void checks(goplsVersion).then(
           (findings) => {
             if (this.state !== "ending") for (const f of findings) this.report(f);
           },
@@ -178,7 +232,7 @@ export class Session {
     const gopls = new GoplsProcess({
       path: this.goplsPath,
       args: this.o.goplsArgs,
-      env: this.o.goplsEnv,
+      env: { ...this.o.goplsEnv, ...this.adopted },
       maxMessageBytes: this.o.config.maxMessageBytes,
       onFrame: (frame) => {
         if (this.gopls === gopls) this.fromGopls(frame);
@@ -303,16 +357,7 @@ export class Session {
     this.lastExit = exit;
     this.serverRequests.nextGeneration();
     this.reinitializeId = undefined;
-    for (const [id, method] of this.pending) {
-      if (method === "shutdown") this.editor.respond(id, null);
-      else
-        this.editor.respondError(
-          id,
-          ErrorCodes.ContentModified,
-          `${method} was interrupted: gopls ${how} and is being restarted (gopls-guard)`,
-        );
-    }
-    this.pending.clear();
+    this.interruptPending(`gopls ${how} and is being restarted`);
     const now = Date.now();
     const decision = decideRestart(
       this.o.restartPolicy ?? DEFAULT_RESTART_POLICY,
@@ -324,6 +369,41 @@ export class Session {
     if (!decision.restart) return this.degrade(how, decision.crashes, exit);
     this.state = "restarting";
     setTimeout(() => this.restart(how), decision.delayMs).unref();
+  }
+
+  /** Requests the gopls going away will never answer: ContentModified, so editors simply retry. */
+  private interruptPending(why: string): void {
+    for (const [id, method] of this.pending) {
+      if (method === "shutdown") this.editor.respond(id, null);
+      else
+        this.editor.respondError(
+          id,
+          ErrorCodes.ContentModified,
+          `${method} was interrupted: ${why} (gopls-guard)`,
+        );
+    }
+    this.pending.clear();
+  }
+
+  /** A planned restart: the running gopls stopped, a new one with the adopted settings brought up to date. */
+  private async restartWithSettings(after: (files: number) => Finding): Promise<void> {
+    const old = this.gopls;
+    if (this.state !== "running" || !old) return;
+    this.state = "restarting";
+    this.gopls = undefined; // its exit is no crash
+    this.retiring = old;
+    this.reinitializeId = undefined;
+    this.serverRequests.nextGeneration();
+    this.interruptPending("gopls is restarting with the settings you adopted");
+    this.o.logger.info(
+      { event: "gopls.restart_planned", adopted: Object.keys(this.adopted) },
+      "restarting gopls with adopted settings",
+    );
+    await old.stop(this.o.config.killGraceMs, true);
+    this.retiring = undefined;
+    if (this.state !== "restarting") return;
+    this.afterReplay = after;
+    this.replace();
   }
 
   private restart(how: string): void {
@@ -403,24 +483,45 @@ export class Session {
   private offerRetry(): void {
     const finding = this.launchFailure;
     if (!finding) return;
+    const theirs = (this.adopted.GOPROXY ?? this.o.goplsEnv.GOPROXY ?? "").split(/[,|]/);
+    const mirrors = MIRROR_CAN_HELP.has(finding.id)
+      ? this.o.config.mirrors.filter((m) => !theirs.includes(m))
+      : [];
+    const through = (m: string) => `Install once through ${m}`;
     void this.editor
       .request("window/showMessageRequest", {
         type: MessageType.Error,
-        message: `gopls could not be started: ${finding.message} Fix it, then Retry. [${finding.id}]`,
-        actions: [{ title: "Retry" }],
+        message: mirrors.length
+          ? `gopls could not be started: ${finding.message} Fix it, then Retry; or install gopls this once through a mirror (your GOPROXY stays as it is). [${finding.id}]`
+          : `gopls could not be started: ${finding.message} Fix it, then Retry. [${finding.id}]`,
+        actions: [{ title: "Retry" }, ...mirrors.map((m) => ({ title: through(m) }))],
       })
       .then((reply) => {
-        if ("result" in reply && (reply.result as { title?: string } | null)?.title === "Retry")
-          void this.retry();
+        const title = "result" in reply ? (reply.result as { title?: string } | null)?.title : "";
+        if (title === "Retry") return void this.retry();
+        const mirror = mirrors.find((m) => through(m) === title);
+        if (mirror)
+          void this.retry({ GOPROXY: `${mirror},direct` }, (files) => ({
+            id: finding.id,
+            severity: "warning",
+            message: `gopls was installed through ${mirror}, this once, and is running; ${files} open file${files === 1 ? "" : "s"} handed to it. Your GOPROXY is unchanged, so fix the cause for gopls's own downloads.`,
+            evidence: { mirror, GOPROXY: this.o.goplsEnv.GOPROXY ?? "(go's default)" },
+            fix: `If the mirror should stay, \`go env -w GOPROXY=${mirror},direct\`.`,
+          }));
       });
   }
 
-  private async retry(): Promise<void> {
+  /** Re-runs the checks and the start; once: settings only for this install (a mirror). */
+  private async retry(
+    once: Record<string, string> = {},
+    after?: (files: number) => Finding,
+  ): Promise<void> {
     if (this.state !== "degraded") return;
-    this.o.logger.info({ event: "retry" }, "retrying after a failed start");
+    this.o.logger.info({ event: "retry", once }, "retrying after a failed start");
     const resolved = await this.o.resolve({
       report: (f) => this.report(f),
       progress: (phase, message) => this.reporter.progress(phase, message),
+      env: { ...this.adopted, ...once },
     });
     this.reporter.endProgress(resolved.ok ? "gopls ready" : "gopls could not be installed");
     if (this.state !== "degraded") return;
@@ -432,17 +533,19 @@ export class Session {
     this.launchFailure = undefined;
     this.goplsPath = resolved.value.path;
     this.state = "restarting";
-    this.afterReplay = (files) => ({
-      id: "gopls.retry",
-      severity: "warning",
-      message:
-        `gopls ${resolved.value.version ?? ""} is running now; ${files} open file${files === 1 ? "" : "s"} handed to it.`.replace(
-          "  ",
-          " ",
-        ),
-      evidence: { gopls: this.goplsPath },
-      fix: "Nothing to do.",
-    });
+    this.afterReplay =
+      after ??
+      ((files) => ({
+        id: "gopls.retry",
+        severity: "warning",
+        message:
+          `gopls ${resolved.value.version ?? ""} is running now; ${files} open file${files === 1 ? "" : "s"} handed to it.`.replace(
+            "  ",
+            " ",
+          ),
+        evidence: { gopls: this.goplsPath },
+        fix: "Nothing to do.",
+      }));
     this.replace();
   }
 
@@ -516,9 +619,10 @@ export class Session {
     this.parentWatch.stop();
     this.o.editorIn.pause();
     this.editor.abandon();
-    const exit = this.gopls
-      ? await this.gopls.stop(this.o.config.killGraceMs, tellExit)
-      : undefined;
+    const [exit] = await Promise.all([
+      this.gopls?.stop(this.o.config.killGraceMs, tellExit),
+      this.retiring?.stop(this.o.config.killGraceMs, true),
+    ]);
     this.o.logger.info(
       {
         event: "session.end",
@@ -535,6 +639,7 @@ export class Session {
   /** Synchronous last resort when the process is going down regardless. */
   killNow(): void {
     this.gopls?.killNow();
+    this.retiring?.killNow();
   }
 }
 

@@ -181,6 +181,7 @@ test("the checksum database: reachable and agreeing, refusing connections, or co
     GOPRIVATE: "",
     GOPLS_GUARD_GOPLS_VERSION: "v0.1.0",
     GOMODCACHE: path.join(tempDir(t), "m"),
+    GOPATH: tempDir(t),
   };
 
   const good = await doctor(t, base);

@@ -331,7 +331,13 @@ test("a module that differs from what the checksum database vouches for: sumdb.m
   t.after(() => db.close());
   const tampering = await startGoProxy([{ version: "v0.1.0", go: "1.21" }], { tamper: ["v0.1.0"] });
   t.after(() => tampering.close());
-  const sumdbEnv = { GONOSUMDB: "", GOSUMDB: db.gosumdb, GOPLS_GUARD_GOPLS_VERSION: "v0.1.0" };
+  // go remembers each database's tree in GOPATH/pkg/sumdb: a GOPATH of the test's own.
+  const sumdbEnv = {
+    GONOSUMDB: "",
+    GOSUMDB: db.gosumdb,
+    GOPLS_GUARD_GOPLS_VERSION: "v0.1.0",
+    GOPATH: tempDir(t),
+  };
 
   // The control: the same database accepts what the honest proxy serves.
   const honestHome = tempDir(t);
@@ -356,6 +362,20 @@ test("a module that differs from what the checksum database vouches for: sumdb.m
     ? fs.readdirSync(installed, { recursive: true }).map(String)
     : [];
   assert.ok(!leftovers.some((f) => path.basename(f) === "gopls"), leftovers.join(", "));
+
+  // A database that is not the one GOSUMDB's key names (another's key, this one's URL).
+  const other = await startSumDB(proxy.url);
+  t.after(() => other.close());
+  const impostor = `${other.gosumdb.split(" ")[0]} ${db.gosumdb.split(" ")[1]}`;
+  const r = await run(GUARD, ["install"], {
+    env: env(t, tempDir(t), go.path, { ...sumdbEnv, GOSUMDB: impostor, GOPATH: tempDir(t) }),
+  }).catch((error: { code: number; stderr: string }) => error);
+  assert.equal((r as { code?: number }).code, 1);
+  assert.match(
+    (r as { stderr: string }).stderr,
+    /\[sumdb\.mismatch\] The checksum database's answer does not verify/,
+  );
+  assert.doesNotMatch((r as { stderr: string }).stderr, /GOSUMDB=off`/);
 });
 
 test("GOTOOLCHAIN=auto in the user's environment never triggers a hidden toolchain download", async (t) => {

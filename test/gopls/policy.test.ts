@@ -124,6 +124,10 @@ test("go's failure output is classified into FAULTS.md ids", () => {
       "sumdb.mismatch",
     ],
     [
+      "verifying module: golang.org/x/tools/gopls@v0.1.0: initializing sumdb.Client: reading tree note: note has no verifiable signatures",
+      "sumdb.mismatch",
+    ],
+    [
       "go: golang.org/x/tools/gopls@v0.24.0 requires go >= 1.27.0 (running go 1.26.8; GOTOOLCHAIN=local)",
       "go.toolchain_switch",
     ],
