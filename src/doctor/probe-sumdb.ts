@@ -50,14 +50,16 @@ export async function probeSumdb(
   timeoutMs = 5000,
 ): Promise<SumdbProbe | undefined> {
   const db = sumdbAddress(ge.GOSUMDB);
-  if (!db || matchPrefixPatterns(ge.GONOSUMDB || ge.GOPRIVATE, GOPLS)) return undefined;
+  const proxy = (ge.GOPROXY.split(/[,|]/)[0] ?? "").trim().replace(/\/$/, "");
+  // No downloads (GOPROXY=off), or none verified: go would not ask the database.
+  if (!db || proxy === "off" || matchPrefixPatterns(ge.GONOSUMDB || ge.GOPRIVATE, GOPLS))
+    return undefined;
   const started = Date.now();
   const ca = readCaFile(env);
   const get = (url: string) => {
     const u = new URL(url);
     return request(u, proxyFor(u, env), Math.max(500, started + timeoutMs - Date.now()), ca);
   };
-  const proxy = (ge.GOPROXY.split(/[,|]/)[0] ?? "").trim().replace(/\/$/, "");
   const result: SumdbProbe = { GOSUMDB: ge.GOSUMDB, url: db.url, through: "direct", ms: 0 };
   const evidence = () => ({
     GOSUMDB: ge.GOSUMDB || "sum.golang.org",
