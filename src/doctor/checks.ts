@@ -324,7 +324,7 @@ function checkDirs(s: DoctorSeams, ge: GoEnv): Finding[] {
   const out: Finding[] = [];
   const perUser = path.join(s.config.home, "gopls");
   if (s.config.installDir !== perUser) {
-    const p = probeWritable(s.config.installDir);
+    const p = probeWritable(s.config.installDir, s.platform);
     if (p) out.push({ ...p, message: `${p.message} The guard falls back to ${perUser}.` });
   }
   for (const [name, dir] of [

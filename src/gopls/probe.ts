@@ -7,7 +7,10 @@ import os from "node:os";
 import path from "node:path";
 import type { Finding } from "../findings.js";
 
-export function probeWritable(dir: string): Finding | undefined {
+export function probeWritable(
+  dir: string,
+  platform: NodeJS.Platform = process.platform,
+): Finding | undefined {
   const tmp = path.join(dir, `.probe-${process.pid}-${Date.now()}`);
   try {
     fs.mkdirSync(dir, { recursive: true });
@@ -17,11 +20,16 @@ export function probeWritable(dir: string): Finding | undefined {
     return undefined;
   } catch (error) {
     fs.rmSync(tmp, { force: true });
-    return unwritable(dir, error as NodeJS.ErrnoException);
+    return unwritable(dir, error as NodeJS.ErrnoException, platform);
   }
 }
 
-function unwritable(dir: string, error: NodeJS.ErrnoException): Finding {
+/** Exported for the platforms this machine is not (Windows UAC): the finding for a failed probe. */
+export function unwritable(
+  dir: string,
+  error: NodeJS.ErrnoException,
+  platform: NodeJS.Platform = process.platform,
+): Finding {
   const evidence: Record<string, string> = { dir, error: error.code ?? error.message };
   let owner = "";
   try {
@@ -37,14 +45,20 @@ function unwritable(dir: string, error: NodeJS.ErrnoException): Finding {
   } catch {
     // keep the placeholder
   }
+  const protectedWindowsDir =
+    platform === "win32" && /^[a-z]:\\(program files( \(x86\))?|windows)\\/i.test(`${dir}\\`);
   const fix =
-    error.code === "EROFS"
-      ? `${dir} is on a read-only file system; choose a writable GOPLS_GUARD_INSTALL_DIR.`
-      : error.code === "ENOSPC"
-        ? `The disk holding ${dir} is full; free some space.`
-        : owner && owner !== String(process.getuid?.())
-          ? `Give the directory to its users: \`sudo chown -hR ${me}: ${dir}\`, or for a shared group directory \`sudo chgrp -R GROUP ${dir} && sudo chmod 2775 ${dir}\`.`
-          : `Make ${dir} writable (\`chmod u+w ${dir}\`), or choose another GOPLS_GUARD_INSTALL_DIR.`;
+    error.code === "ENOSPC"
+      ? `The disk holding ${dir} is full; free some space.`
+      : protectedWindowsDir
+        ? `${dir} is protected by User Account Control: programs running as you cannot write there. Leave GOPLS_GUARD_INSTALL_DIR unset (the guard then installs into %LOCALAPPDATA%\\gopls-guard\\gopls), or, for a machine-wide directory, have an administrator create one outside Program Files and grant your users Modify on it (\`icacls DIR /grant Users:(OI)(CI)M\`).`
+        : platform === "win32"
+          ? `Grant yourself write access to ${dir} (\`icacls "${dir}" /grant %USERNAME%:(OI)(CI)M\`), or choose another GOPLS_GUARD_INSTALL_DIR.`
+          : error.code === "EROFS"
+            ? `${dir} is on a read-only file system; choose a writable GOPLS_GUARD_INSTALL_DIR.`
+            : owner && owner !== String(process.getuid?.())
+              ? `Give the directory to its users: \`sudo chown -hR ${me}: ${dir}\`, or for a shared group directory \`sudo chgrp -R GROUP ${dir} && sudo chmod 2775 ${dir}\`.`
+              : `Make ${dir} writable (\`chmod u+w ${dir}\`), or choose another GOPLS_GUARD_INSTALL_DIR.`;
   return {
     id: "fs.install_dir_unwritable",
     severity: "warning",

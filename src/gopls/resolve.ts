@@ -200,7 +200,7 @@ function installRoot(o: ResolveOptions): string {
   const wanted = o.config.installDir;
   const perUser = path.join(o.config.home, "gopls");
   if (wanted === perUser) return wanted;
-  const problem = probeWritable(wanted);
+  const problem = probeWritable(wanted, o.platform);
   if (!problem) return wanted;
   o.report({ ...problem, message: `${problem.message} Installing into ${perUser} instead.` });
   return perUser;

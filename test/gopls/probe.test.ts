@@ -1,0 +1,28 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { unwritable } from "../../src/gopls/probe.js";
+
+// Windows is not available here: the UAC case goes through the platform seam.
+test("an install directory under Program Files on Windows: the UAC explanation, no chown or sudo", () => {
+  const f = unwritable(
+    "C:\\Program Files\\gopls-guard",
+    Object.assign(new Error("operation not permitted"), { code: "EPERM" }),
+    "win32",
+  );
+  assert.equal(f.id, "fs.install_dir_unwritable");
+  assert.match(f.fix, /User Account Control/);
+  assert.match(f.fix, /%LOCALAPPDATA%\\gopls-guard\\gopls/);
+  assert.doesNotMatch(f.fix, /sudo|chown|chmod/);
+  const other = unwritable(
+    "D:\\tools\\gopls",
+    Object.assign(new Error("access denied"), { code: "EACCES" }),
+    "win32",
+  );
+  assert.match(other.fix, /icacls "D:\\tools\\gopls" \/grant %USERNAME%/);
+  const full = unwritable(
+    "C:\\Program Files (x86)\\x",
+    Object.assign(new Error("no space"), { code: "ENOSPC" }),
+    "win32",
+  );
+  assert.match(full.fix, /is full/);
+});
