@@ -45,6 +45,11 @@ export interface Config {
    * reached (GOPLS_GUARD_MIRRORS, comma-separated); the user's GOPROXY is never changed.
    */
   mirrors: string[];
+  /**
+   * How long an install may hold up the initialize answer before the guard gives it (editors such
+   * as Helix and Eglot give up on a server after 20–30 s); gopls then takes over when ready.
+   */
+  earlyAnswerMs: number;
 }
 
 export interface Platform {
@@ -243,6 +248,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     checksInSession: env.GOPLS_GUARD_CHECKS !== "off",
     checksDelayMs: positiveInt(env, "GOPLS_GUARD_CHECKS_DELAY_MS", 10_000, problems),
     mirrors: badMirror ? DEFAULT_MIRRORS : mirrors,
+    earlyAnswerMs: positiveInt(env, "GOPLS_GUARD_EARLY_ANSWER_MS", 10_000, problems),
   };
   return { config, problems };
 }

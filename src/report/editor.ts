@@ -59,6 +59,22 @@ export class EditorReporter {
       });
   }
 
+  /**
+   * The request that gave the token is about to be answered, which ends the token: close the
+   * progress on it, and report the rest with messages.
+   */
+  detachToken(message: string): void {
+    const token = this.workDoneToken;
+    this.workDoneToken = undefined;
+    if (token !== undefined && this.progressStarted !== undefined)
+      this.editor.notify("$/progress", { token, value: { kind: "end", message } });
+    if (this.progressStarted !== undefined)
+      this.editor.notify("window/showMessage", {
+        type: MessageType.Info,
+        message: `gopls-guard: ${message}.`,
+      });
+  }
+
   endProgress(message: string): void {
     if (this.progressStarted === undefined) return;
     const seconds = Math.round((Date.now() - this.progressStarted) / 1000);

@@ -24,6 +24,8 @@ export class SessionMemory {
   private initialFolders: Folder[] = [];
   private folders: Folder[] = [];
   private readonly registrations = new Map<string, Registration>();
+  /** The encoding the guard promised the editor when it answered initialize itself. */
+  private pinned: PositionEncoding | undefined;
 
   get documentCount(): number {
     return this.documents.size;
@@ -65,8 +67,18 @@ export class SessionMemory {
     }
   }
 
-  /** The position encoding gopls chose in its initialize result. */
+  /**
+   * The guard answered initialize for a gopls not running yet, promising this encoding: every
+   * gopls started later is offered that one alone, so editor and gopls agree on positions.
+   */
+  pinEncoding(encoding: PositionEncoding): void {
+    this.pinned = encoding;
+    this.documents.encoding = encoding;
+  }
+
+  /** The position encoding gopls chose in its initialize result (unless one was promised). */
   initializeResult(result: unknown): void {
+    if (this.pinned) return;
     const enc = (result as { capabilities?: { positionEncoding?: string } } | undefined)
       ?.capabilities?.positionEncoding;
     if (enc === "utf-8" || enc === "utf-32" || enc === "utf-16")
@@ -90,10 +102,21 @@ export class SessionMemory {
     return all;
   }
 
+  private initializeParams(): unknown {
+    const params = this.initialize?.params as Record<string, unknown> | undefined;
+    if (!this.pinned || !params) return params;
+    const caps = (params.capabilities ?? {}) as Record<string, unknown>;
+    const general = (caps.general ?? {}) as Record<string, unknown>;
+    return {
+      ...params,
+      capabilities: { ...caps, general: { ...general, positionEncodings: [this.pinned] } },
+    };
+  }
+
   /** The messages that bring a new gopls to the dead one's state; initialize gets the given id. */
   replay(initializeId: string): Buffer[] {
     if (!this.initialize) return [];
-    const out = [body({ ...this.initialize, id: initializeId })];
+    const out = [body({ ...this.initialize, id: initializeId, params: this.initializeParams() })];
     if (this.initialized) out.push(this.initialized);
     if (this.configuration) out.push(this.configuration);
     const now = new Set(this.folders.map((f) => f.uri));

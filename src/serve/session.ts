@@ -3,8 +3,6 @@
 // gopls, restarts it when it crashes (bringing the new one to the dead one's state), and decides
 // how the session ends; it never exits the process itself (serve.ts does, after flushing).
 
-import fs from "node:fs";
-import path from "node:path";
 import type { Readable, Writable } from "node:stream";
 import type { Config } from "../config.js";
 import type { Finding, Result } from "../findings.js";
@@ -17,6 +15,7 @@ import { type MessageId, parseMessage } from "../lsp/message.js";
 import { peekMessage } from "../lsp/peek.js";
 import { scanMessage } from "../lsp/scan.js";
 import { EditorReporter } from "../report/editor.js";
+import { loadCapabilities, saveCapabilities } from "./capabilities.js";
 import { type Exit, GoplsProcess } from "./gopls-process.js";
 import { SessionMemory } from "./memory.js";
 import { ParentWatch } from "./parent-watch.js";
@@ -68,7 +67,11 @@ const REMEMBERED = new Set([
   "textDocument/didClose",
 ]);
 
-type State = "starting" | "running" | "restarting" | "degraded" | "ending";
+/**
+ * installing: a first install is taking long, so the guard answered initialize itself and
+ * answers requests with an error until gopls arrives; degraded: gopls cannot run at all.
+ */
+type State = "starting" | "installing" | "running" | "restarting" | "degraded" | "ending";
 
 export class Session {
   private readonly editor: EditorChannel;
@@ -175,22 +178,48 @@ export class Session {
   }
 
   private async launch(): Promise<void> {
+    let earlyAnswer: NodeJS.Timeout | undefined;
     const resolved = await this.o.resolve({
       report: (f) => this.report(f),
-      progress: (phase, message) => this.reporter.progress(phase, message),
+      progress: (phase, message) => {
+        // An install has begun; if it takes long, editors with an initialize timeout would give up.
+        earlyAnswer ??= setTimeout(() => this.beginInstalling(), this.o.config.earlyAnswerMs);
+        this.reporter.progress(phase, message);
+      },
       env: this.adopted,
     });
+    clearTimeout(earlyAnswer);
     this.reporter.endProgress(
       resolved.ok
         ? `gopls ${resolved.value.version ?? ""} ready`.replace("  ", " ")
         : "gopls could not be installed",
     );
     if (this.state === "ending") return;
+    const answeredEarly = this.state === "installing";
     if (!resolved.ok) {
       this.degradeAtLaunch(resolved.finding);
+      if (answeredEarly) this.offerRetry();
       return this.scheduleChecks(undefined);
     }
     this.goplsPath = resolved.value.path;
+    if (answeredEarly) {
+      // The editor has its initialize answer: gopls gets the session as it stands, like after a Retry.
+      const version = resolved.value.version;
+      this.state = "restarting";
+      this.afterReplay = (files) => ({
+        id: "gopls.missing",
+        severity: "info",
+        message:
+          `gopls ${version ?? ""} was installed and is running; ${files} open file${files === 1 ? "" : "s"} handed to it.`.replace(
+            "  ",
+            " ",
+          ),
+        evidence: { gopls: this.goplsPath },
+        fix: "Nothing to do.",
+      });
+      this.replace();
+      return this.scheduleChecks(version);
+    }
     this.spawn();
     this.o.logger.info(
       {
@@ -207,6 +236,31 @@ export class Session {
     this.state = "running";
     for (const frame of this.queue.splice(0)) this.toGopls(frame);
     this.scheduleChecks(resolved.value.version);
+  }
+
+  /**
+   * A first install is taking long: answer initialize now (the capabilities gopls will have),
+   * move progress off the initialize token (it ends with that answer) onto messages, and answer
+   * requests with an error until gopls is there.
+   */
+  private beginInstalling(): void {
+    if (this.state !== "starting") return;
+    this.state = "installing";
+    this.o.logger.info(
+      { event: "install.early_answer" },
+      "answering initialize during the install",
+    );
+    this.reporter.detachToken("gopls is still being installed; Go features start when it is done");
+    for (const frame of this.queue.splice(0)) {
+      const scanned = scanMessage(frame.chunks);
+      if (scanned.ok && scanned.value.kind === "request")
+        this.answerDegraded(scanned.value.id, scanned.value.method);
+    }
+  }
+
+  /** The guard answers for gopls: it is being installed, or it cannot run. */
+  private standingIn(): boolean {
+    return this.state === "installing" || this.state === "degraded";
   }
 
   /** The checks that do not gate the start, once gopls is up (or could not be started). */
@@ -267,7 +321,7 @@ export class Session {
     }
     if (info.kind === "request") {
       if (info.method === "initialize") this.initialize(info.id, frame);
-      if (this.state === "degraded") return this.answerDegraded(info.id, info.method);
+      if (this.standingIn()) return this.answerDegraded(info.id, info.method);
       this.pending.set(info.id, info.method);
       if (info.method === "shutdown") this.shutdownRequested = true;
       return this.toGopls(frame);
@@ -280,15 +334,15 @@ export class Session {
       const body = frameBody(frame);
       this.memory.editorMessage(info.method, decodeBody(body), body);
       // A restarted gopls gets the remembered state, not these again.
-      if (this.state === "restarting" || this.state === "degraded") return;
+      if (this.state === "restarting" || this.standingIn()) return;
     }
-    if (this.state === "degraded") return;
+    if (this.standingIn()) return;
     this.toGopls(frame);
   }
 
   private toGopls(frame: Frame): void {
     if (this.state !== "running" || !this.gopls) {
-      if (this.state !== "ending" && this.state !== "degraded") this.queue.push(frame);
+      if (this.state !== "ending" && !this.standingIn()) this.queue.push(frame);
       return;
     }
     if (!this.gopls.send(frame)) this.o.editorIn.pause();
@@ -300,7 +354,10 @@ export class Session {
     const json = decodeBody(body);
     this.memory.editorMessage("initialize", json, body);
     const params = (json.params ?? {}) as { processId?: unknown; workDoneToken?: unknown };
-    if (typeof params.workDoneToken === "string" || typeof params.workDoneToken === "number")
+    if (
+      this.state === "starting" &&
+      (typeof params.workDoneToken === "string" || typeof params.workDoneToken === "number")
+    )
       this.reporter.workDoneToken = params.workDoneToken;
     if (typeof params.processId === "number" && params.processId > 0)
       this.parentWatch.watchEditor(params.processId);
@@ -454,7 +511,11 @@ export class Session {
   /** The restarted gopls answered the replayed initialize: give it the rest, then the queue. */
   private reinitialized(frame: Frame | undefined): void {
     this.reinitializeId = undefined;
-    if (frame) this.memory.initializeResult(decode(frame).result);
+    if (frame) {
+      const result = decode(frame).result;
+      this.memory.initializeResult(result);
+      saveCapabilities(this.o.config.home, result);
+    }
     const [, ...rest] = this.memory.replay("");
     for (const body of rest) this.gopls?.send({ chunks: [body], length: body.length });
     this.state = "running";
@@ -568,20 +629,29 @@ export class Session {
 
   private answerDegraded(id: MessageId, method: string): void {
     if (method === "initialize") {
+      // UTF-16, which every client speaks; each gopls started later is held to it.
+      this.memory.pinEncoding("utf-16");
       this.editor.respond(id, {
-        capabilities: loadCapabilities(this.o.config.home),
-        serverInfo: { name: "gopls-guard", version: "gopls not running" },
+        capabilities: { ...loadCapabilities(this.o.config.home), positionEncoding: "utf-16" },
+        serverInfo: {
+          name: "gopls-guard",
+          version: this.state === "installing" ? "installing gopls" : "gopls not running",
+        },
       });
       this.editor.initializeAnswered();
-      return this.offerRetry();
+      if (this.state === "degraded") this.offerRetry();
+      return;
     }
     if (method === "shutdown") {
       this.shutdownRequested = true;
       return this.editor.respond(id, null);
     }
-    const why = this.launchFailure
-      ? `it could not be started: ${this.launchFailure.id}`
-      : "it kept crashing; restart the language server";
+    const why =
+      this.state === "installing"
+        ? "it is being installed; Go features start when it is done"
+        : this.launchFailure
+          ? `it could not be started: ${this.launchFailure.id}`
+          : "it kept crashing; restart the language server";
     this.editor.respondError(
       id,
       ErrorCodes.RequestFailed,
@@ -686,31 +756,4 @@ function start(frame: Frame): string {
 
 function lastLines(text: string, n: number): string {
   return text.trimEnd().split("\n").slice(-n).join(" | ");
-}
-
-const MINIMAL_CAPABILITIES = { textDocumentSync: { openClose: true, change: 2 } };
-
-function capabilitiesFile(home: string): string {
-  return path.join(home, "state", "capabilities.json");
-}
-
-/** The capabilities of the last gopls that started, so a degraded start can promise them. */
-function saveCapabilities(home: string, result: unknown): void {
-  const caps = (result as { capabilities?: unknown } | undefined)?.capabilities;
-  if (!caps) return;
-  try {
-    fs.mkdirSync(path.dirname(capabilitiesFile(home)), { recursive: true });
-    fs.writeFileSync(`${capabilitiesFile(home)}.${process.pid}`, JSON.stringify(caps));
-    fs.renameSync(`${capabilitiesFile(home)}.${process.pid}`, capabilitiesFile(home));
-  } catch {
-    // Only a hint for the next degraded start.
-  }
-}
-
-function loadCapabilities(home: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(capabilitiesFile(home), "utf8"));
-  } catch {
-    return MINIMAL_CAPABILITIES;
-  }
 }

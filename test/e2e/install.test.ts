@@ -143,6 +143,75 @@ test("an installed gopls is reused: no go install, and a warm start runs no subp
   assert.equal(go.installs(), 1);
 });
 
+test("a first install that takes long: initialize answered meanwhile, requests refused clearly, then gopls takes over", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t), 3); // go install sleeps 3 s first: a slow build
+  const peer = await session(t, env(t, home, go.path, { GOPLS_GUARD_EARLY_ANSWER_MS: "500" }));
+  const started = Date.now();
+  const init = await peer.initialize(
+    {
+      workDoneToken: "init-token",
+      capabilities: { general: { positionEncodings: ["utf-8", "utf-16"] } },
+    },
+    10_000,
+  );
+  assert.ok(Date.now() - started < 3000, "answered before the install finished");
+  const result = init.result as {
+    serverInfo: { name: string; version: string };
+    capabilities: { hoverProvider?: boolean; positionEncoding?: string };
+  };
+  assert.deepEqual(result.serverInfo, { name: "gopls-guard", version: "installing gopls" });
+  assert.equal(result.capabilities.hoverProvider, true, "gopls's capabilities, announced ahead");
+  assert.equal(result.capabilities.positionEncoding, "utf-16");
+  // Progress on the initialize token ends before its answer; the rest comes as messages.
+  const answeredAt = peer.received.indexOf(init);
+  const onToken = peer.received
+    .map((m, i) => ({ m, i }))
+    .filter(({ m }) => m.method === "$/progress");
+  assert.ok(onToken.length >= 2, JSON.stringify(onToken));
+  assert.ok(
+    onToken.every(({ i }) => i < answeredAt),
+    "no progress on the token after the answer",
+  );
+  const last = onToken.at(-1)?.m.params as { value?: { kind?: string } } | undefined;
+  assert.equal(last?.value?.kind, "end");
+
+  peer.notify("textDocument/didOpen", {
+    textDocument: { uri: "file:///w/a.go", languageId: "go", version: 1, text: "package a\n" },
+  });
+  const early = await peer.call("textDocument/hover", {
+    textDocument: { uri: "file:///w/a.go" },
+    position: { line: 0, character: 0 },
+  });
+  assert.equal(early.error?.code, -32803);
+  assert.match(early.error?.message ?? "", /gopls is not running \(it is being installed/);
+
+  await peer.waitFor(
+    "gopls took over",
+    (m) =>
+      m.method === "window/logMessage" &&
+      /\[gopls\.missing\] gopls v0\.2\.0 was installed and is running; 1 open file handed to it/.test(
+        (m.params as { message: string }).message,
+      ),
+    90_000,
+  );
+  const hover = await peer.call("textDocument/hover", {
+    textDocument: { uri: "file:///w/a.go" },
+    position: { line: 0, character: 0 },
+  });
+  assert.equal(hover.error, undefined);
+  const state = (await peer.call("standin/state")).result as {
+    documents: Record<string, unknown>;
+    initializes: number;
+  };
+  assert.deepEqual(Object.keys(state.documents), ["file:///w/a.go"]);
+  assert.equal(state.initializes, 1);
+  assert.equal(go.installs(), 1);
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  assert.equal((await peer.exited).code, 0);
+});
+
 test("8 guards started at once on an empty home: one go install, 8 working sessions", async (t) => {
   const home = tempDir(t);
   const go = countingGo(tempDir(t));
