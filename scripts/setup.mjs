@@ -92,6 +92,7 @@ export function setup() {
     standin,
     env: {
       GOPLS_GUARD_TEST_REAL_GOPLS: realGopls,
+      GOPLS_GUARD_TEST_REAL_GOPLS_VERSION: REAL_GOPLS_VERSION,
       GOPLS_GUARD_TEST_STANDIN: standin,
       GOPLS_GUARD_TEST_SUMDB: sumdb,
       GOPLS_GUARD_TEST_CACHE: cache,

@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { copyFixture, GUARD, ROOT, realGopls, tempDir } from "../helpers/env.js";
+import { copyFixture, GUARD, ROOT, realGopls, realGoplsVersion, tempDir } from "../helpers/env.js";
 import { guardEnv } from "../helpers/peer.js";
 
 const run = promisify(execFile);
@@ -61,7 +61,7 @@ async function neovim(t: T, extra: NodeJS.ProcessEnv): Promise<EditorResult> {
   return JSON.parse(fs.readFileSync(out, "utf8")) as EditorResult;
 }
 
-async function emacs(t: T, extra: NodeJS.ProcessEnv): Promise<EditorResult> {
+async function emacs(t: T, extra: NodeJS.ProcessEnv, before: string[] = []): Promise<EditorResult> {
   const dir = copyFixture(t, "hello");
   const out = path.join(tempDir(t), "result.json");
   const env = {
@@ -76,6 +76,7 @@ async function emacs(t: T, extra: NodeJS.ProcessEnv): Promise<EditorResult> {
     [
       "--batch",
       "-Q",
+      ...before.flatMap((form) => ["--eval", form]),
       "-l",
       path.join(ROOT, "editors", "emacs", "eglot.el"),
       "-l",
@@ -120,3 +121,46 @@ for (const [name, drive, skip] of [
     );
   });
 }
+
+test("Eglot with its connect timeout cut to 2 s: a first install of the real gopls still ends in a working session", {
+  skip: noEmacs,
+  timeout: 150_000,
+}, async (t) => {
+  // What a user without editors/emacs/eglot.el's raised timeout has, only shorter: the install
+  // (a real go install of the pinned gopls; its build cache is warm, so ~5 s) outlasts it.
+  const shortTimeout = [
+    "(setq gopls-guard-connect-timeout 1)",
+    "(with-eval-after-load 'eglot (setq eglot-connect-timeout 2))",
+  ];
+  // Emacs gets a HOME of its own: keep go's caches (warm since the set-up built this gopls).
+  const goEnv = (name: string) => execFileSync("go", ["env", name], { encoding: "utf8" }).trim();
+  const install = {
+    GOPLS_GUARD_GOPLS_VERSION: realGoplsVersion(),
+    GOFLAGS: "",
+    GOCACHE: goEnv("GOCACHE"),
+    GOMODCACHE: goEnv("GOMODCACHE"),
+    GG_ERROR_WAIT: "1",
+  };
+  // The control: the guard holding initialize for the whole install, Eglot gives up.
+  const held = await emacs(t, { ...install, GOPLS_GUARD_EARLY_ANSWER_MS: "600000" }, shortTimeout);
+  assert.ok(
+    held.messages.some((m) => /[Tt]imed out/.test(m.message)),
+    JSON.stringify(held.messages),
+  );
+  // The guard answering initialize after 0.5 s of install: Eglot connects, and once gopls is
+  // there the buffer gets its diagnostic and its hover.
+  const r = await emacs(t, { ...install, GOPLS_GUARD_EARLY_ANSWER_MS: "500" }, shortTimeout);
+  assert.ok(
+    r.messages.some((m) => /still being installed/.test(m.message)),
+    JSON.stringify(r.messages),
+  );
+  assert.ok(
+    r.diagnostics.some((d) => /not an int|cannot use "not an int"/.test(d.message)),
+    JSON.stringify(r),
+  );
+  assert.match(r.hover, /Greet returns a friendly greeting/);
+  assert.deepEqual(
+    r.messages.filter((m) => m.type === 1 || m.type === 0),
+    [],
+  );
+});

@@ -66,5 +66,7 @@
           (setq hover (plist-get (plist-get h :contents) :value)))
       (jsonrpc-error (push (list :type 0 :message (format "hover: %S" err)) gg-messages)))
     (ignore-errors (eglot-shutdown server)))
-  (unless server (gg-wait (lambda () (cl-some (lambda (m) (eql (plist-get m :type) 1)) gg-messages)) 30))
+  (unless server
+    (gg-wait (lambda () (cl-some (lambda (m) (eql (plist-get m :type) 1)) gg-messages))
+             (string-to-number (or (getenv "GG_ERROR_WAIT") "30"))))
   (gg-finish hover))

@@ -15,6 +15,7 @@ function required(name: string): string {
 }
 
 export const realGopls = (): string => required("GOPLS_GUARD_TEST_REAL_GOPLS");
+export const realGoplsVersion = (): string => required("GOPLS_GUARD_TEST_REAL_GOPLS_VERSION");
 export const standinGopls = (): string => required("GOPLS_GUARD_TEST_STANDIN");
 export const sumdbServer = (): string => required("GOPLS_GUARD_TEST_SUMDB");
 
