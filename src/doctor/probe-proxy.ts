@@ -85,12 +85,29 @@ export function proxyFor(url: URL, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** A TCP/TLS connection to the target, through an HTTP CONNECT proxy when one is set. */
+export interface Answer {
+  status: number;
+  contentType: string;
+  /** The first maxBytes of the body, as text and as bytes; truncated when there was more. */
+  body: string;
+  bytes: Buffer;
+  truncated: boolean;
+  socket?: TLSSocket;
+}
+
+/**
+ * One GET, through an HTTP CONNECT proxy when one is set, done within timeoutMs in all (the
+ * CONNECT, the handshake, a server that trickles its answer): never longer.
+ */
 export async function request(
   url: URL,
   via: string | undefined,
   timeoutMs: number,
   ca: Buffer | undefined,
-): Promise<{ status: number; contentType: string; body: string; socket?: TLSSocket }> {
+  maxBytes = 4096,
+): Promise<Answer> {
+  const deadline = Date.now() + timeoutMs;
+  const left = () => Math.max(1, deadline - Date.now());
   const headers = { "User-Agent": "gopls-guard-doctor", Accept: "text/plain" };
   let tunnel: import("node:net").Socket | undefined;
   if (via) {
@@ -109,6 +126,11 @@ export async function request(
         headers: auth,
         timeout: timeoutMs,
       });
+      const hard = setTimeout(
+        () => req.destroy(Object.assign(new Error("proxy timed out"), { code: "ETIMEDOUT" })),
+        left(),
+      );
+      req.on("close", () => clearTimeout(hard));
       req.on("connect", (res, socket) => {
         if (res.statusCode === 200) resolve(socket);
         else {
@@ -129,10 +151,11 @@ export async function request(
   }
   return new Promise((resolve, reject) => {
     const mod = url.protocol === "https:" ? https : http;
+    const budget = left();
     const req = mod.request(url, {
       method: "GET",
       headers,
-      timeout: timeoutMs,
+      timeout: budget,
       ...(ca ? { ca } : {}),
       ...(tunnel
         ? {
@@ -143,24 +166,37 @@ export async function request(
           }
         : {}),
     } as https.RequestOptions);
+    const timedOut = () =>
+      req.destroy(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { code: "ETIMEDOUT" }));
+    const hard = setTimeout(timedOut, budget);
+    req.on("close", () => clearTimeout(hard));
     req.on("response", (res) => {
-      let body = "";
-      res.setEncoding("utf8");
-      res.on("data", (d: string) => {
-        if (body.length < 4096) body += d;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let truncated = false;
+      res.on("data", (d: Buffer) => {
+        if (size >= maxBytes) {
+          truncated = true;
+          return;
+        }
+        chunks.push(d);
+        size += d.length;
       });
-      res.on("end", () =>
+      res.on("end", () => {
+        const all = Buffer.concat(chunks);
+        const bytes = all.subarray(0, maxBytes);
         resolve({
           status: res.statusCode ?? 0,
           contentType: String(res.headers["content-type"] ?? ""),
-          body,
+          body: bytes.toString("utf8"),
+          bytes,
+          truncated: truncated || all.length > maxBytes,
           socket: res.socket as TLSSocket,
-        }),
-      );
+        });
+      });
+      res.on("error", (e) => reject(e));
     });
-    req.on("timeout", () =>
-      req.destroy(Object.assign(new Error(`no answer in ${timeoutMs} ms`), { code: "ETIMEDOUT" })),
-    );
+    req.on("timeout", timedOut);
     req.on("error", (e) => reject(Object.assign(e, { socket: req.socket })));
     req.end();
   });

@@ -1,13 +1,16 @@
-// One bounded probe of the checksum database go would consult for gopls: through the first
-// module proxy when it proxies the database ({proxy}/sumdb/NAME/supported), else GOSUMDB's
-// own URL, as cmd/go chooses. With a gopls version at hand it also asks the database for that
-// version's go.mod hash and compares it with the go.mod the proxy serves: a different file is
-// a tampering proxy or a corrupt mirror, seen before any install fails on it.
+// One bounded probe of the checksum database go would consult for gopls, found as cmd/go finds
+// it: GOSUMDB's explicit URL if it has one (sum.golang.google.cn is sum.golang.org at that
+// address), else the first proxy in GOPROXY that answers {proxy}/sumdb/NAME/supported (404 and
+// 410, or any failure after a "|", move on to the next), else https://NAME. With a gopls version
+// at hand it also asks the database for that version's go.mod hash and compares it with the
+// go.mod the proxy serves: a different file is a tampering proxy or a corrupt mirror, seen
+// before any install fails on it. Everything within timeoutMs.
 
 import crypto from "node:crypto";
 import type { Finding } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
 import { matchPrefixPatterns } from "../go/patterns.js";
+import { sumdbAddress } from "../go/sumdb.js";
 import { proxyFor, readCaFile, request, unreachable } from "./probe-proxy.js";
 
 const GOPLS = "golang.org/x/tools/gopls";
@@ -24,13 +27,17 @@ export interface SumdbProbe {
   finding?: Finding;
 }
 
-/** GOSUMDB's name and URL: "name[+key] [url]", the URL defaulting to https://name. */
-export function sumdbAddress(gosumdb: string): { name: string; url: string } | undefined {
-  const value = gosumdb.trim() || "sum.golang.org";
-  if (value === "off") return undefined;
-  const [nameKey = "", url] = value.split(/\s+/);
-  const name = nameKey.split("+")[0] as string;
-  return { name, url: (url ?? `https://${name}`).replace(/\/$/, "") };
+/** GOPROXY's entries, each with whether go falls back to the next on any error ("|" after it). */
+export function proxyList(goproxy: string): Array<{ url: string; fallBackOnErr: boolean }> {
+  const out: Array<{ url: string; fallBackOnErr: boolean }> = [];
+  let rest = goproxy.trim();
+  while (rest) {
+    const at = rest.search(/[,|]/);
+    const url = (at < 0 ? rest : rest.slice(0, at)).trim().replace(/\/$/, "");
+    if (url) out.push({ url, fallBackOnErr: at >= 0 && rest[at] === "|" });
+    rest = at < 0 ? "" : rest.slice(at + 1);
+  }
+  return out;
 }
 
 /** The h1: hash go records for a go.mod file (dirhash.Hash1 over the one file "go.mod"). */
@@ -39,6 +46,10 @@ export function goModHash(data: string | Buffer): string {
   const summary = `${sha(data).digest("hex")}  go.mod\n`;
   return `h1:${sha(summary).digest("base64")}`;
 }
+
+/** A module version as it appears in URLs (module.EscapeVersion: upper case as !lower). */
+const escapeVersion = (v: string) => v.replace(/[A-Z]/g, (c) => `!${c.toLowerCase()}`);
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 const FIX_UNREACHABLE =
   "Use a proxy that also serves the checksum database (e.g. `go env -w GOPROXY=https://goproxy.cn,direct`) or `go env -w GOSUMDB=sum.golang.google.cn`; for private modules, GOPRIVATE/GONOSUMDB. Do not set GOSUMDB=off for public modules.";
@@ -50,37 +61,62 @@ export async function probeSumdb(
   timeoutMs = 5000,
 ): Promise<SumdbProbe | undefined> {
   const db = sumdbAddress(ge.GOSUMDB);
-  const proxy = (ge.GOPROXY.split(/[,|]/)[0] ?? "").trim().replace(/\/$/, "");
+  const proxies = proxyList(ge.GOPROXY);
   // No downloads (GOPROXY=off), or none verified: go would not ask the database.
-  if (!db || proxy === "off" || matchPrefixPatterns(ge.GONOSUMDB || ge.GOPRIVATE, GOPLS))
+  if (!db || proxies[0]?.url === "off" || matchPrefixPatterns(ge.GONOSUMDB || ge.GOPRIVATE, GOPLS))
     return undefined;
   const started = Date.now();
+  const deadline = started + timeoutMs;
   const ca = readCaFile(env);
-  const get = (url: string) => {
+  const get = (url: string, maxBytes?: number) => {
     const u = new URL(url);
-    return request(u, proxyFor(u, env), Math.max(500, started + timeoutMs - Date.now()), ca);
+    const left = deadline - Date.now();
+    if (left <= 0)
+      return Promise.reject(
+        Object.assign(new Error(`no answer in ${timeoutMs} ms`), { code: "ETIMEDOUT" }),
+      );
+    return request(u, proxyFor(u, env), left, ca, maxBytes);
   };
   const result: SumdbProbe = { GOSUMDB: ge.GOSUMDB, url: db.url, through: "direct", ms: 0 };
+  let servedBy: string | undefined;
   const evidence = () => ({
     GOSUMDB: ge.GOSUMDB || "sum.golang.org",
     asked: result.url,
-    ...(result.through === "proxy" ? { "served by": proxy } : {}),
+    ...(servedBy ? { "served by": servedBy } : {}),
   });
   const done = () => {
     result.ms = Date.now() - started;
     return result;
   };
-  if (/^https?:\/\//.test(proxy)) {
-    try {
-      const r = await get(`${proxy}/sumdb/${db.name}/supported`);
-      if (r.status === 200) {
-        result.url = `${proxy}/sumdb/${db.name}`;
-        result.through = "proxy";
+  if (!db.explicit) {
+    for (const proxy of proxies) {
+      if (!/^https?:\/\//.test(proxy.url)) continue; // direct, off, noproxy: on to the next
+      const supported = `${proxy.url}/sumdb/${db.name}/supported`;
+      try {
+        const r = await get(supported);
+        if (r.status === 200) {
+          result.url = `${proxy.url}/sumdb/${db.name}`;
+          result.through = "proxy";
+          servedBy = proxy.url;
+          break;
+        }
+        if (r.status === 404 || r.status === 410 || proxy.fallBackOnErr) continue;
+        // go stops here: with this answer the database is unavailable to it.
+        result.status = r.status;
+        result.finding = {
+          id: "sumdb.unreachable",
+          severity: "error",
+          message: `The module proxy ${proxy.url} answered HTTP ${r.status} when asked whether it serves the checksum database, so go cannot verify gopls's modules.`,
+          evidence: { GOSUMDB: ge.GOSUMDB || "sum.golang.org", asked: supported },
+          fix: FIX_UNREACHABLE,
+        };
+        return done();
+      } catch (error) {
+        if (proxy.fallBackOnErr) continue;
+        // go stops here too; the proxy's own probe says what is wrong with it.
+        result.error = `${(error as NodeJS.ErrnoException).code ?? ""} via ${proxy.url}`.trim();
+        return done();
       }
-    } catch (error) {
-      // go stops here too; the proxy's own probe says what is wrong with it.
-      result.error = `${(error as NodeJS.ErrnoException).code ?? ""} via ${proxy}`.trim();
-      return done();
     }
   }
   try {
@@ -108,20 +144,25 @@ export async function probeSumdb(
     };
     return done();
   }
-  const version = await goplsVersion;
-  if (version && /^https?:\/\//.test(proxy)) {
+  let timer: NodeJS.Timeout | undefined;
+  const version = await Promise.race([
+    goplsVersion,
+    new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()));
+    }),
+  ]);
+  clearTimeout(timer);
+  const proxy = proxies.find((p) => /^https?:\/\//.test(p.url))?.url;
+  if (version && proxy) {
     try {
       const [lookup, mod] = await Promise.all([
-        get(`${result.url}/lookup/${GOPLS}@${version}`),
-        get(`${proxy}/${GOPLS}/@v/${version}.mod`),
+        get(`${result.url}/lookup/${GOPLS}@${escapeVersion(version)}`, 64 * 1024),
+        get(`${proxy}/${GOPLS}/@v/${escapeVersion(version)}.mod`, 1 << 20),
       ]);
-      const line = new RegExp(
-        `^${GOPLS} ${version.replace(/\./g, "\\.")}/go\\.mod (h1:\\S+)$`,
-        "m",
-      );
+      const line = new RegExp(`^${escapeRegExp(`${GOPLS} ${version}/go.mod`)} (h1:\\S+)$`, "m");
       const vouched = line.exec(lookup.body)?.[1];
-      if (lookup.status === 200 && mod.status === 200 && vouched) {
-        const served = goModHash(mod.body);
+      if (lookup.status === 200 && mod.status === 200 && !mod.truncated && vouched) {
+        const served = goModHash(mod.bytes);
         result.compared = { version, same: served === vouched };
         if (served !== vouched)
           result.finding = {

@@ -73,7 +73,11 @@ export function classifyGoFailure(f: GoFailure): Finding {
       fix: "Do not turn verification off. Run `go clean -modcache`, check that GOPROXY is a proxy you trust, and retry.",
     };
   }
-  if (/server misbehavior detected|note has no verifiable signatures|invalid signature/.test(out)) {
+  if (
+    /server misbehavior detected|note has no verifiable signatures|invalid signature for key/.test(
+      out,
+    )
+  ) {
     return {
       id: "sumdb.mismatch",
       severity: "error",

@@ -207,6 +207,25 @@ test("the checksum database: reachable and agreeing, refusing connections, or co
     ids(blocked.report).join(),
   );
 
+  // GOSUMDB without a URL: go asks the proxy first, and this one serves the database.
+  const proxying = await startGoProxy([{ version: "v0.1.0", go: "1.21" }], { sumdb: db.url });
+  t.after(() => proxying.close());
+  const viaProxy = await doctor(t, { ...base, GOPROXY: proxying.url, GOSUMDB: db.key });
+  assert.equal(viaProxy.code, 0, JSON.stringify(viaProxy.report.findings));
+  assert.equal(viaProxy.report.facts.sumdb?.through, "proxy");
+  assert.equal(viaProxy.report.facts.sumdb?.url, `${proxying.url}/sumdb/${db.key.split("+")[0]}`);
+  assert.deepEqual(viaProxy.report.facts.sumdb?.compared, { version: "v0.1.0", same: true });
+  // A proxy that refuses the question (403): go stops there, and so does the probe.
+  const refusing = await server(t, (q, r) => {
+    r.writeHead(q.url?.startsWith("/sumdb/") ? 403 : 200, { "Content-Type": "text/plain" });
+    r.end(q.url?.startsWith("/sumdb/") ? "forbidden" : "v0.1.0\n");
+  });
+  const refused = await doctor(t, { ...base, GOPROXY: refusing, GOSUMDB: db.key });
+  assert.match(
+    refused.report.findings.find((f) => f.id === "sumdb.unreachable")?.message ?? "",
+    /answered HTTP 403 when asked whether it serves the checksum database/,
+  );
+
   const tampering = await startGoProxy([{ version: "v0.1.0", go: "1.21" }], {
     tamperMod: ["v0.1.0"],
   });

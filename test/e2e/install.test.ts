@@ -408,11 +408,19 @@ test("a module that differs from what the checksum database vouches for: sumdb.m
     GOPATH: tempDir(t),
   };
 
-  // The control: the same database accepts what the honest proxy serves.
+  // The control: the same database accepts what the honest proxy serves, here through a
+  // proxy that also serves the database, as go finds it when GOSUMDB has no URL.
+  const proxying = await startGoProxy([{ version: "v0.1.0", go: "1.21" }], { sumdb: db.url });
+  t.after(() => proxying.close());
   const honestHome = tempDir(t);
   const ok = await run(GUARD, ["install"], {
-    env: env(t, honestHome, countingGo(tempDir(t)).path, sumdbEnv),
+    env: env(t, honestHome, countingGo(tempDir(t)).path, {
+      ...sumdbEnv,
+      GOPROXY: proxying.url,
+      GOSUMDB: db.key,
+    }),
   });
+  assert.ok(proxying.requests.some((r) => r.startsWith("/sumdb/") && r.includes("/lookup/")));
   assert.match(ok.stdout, /gopls-v0\.1\.0-go/);
 
   const home = tempDir(t);

@@ -73,6 +73,8 @@ export interface ProxyOptions {
   tamper?: string[];
   /** Versions whose go.mod (alone and in the zip) differs from the one published. */
   tamperMod?: string[];
+  /** A checksum database this proxy also serves at /sumdb/NAME/ (as proxy.golang.org does). */
+  sumdb?: string;
 }
 
 export async function startGoProxy(
@@ -90,6 +92,15 @@ export async function startGoProxy(
       res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body) });
       res.end(body);
     };
+    const proxied = /^\/sumdb\/[^/]+\/(.*)$/.exec(url);
+    if (proxied && options.sumdb) {
+      if (proxied[1] === "supported") return send(200, "text/plain", "");
+      void fetch(`${options.sumdb}/${proxied[1]}`).then(
+        async (r) => send(r.status, "text/plain", Buffer.from(await r.arrayBuffer())),
+        () => send(502, "text/plain", "checksum database unreachable"),
+      );
+      return;
+    }
     if (!url.startsWith(prefix)) return send(404, "text/plain", "not found");
     const rest = url.slice(prefix.length);
     const info = (v: ProxyVersion) =>

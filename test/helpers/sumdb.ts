@@ -8,6 +8,9 @@ import { sumdbServer } from "./env.js";
 export interface SumDB {
   /** The value for GOSUMDB: "NAME+KEY http://127.0.0.1:PORT". */
   gosumdb: string;
+  /** Its verifier key alone ("NAME+HASH+KEY"): GOSUMDB without a URL, for go to find it. */
+  key: string;
+  url: string;
   close(): void;
 }
 
@@ -17,9 +20,13 @@ export async function startSumDB(upstream: string): Promise<SumDB> {
     const lines = readline.createInterface({ input: child.stdout });
     lines.once("line", resolve);
     child.once("exit", (code) => reject(new Error(`sumdb exited ${code} before listening`)));
+    child.once("error", reject);
   });
+  const [key = "", url = ""] = first.trim().split(" ");
   return {
     gosumdb: first.trim(),
+    key,
+    url,
     // It exits when its stdin closes, so it cannot outlive the test.
     close: () => {
       child.stdin.end();
