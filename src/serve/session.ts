@@ -6,6 +6,7 @@
 import type { Readable, Writable } from "node:stream";
 import type { Config } from "../config.js";
 import type { Finding, Result } from "../findings.js";
+import { sumdbAddress } from "../go/sumdb.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
 import type { Logger } from "../log.js";
@@ -172,9 +173,34 @@ export class Session {
           evidence: Object.fromEntries(names.map((k) => [k, adopt[k] as string])),
           fix: "To make it permanent, set them where the editor gets its environment (or `go env -w NAME=value` for GO* settings).",
         });
-        if (this.state === "degraded" && this.launchFailure) return void this.retry({}, done);
-        if (this.state === "running") return void this.restartWithSettings(done);
+        this.adoptionDone = done;
+        this.applyAdoption();
       });
+  }
+
+  /** What to tell the user once adopted settings are in use; set until then. */
+  private adoptionDone: ((files: number) => Finding) | undefined;
+  /** The adopted settings the running gopls was started with. */
+  private goplsAdopted = "{}";
+
+  /**
+   * Puts adopted settings to use: a retry when gopls could not start, a planned restart when it
+   * runs with others; otherwise again once gopls is running (it may be starting, installing or
+   * restarting, and then may already have them).
+   */
+  private applyAdoption(): void {
+    const done = this.adoptionDone;
+    if (!done || this.shutdownRequested || this.state === "ending") return;
+    if (this.state === "degraded") {
+      if (!this.launchFailure) return; // crashed too often: nothing more is started
+      this.adoptionDone = undefined;
+      return void this.retry({}, done);
+    }
+    if (this.state !== "running") return;
+    this.adoptionDone = undefined;
+    if (this.goplsAdopted === JSON.stringify(this.adopted))
+      return this.report(done(this.memory.documentCount));
+    void this.restartWithSettings(done);
   }
 
   private async launch(): Promise<void> {
@@ -235,6 +261,7 @@ export class Session {
     );
     this.state = "running";
     for (const frame of this.queue.splice(0)) this.toGopls(frame);
+    this.applyAdoption();
     this.scheduleChecks(resolved.value.version);
   }
 
@@ -283,6 +310,7 @@ export class Session {
   }
 
   private spawn(): GoplsProcess {
+    this.goplsAdopted = JSON.stringify(this.adopted);
     const gopls = new GoplsProcess({
       path: this.goplsPath,
       args: this.o.goplsArgs,
@@ -445,7 +473,7 @@ export class Session {
   /** A planned restart: the running gopls stopped, a new one with the adopted settings brought up to date. */
   private async restartWithSettings(after: (files: number) => Finding): Promise<void> {
     const old = this.gopls;
-    if (this.state !== "running" || !old) return;
+    if (this.state !== "running" || !old || this.shutdownRequested) return;
     this.state = "restarting";
     this.gopls = undefined; // its exit is no crash
     this.retiring = old;
@@ -493,6 +521,8 @@ export class Session {
     if (stale.length)
       void this.editor.request("client/unregisterCapability", { unregisterations: stale });
     const gopls = this.spawn();
+    // Editor input paused for the old gopls's full pipe would wait for a drain that never comes.
+    this.o.editorIn.resume();
     this.reinitializeId = `${GUARD_ID_PREFIX}reinitialize-${this.serverRequests.current}`;
     const [initialize] = this.memory.replay(this.reinitializeId);
     this.o.logger.info(
@@ -521,6 +551,7 @@ export class Session {
     this.state = "running";
     for (const queued of this.queue.splice(0)) this.toGopls(queued);
     this.report(this.afterReplay(this.memory.documentCount));
+    this.applyAdoption();
   }
 
   /**
@@ -540,14 +571,22 @@ export class Session {
   }
 
   private launchFailure: Finding | undefined;
+  private retrying = false;
 
   private offerRetry(): void {
     const finding = this.launchFailure;
     if (!finding) return;
-    const theirs = (this.adopted.GOPROXY ?? this.o.goplsEnv.GOPROXY ?? "").split(/[,|]/);
-    const mirrors = MIRROR_CAN_HELP.has(finding.id)
-      ? this.o.config.mirrors.filter((m) => !theirs.includes(m))
-      : [];
+    const theirs = (this.adopted.GOPROXY ?? this.o.goplsEnv.GOPROXY ?? "")
+      .split(/[,|]/)
+      .map((p) => p.trim().replace(/\/+$/, ""));
+    // A GOSUMDB with its own URL is asked directly, whatever the proxy: a mirror cannot help.
+    const directSumdb =
+      finding.id === "sumdb.unreachable" &&
+      sumdbAddress(this.adopted.GOSUMDB ?? this.o.goplsEnv.GOSUMDB ?? "")?.explicit;
+    const mirrors =
+      MIRROR_CAN_HELP.has(finding.id) && !directSumdb
+        ? this.o.config.mirrors.filter((m) => !theirs.includes(m))
+        : [];
     const through = (m: string) => `Install once through ${m}`;
     void this.editor
       .request("window/showMessageRequest", {
@@ -577,13 +616,19 @@ export class Session {
     once: Record<string, string> = {},
     after?: (files: number) => Finding,
   ): Promise<void> {
-    if (this.state !== "degraded") return;
+    // One at a time: Retry, a mirror and adopted settings can all be answered at once.
+    if (this.state !== "degraded" || this.retrying || this.shutdownRequested) return;
     this.o.logger.info({ event: "retry", once }, "retrying after a failed start");
-    const resolved = await this.o.resolve({
-      report: (f) => this.report(f),
-      progress: (phase, message) => this.reporter.progress(phase, message),
-      env: { ...this.adopted, ...once },
-    });
+    this.retrying = true;
+    const resolved = await this.o
+      .resolve({
+        report: (f) => this.report(f),
+        progress: (phase, message) => this.reporter.progress(phase, message),
+        env: { ...this.adopted, ...once },
+      })
+      .finally(() => {
+        this.retrying = false;
+      });
     this.reporter.endProgress(resolved.ok ? "gopls ready" : "gopls could not be installed");
     if (this.state !== "degraded") return;
     if (!resolved.ok) {

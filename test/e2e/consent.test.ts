@@ -129,3 +129,61 @@ test("login-shell settings the editor lacks: offered, and on consent gopls resta
   peer.notify("exit");
   assert.equal((await peer.exited).code, 0);
 });
+
+test("GOPROXY only in the login shell, so the install fails: adopting it installs gopls and starts it", async (t) => {
+  const proxy = await startGoProxy([{ version: "v0.1.0", go: "1.21" }]);
+  t.after(() => proxy.close());
+  const dir = tempDir(t);
+  const shell = path.join(dir, "fake-login-shell");
+  // The terminal's profile points go at the organisation's proxy; an editor started from the
+  // desktop never read it and has GOPROXY=off from a system-wide setting.
+  fs.writeFileSync(
+    shell,
+    `#!/bin/sh\nexport GOPROXY=${proxy.url}\nshift 2; exec /bin/sh -c "$1"\n`,
+    { mode: 0o755 },
+  );
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const peer = new Peer(
+    [],
+    guardEnv(home, {
+      GOPLS_GUARD_GO: go.path,
+      SHELL: shell,
+      GOPROXY: "off",
+      GONOSUMDB: "golang.org/x/tools/gopls",
+      GOMODCACHE: path.join(tempDir(t), "modcache"),
+      GOFLAGS: "-modcacherw",
+      GOPLS_GUARD_CHECKS: "on",
+      GOPLS_GUARD_CHECKS_DELAY_MS: "1",
+    }),
+  );
+  t.after(() => peer.kill());
+  await peer.initialize({}, 60_000);
+  assert.ok(
+    peer.showMessages().some((m) => /\[proxy\.off\]/.test(m)),
+    peer.showMessages().join("\n"),
+  );
+  const ask = await peer.waitFor(
+    "the offer",
+    (m) =>
+      m.method === "window/showMessageRequest" && /\[go\.shell_env_drift\]/.test(params(m).message),
+  );
+  assert.match(params(ask).message, /your login shell sets GOPROXY/);
+  assert.equal(go.installs(), 0);
+  peer.send({ id: ask.id, result: { title: "Use them for gopls" } });
+  await peer.waitFor(
+    "running with the shell's GOPROXY",
+    (m) =>
+      /gopls now runs with GOPROXY from your login shell, for this session/.test(
+        JSON.stringify(m.params ?? ""),
+      ),
+    90_000,
+  );
+  assert.equal(go.installs(), 1);
+  const env = (await peer.call("standin/env", ["GOPROXY"])).result as Record<string, string>;
+  assert.equal(env.GOPROXY, proxy.url);
+  assert.ok(!fs.existsSync(path.join(home, "config.json")));
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  assert.equal((await peer.exited).code, 0);
+});
