@@ -223,15 +223,16 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
         invalid("GOPLS_GUARD_INSTALL_DIR", env.GOPLS_GUARD_INSTALL_DIR, "an absolute path"),
       );
   }
+  // Each entry on its own: a bad one is dropped and reported, the others are kept.
   const mirrors = (env.GOPLS_GUARD_MIRRORS ?? DEFAULT_MIRRORS.join(","))
     .split(",")
     .map((m) => m.trim().replace(/\/+$/, ""))
-    .filter(Boolean);
-  const badMirror = mirrors.find((m) => !/^https?:\/\/[^\s,|]+$/.test(m));
-  if (badMirror)
-    problems.push(
-      invalid("GOPLS_GUARD_MIRRORS", env.GOPLS_GUARD_MIRRORS ?? "", "comma-separated proxy URLs"),
-    );
+    .filter((m) => {
+      if (!m) return false;
+      if (/^https?:\/\/[^\s,|]+$/.test(m)) return true;
+      problems.push(invalid("GOPLS_GUARD_MIRRORS", m, "comma-separated http(s) proxy URLs"));
+      return false;
+    });
   const config: Config = {
     home,
     logLevel,
@@ -247,7 +248,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     restartBackoffMs: positiveInt(env, "GOPLS_GUARD_RESTART_BACKOFF_MS", 1000, problems),
     checksInSession: env.GOPLS_GUARD_CHECKS !== "off",
     checksDelayMs: positiveInt(env, "GOPLS_GUARD_CHECKS_DELAY_MS", 10_000, problems),
-    mirrors: badMirror ? DEFAULT_MIRRORS : mirrors,
+    mirrors,
     earlyAnswerMs: positiveInt(env, "GOPLS_GUARD_EARLY_ANSWER_MS", 10_000, problems),
   };
   return { config, problems };

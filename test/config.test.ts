@@ -51,3 +51,18 @@ test("bad settings fall back to defaults and come back as config.invalid finding
     ],
   );
 });
+
+test("mirrors: one bad entry is dropped and reported, the rest kept; the default list otherwise", () => {
+  const { config, problems } = loadConfig({
+    env: { GOPLS_GUARD_MIRRORS: "https://mirror.corp.example/, ftp://nope ,http://127.0.0.1:3000" },
+    platform: "linux",
+    homedir: "/home/u",
+  });
+  assert.deepEqual(config.mirrors, ["https://mirror.corp.example", "http://127.0.0.1:3000"]);
+  assert.deepEqual(
+    problems.map((p) => p.evidence.GOPLS_GUARD_MIRRORS),
+    ["ftp://nope"],
+  );
+  const defaults = loadConfig({ env: {}, platform: "linux", homedir: "/home/u" }).config;
+  assert.deepEqual(defaults.mirrors, ["https://goproxy.cn", "https://goproxy.io"]);
+});

@@ -46,14 +46,14 @@ export function unwritable(
     // keep the placeholder
   }
   const protectedWindowsDir =
-    platform === "win32" && /^[a-z]:\\(program files( \(x86\))?|windows)\\/i.test(`${dir}\\`);
+    platform === "win32" && /^[a-z]:[\\/](program files( \(x86\))?|windows)[\\/]/i.test(`${dir}\\`);
   const fix =
     error.code === "ENOSPC"
       ? `The disk holding ${dir} is full; free some space.`
       : protectedWindowsDir
-        ? `${dir} is protected by User Account Control: programs running as you cannot write there. Leave GOPLS_GUARD_INSTALL_DIR unset (the guard then installs into %LOCALAPPDATA%\\gopls-guard\\gopls), or, for a machine-wide directory, have an administrator create one outside Program Files and grant your users Modify on it (\`icacls DIR /grant Users:(OI)(CI)M\`).`
+        ? `${dir} is protected by User Account Control: programs running as you cannot write there. Leave GOPLS_GUARD_INSTALL_DIR unset (the guard then installs into %LOCALAPPDATA%\\gopls-guard\\gopls), or, for a machine-wide directory, have an administrator create one outside Program Files and grant your users Modify on it (\`icacls "DIR" /grant "Users:(OI)(CI)M"\`).`
         : platform === "win32"
-          ? `Grant yourself write access to ${dir} (\`icacls "${dir}" /grant %USERNAME%:(OI)(CI)M\`), or choose another GOPLS_GUARD_INSTALL_DIR.`
+          ? `Grant yourself write access to ${dir} (\`icacls "${dir}" /grant "${me}:(OI)(CI)M"\`), or choose another GOPLS_GUARD_INSTALL_DIR.`
           : error.code === "EROFS"
             ? `${dir} is on a read-only file system; choose a writable GOPLS_GUARD_INSTALL_DIR.`
             : owner && owner !== String(process.getuid?.())

@@ -18,7 +18,13 @@ test("an install directory under Program Files on Windows: the UAC explanation, 
     Object.assign(new Error("access denied"), { code: "EACCES" }),
     "win32",
   );
-  assert.match(other.fix, /icacls "D:\\tools\\gopls" \/grant %USERNAME%/);
+  assert.match(other.fix, /icacls "D:\\tools\\gopls" \/grant ".+:\(OI\)\(CI\)M"/);
+  const slashes = unwritable(
+    "C:/Program Files/gopls-guard",
+    Object.assign(new Error("operation not permitted"), { code: "EPERM" }),
+    "win32",
+  );
+  assert.match(slashes.fix, /User Account Control/);
   const full = unwritable(
     "C:\\Program Files (x86)\\x",
     Object.assign(new Error("no space"), { code: "ENOSPC" }),
