@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { doctor } from "./doctor.js";
 import { forwarding } from "./forwarding.js";
 import { concurrentCold, realColdStarts, realInstall, warmStart } from "./install.js";
 import { session } from "./session.js";
@@ -100,6 +101,17 @@ try {
     );
     console.log(
       `one cold start ${f(r.one, 0)} ms; 8 at once ${f(r.eight, 0)} ms; ratio ${f(r.ratio, 2)}; go install runs per 8: ${r.installsPer8}`,
+    );
+  }
+  if (!only || only === "doctor") {
+    const r = await doctor(guardCmd, env, scratch);
+    results.doctor = r;
+    console.log("\n(doctor) gopls-guard doctor --json, spawn to exit (median ms)");
+    console.log(
+      `reachable proxy and checksum database on 127.0.0.1: ${f(r.localHealthy, 0)}; the real proxy.golang.org and sum.golang.org: ${r.realHealthy === undefined ? "not reachable from here" : f(r.realHealthy, 0)} (target < 3000)`,
+    );
+    console.log(
+      `a proxy that never answers: ${f(r.proxyHangs, 0)} (${r.errors["proxy hangs"]?.join(", ")}); a checksum database that never answers: ${f(r.sumdbHangs, 0)} (${r.errors["sumdb hangs"]?.join(", ")}) (target < 6000)`,
     );
   }
   if (only === "install-real" || (!only && process.env.GOPLS_GUARD_BENCH_REAL_INSTALL === "1")) {

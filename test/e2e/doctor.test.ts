@@ -75,7 +75,8 @@ const ids = (r: Report) => r.findings.map((f) => `${f.severity}:${f.id}`);
 test("a healthy setup: exit 0, the JSON names go, the proxy's answer and no error", async (t) => {
   const proxy = await startGoProxy([{ version: "v0.1.0", go: "1.21" }]);
   t.after(() => proxy.close());
-  const { code, report, ms } = await doctor(t, {
+  // How fast: `npm run bench -- doctor` measures it (README § Benchmarks), not a timed test.
+  const { code, report } = await doctor(t, {
     GOPROXY: proxy.url,
     GONOSUMDB: "golang.org/x/tools/gopls",
     GOMODCACHE: path.join(tempDir(t), "m"),
@@ -84,7 +85,6 @@ test("a healthy setup: exit 0, the JSON names go, the proxy's answer and no erro
   assert.equal(report.ok, true);
   assert.match(report.facts.go?.version ?? "", /^go1\./);
   assert.equal(report.facts.probes[0]?.status, 200);
-  assert.ok(ms < 3000, `doctor took ${ms} ms`);
   for (const f of report.findings)
     assert.deepEqual(Object.keys(f), ["id", "severity", "message", "evidence", "fix"]);
 });
