@@ -16,33 +16,13 @@ import { makePki } from "../helpers/certs.js";
 import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
 import { startGoProxy } from "../helpers/goproxy.js";
 import { guardEnv } from "../helpers/peer.js";
+import type { DoctorReport } from "../helpers/report.js";
 import { startSumDB } from "../helpers/sumdb.js";
 
 const run = promisify(execFile);
 type T = Parameters<typeof tempDir>[0];
 
-interface Report {
-  ok: boolean;
-  findings: Array<{
-    id: string;
-    severity: string;
-    message: string;
-    evidence: Record<string, string>;
-    fix: string;
-  }>;
-  facts: {
-    go?: { path: string; version: string };
-    gopls?: { path: string };
-    probes: Array<{ url: string; status?: number; error?: string; ms: number }>;
-    sumdb?: {
-      url: string;
-      through: string;
-      status?: number;
-      compared?: { version: string; same: boolean };
-    };
-  };
-  ms: number;
-}
+type Report = DoctorReport;
 
 async function doctor(
   t: T,

@@ -18,6 +18,7 @@ import { makePki } from "../helpers/certs.js";
 import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
 import { startGoProxy } from "../helpers/goproxy.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
+import { parseReport } from "../helpers/report.js";
 
 const run = promisify(execFile);
 type T = Parameters<typeof tempDir>[0];
@@ -201,9 +202,7 @@ for (const row of rows) {
     const r = await run(cmd, args, { env: guardEnv(tempDir(t), base), cwd: setup.cwd }).catch(
       (error: { stdout: string }) => error,
     );
-    const report = JSON.parse((r as { stdout: string }).stdout) as {
-      findings: Array<{ id: string; severity: string; message: string }>;
-    };
+    const report = parseReport(r as { stdout: string });
     const found = report.findings.filter((f) => f.id === row.id);
     assert.ok(
       found.some((f) => f.severity === row.severity),

@@ -12,6 +12,7 @@ import { test } from "node:test";
 import { promisify } from "node:util";
 import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
+import { parseReport } from "../helpers/report.js";
 
 const run = promisify(execFile);
 type T = Parameters<typeof tempDir>[0];
@@ -61,16 +62,7 @@ async function doctor(args: string[], e: NodeJS.ProcessEnv) {
   const r = await run("unshare", args, { env: e }).catch(
     (error: { code: number; stdout: string; stderr: string }) => error,
   );
-  return JSON.parse((r as { stdout: string }).stdout) as {
-    findings: Array<{
-      id: string;
-      severity: string;
-      message: string;
-      evidence: Record<string, string>;
-      fix: string;
-    }>;
-    facts: { go?: { path: string; source: string } };
-  };
+  return parseReport(r as { stdout: string });
 }
 
 test("go only on the login shell's PATH, the well-known place hidden: found, used, and the editor told", {
