@@ -102,13 +102,17 @@ export class SessionMemory {
     return all;
   }
 
+  /** The editor's initialize params for a later gopls: without its progress token (that request
+   * was answered long ago), and held to the promised encoding. */
   private initializeParams(): unknown {
     const params = this.initialize?.params as Record<string, unknown> | undefined;
-    if (!this.pinned || !params) return params;
-    const caps = (params.capabilities ?? {}) as Record<string, unknown>;
+    if (!params) return params;
+    const { workDoneToken: _, ...rest } = params;
+    if (!this.pinned) return rest;
+    const caps = (rest.capabilities ?? {}) as Record<string, unknown>;
     const general = (caps.general ?? {}) as Record<string, unknown>;
     return {
-      ...params,
+      ...rest,
       capabilities: { ...caps, general: { ...general, positionEncodings: [this.pinned] } },
     };
   }

@@ -192,7 +192,8 @@ export class Session {
     const done = this.adoptionDone;
     if (!done || this.shutdownRequested || this.state === "ending") return;
     if (this.state === "degraded") {
-      if (!this.launchFailure) return; // crashed too often: nothing more is started
+      // Crashed too often: nothing more is started. A retry under way: tried again after it.
+      if (!this.launchFailure || this.retrying) return;
       this.adoptionDone = undefined;
       return void this.retry({}, done);
     }
@@ -204,27 +205,33 @@ export class Session {
   }
 
   private async launch(): Promise<void> {
-    let earlyAnswer: NodeJS.Timeout | undefined;
+    // A start that takes long (an install, a module proxy slow to answer go's queries) would
+    // outlast editors' initialize timeouts: past earlyAnswerMs the guard answers it. A warm
+    // start resolves at once and clears the timer.
+    const earlyAnswer = setTimeout(() => this.beginInstalling(), this.o.config.earlyAnswerMs);
     const resolved = await this.o.resolve({
       report: (f) => this.report(f),
       progress: (phase, message) => {
-        // An install has begun; if it takes long, editors with an initialize timeout would give up.
-        earlyAnswer ??= setTimeout(() => this.beginInstalling(), this.o.config.earlyAnswerMs);
+        this.installSeen = true;
         this.reporter.progress(phase, message);
       },
       env: this.adopted,
     });
     clearTimeout(earlyAnswer);
+    if (this.state === "ending") return;
+    // Shut down meanwhile: nothing more is started, offered or announced.
+    if (this.shutdownRequested) return;
     this.reporter.endProgress(
       resolved.ok
         ? `gopls ${resolved.value.version ?? ""} ready`.replace("  ", " ")
         : "gopls could not be installed",
     );
-    if (this.state === "ending") return;
     const answeredEarly = this.state === "installing";
     if (!resolved.ok) {
       this.degradeAtLaunch(resolved.finding);
-      if (answeredEarly) this.offerRetry();
+      // The editor already has its initialize answer (else the Retry comes with it).
+      if (answeredEarly && this.guardAnsweredInitialize) this.offerRetry();
+      this.applyAdoption();
       return this.scheduleChecks(undefined);
     }
     this.goplsPath = resolved.value.path;
@@ -232,11 +239,12 @@ export class Session {
       // The editor has its initialize answer: gopls gets the session as it stands, like after a Retry.
       const version = resolved.value.version;
       this.state = "restarting";
+      const how = this.installSeen ? "was installed and is running" : "is running now";
       this.afterReplay = (files) => ({
         id: "gopls.missing",
         severity: "info",
         message:
-          `gopls ${version ?? ""} was installed and is running; ${files} open file${files === 1 ? "" : "s"} handed to it.`.replace(
+          `gopls ${version ?? ""} ${how}; ${files} open file${files === 1 ? "" : "s"} handed to it.`.replace(
             "  ",
             " ",
           ),
@@ -277,7 +285,11 @@ export class Session {
       { event: "install.early_answer" },
       "answering initialize during the install",
     );
-    this.reporter.detachToken("gopls is still being installed; Go features start when it is done");
+    this.reporter.detachToken(
+      this.installSeen
+        ? "gopls is still being installed; Go features start when it is done"
+        : "gopls is still being set up; Go features start when it is ready",
+    );
     for (const frame of this.queue.splice(0)) {
       const scanned = scanMessage(frame.chunks);
       if (scanned.ok && scanned.value.kind === "request")
@@ -403,6 +415,7 @@ export class Session {
       if (m.id !== null && m.id === this.initializeId) {
         const response = decode(frame);
         this.memory.initializeResult(response.result);
+        this.reporter.workDoneToken = undefined;
         saveCapabilities(this.o.config.home, response.result);
         this.o.logger.info(
           { event: "gopls.initialized", gopls: goplsVersion(response) },
@@ -458,6 +471,12 @@ export class Session {
 
   /** Requests the gopls going away will never answer: ContentModified, so editors simply retry. */
   private interruptPending(why: string): void {
+    // Requests still queued for the next gopls are among them: answered now, never sent.
+    if (this.pending.size && this.queue.length)
+      this.queue = this.queue.filter((frame) => {
+        const m = scanMessage(frame.chunks);
+        return !(m.ok && m.value.kind === "request" && this.pending.has(m.value.id));
+      });
     for (const [id, method] of this.pending) {
       if (method === "shutdown") this.editor.respond(id, null);
       else
@@ -572,6 +591,10 @@ export class Session {
 
   private launchFailure: Finding | undefined;
   private retrying = false;
+  /** An install began during this start (progress was reported). */
+  private installSeen = false;
+  /** The guard, not gopls, answered the editor's initialize. */
+  private guardAnsweredInitialize = false;
 
   private offerRetry(): void {
     const finding = this.launchFailure;
@@ -634,7 +657,8 @@ export class Session {
     if (!resolved.ok) {
       this.launchFailure = resolved.finding;
       this.report(resolved.finding);
-      return this.offerRetry();
+      this.offerRetry();
+      return this.applyAdoption();
     }
     this.launchFailure = undefined;
     this.goplsPath = resolved.value.path;
@@ -673,6 +697,8 @@ export class Session {
   }
 
   private answerDegraded(id: MessageId, method: string): void {
+    // Answered here: a later crash or restart must not answer it again.
+    this.pending.delete(id);
     if (method === "initialize") {
       // UTF-16, which every client speaks; each gopls started later is held to it.
       this.memory.pinEncoding("utf-16");
@@ -684,6 +710,9 @@ export class Session {
         },
       });
       this.editor.initializeAnswered();
+      this.guardAnsweredInitialize = true;
+      // The token ends with this answer.
+      this.reporter.workDoneToken = undefined;
       if (this.state === "degraded") this.offerRetry();
       return;
     }
@@ -693,7 +722,9 @@ export class Session {
     }
     const why =
       this.state === "installing"
-        ? "it is being installed; Go features start when it is done"
+        ? this.installSeen
+          ? "it is being installed; Go features start when it is done"
+          : "it is being set up; Go features start when it is ready"
         : this.launchFailure
           ? `it could not be started: ${this.launchFailure.id}`
           : "it kept crashing; restart the language server";

@@ -11,7 +11,7 @@ import { GUARD, tempDir } from "../helpers/env.js";
 import { countingGo } from "../helpers/gocount.js";
 import { type GoProxy, startGoProxy } from "../helpers/goproxy.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
-import { childrenOf, waitUntil } from "../helpers/procs.js";
+import { childrenOf, pidsWithEnv, waitUntil } from "../helpers/procs.js";
 import { startSumDB } from "../helpers/sumdb.js";
 
 const run = promisify(execFile);
@@ -207,9 +207,61 @@ test("a first install that takes long: initialize answered meanwhile, requests r
   assert.deepEqual(Object.keys(state.documents), ["file:///w/a.go"]);
   assert.equal(state.initializes, 1);
   assert.equal(go.installs(), 1);
+  // A crash later: the editor's initialize, answered long ago, is not answered again.
+  await peer.call("standin/crash");
+  await peer.waitFor("restarted", (m) => /\[gopls\.crash\]/.test(JSON.stringify(m.params ?? "")));
+  assert.equal(
+    peer.received.filter((m) => m.id === init.id && m.method === undefined).length,
+    1,
+    "one initialize answer",
+  );
   assert.equal((await peer.call("shutdown")).result, null);
   peer.notify("exit");
   assert.equal((await peer.exited).code, 0);
+});
+
+test("a module proxy slow to answer go's queries: initialize answered meanwhile too", async (t) => {
+  const slow = await startGoProxy([{ version: "v0.2.0", go: "1.21" }], { delayMs: 1500 });
+  t.after(() => slow.close());
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const peer = await session(
+    t,
+    env(t, home, go.path, { GOPROXY: slow.url, GOPLS_GUARD_EARLY_ANSWER_MS: "500" }),
+  );
+  const init = await peer.initialize({}, 10_000);
+  assert.equal(
+    (init.result as { serverInfo: { version: string } }).serverInfo.version,
+    "installing gopls",
+  );
+  assert.equal(go.installs(), 0, "answered while go was still asking the proxy");
+  const early = await peer.call("standin/echo", ["x"]);
+  assert.match(early.error?.message ?? "", /it is being set up/);
+  await peer.waitFor(
+    "gopls took over",
+    (m) =>
+      /\[gopls\.missing\] gopls v0\.2\.0 was installed and is running/.test(
+        JSON.stringify(m.params ?? ""),
+      ),
+    90_000,
+  );
+  assert.deepEqual((await peer.call("standin/echo", ["x"])).result, ["x"]);
+});
+
+test("shutdown and exit while a long install runs: a clean exit, nothing started or announced after", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t), 4);
+  const peer = await session(t, env(t, home, go.path, { GOPLS_GUARD_EARLY_ANSWER_MS: "300" }));
+  await peer.initialize({}, 10_000);
+  const shutdown = await peer.call("shutdown");
+  assert.equal(shutdown.result, null);
+  const after = peer.received.length;
+  peer.notify("exit");
+  assert.equal((await peer.exited).code, 0);
+  assert.deepEqual(peer.received.slice(after), []);
+  assert.ok(go.installs() >= 1, "an install was under way");
+  // Nothing the guard started (go install, its compiler) lives on.
+  await waitUntil("the install's processes gone", () => pidsWithEnv(home).length === 0, 10_000);
 });
 
 test("8 guards started at once on an empty home: one go install, 8 working sessions", async (t) => {

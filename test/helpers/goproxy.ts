@@ -75,6 +75,8 @@ export interface ProxyOptions {
   tamperMod?: string[];
   /** A checksum database this proxy also serves at /sumdb/NAME/ (as proxy.golang.org does). */
   sumdb?: string;
+  /** Every answer waits this long: a proxy far away or overloaded. */
+  delayMs?: number;
 }
 
 export async function startGoProxy(
@@ -89,8 +91,12 @@ export async function startGoProxy(
     requests.push(url);
     const prefix = `/${MODULE}/@`;
     const send = (status: number, type: string, body: string | Buffer) => {
-      res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body) });
-      res.end(body);
+      const answer = () => {
+        res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(body) });
+        res.end(body);
+      };
+      if (options.delayMs) setTimeout(answer, options.delayMs);
+      else answer();
     };
     const proxied = /^\/sumdb\/[^/]+\/(.*)$/.exec(url);
     if (proxied && options.sumdb) {

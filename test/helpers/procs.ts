@@ -64,3 +64,21 @@ export function cmdline(pid: number): string {
     return "";
   }
 }
+
+/** Live processes whose environment mentions this text (a test's private directory, say). */
+export function pidsWithEnv(fragment: string): number[] {
+  const out: number[] = [];
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (
+        fs.readFileSync(`/proc/${entry}/environ`, "utf8").includes(fragment) &&
+        alive(Number(entry))
+      )
+        out.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return out;
+}
