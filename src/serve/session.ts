@@ -6,19 +6,36 @@
 import type { Readable, Writable } from "node:stream";
 import type { Config } from "../config.js";
 import type { Finding, Result } from "../findings.js";
-import { sumdbAddress } from "../go/sumdb.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
 import type { Logger } from "../log.js";
-import { EditorChannel, ErrorCodes, GUARD_ID_PREFIX, MessageType } from "../lsp/editor-channel.js";
+import { EditorChannel, ErrorCodes, GUARD_ID_PREFIX } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader, frameBody } from "../lsp/framing.js";
-import { type MessageId, parseMessage } from "../lsp/message.js";
+import type { MessageId } from "../lsp/message.js";
 import { peekMessage } from "../lsp/peek.js";
 import { scanMessage } from "../lsp/scan.js";
 import { EditorReporter } from "../report/editor.js";
 import { loadCapabilities, saveCapabilities } from "./capabilities.js";
+import { decode, decodeBody, frameStart, reencode, serverInfoOf } from "./decode.js";
 import { type Exit, GoplsProcess } from "./gopls-process.js";
 import { SessionMemory } from "./memory.js";
+import {
+  type AfterReplay,
+  adopted,
+  adoptionPrompt,
+  crashedTooOften,
+  crashRestarted,
+  handedOver,
+  installedThroughMirror,
+  malformedInput,
+  mirrorsFor,
+  RETRY,
+  retryPrompt,
+  runningAgain,
+  spawnFailed,
+  throughMirror,
+  USE_SHELL_SETTINGS,
+} from "./notices.js";
 import { ParentWatch } from "./parent-watch.js";
 import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from "./restart-policy.js";
 import { ServerRequests } from "./server-requests.js";
@@ -29,14 +46,6 @@ export interface ResolveHooks {
   /** Settings over the user's environment that the user consented to (adopted, or a mirror). */
   env: Record<string, string>;
 }
-
-/** Faults a different module proxy can get round: offered, for one install, with consent. */
-const MIRROR_CAN_HELP = new Set([
-  "proxy.unreachable",
-  "proxy.intercepted",
-  "proxy.tls",
-  "sumdb.unreachable",
-]);
 
 export interface SessionOptions {
   config: Config;
@@ -151,35 +160,21 @@ export class Session {
   private offerAdoption(finding: Finding, adopt: Record<string, string>): void {
     const names = Object.keys(adopt).filter((k) => this.adopted[k] !== adopt[k]);
     if (names.length === 0 || this.state === "ending") return;
-    const use = "Use them for gopls";
     void this.editor
-      .request("window/showMessageRequest", {
-        type: MessageType.Warning,
-        message: `gopls-guard: your login shell sets ${names.join(", ")}, which the editor's environment lacks. Use the shell's values for gopls in this session? Nothing is written to your settings. [${finding.id}]`,
-        actions: [{ title: use }, { title: "Not now" }],
-      })
+      .request("window/showMessageRequest", adoptionPrompt(names, finding.id))
       .then((reply) => {
         const title = "result" in reply ? (reply.result as { title?: string } | null)?.title : "";
         this.o.logger.info({ event: "adopt.answer", names, answer: title ?? null }, "adopt?");
-        if (title !== use) return;
-        this.adopted = {
-          ...this.adopted,
-          ...Object.fromEntries(names.map((k) => [k, adopt[k] as string])),
-        };
-        const done = (files: number): Finding => ({
-          id: finding.id,
-          severity: "info",
-          message: `gopls now runs with ${names.join(", ")} from your login shell, for this session; ${files} open file${files === 1 ? "" : "s"} restored. Your settings are unchanged.`,
-          evidence: Object.fromEntries(names.map((k) => [k, adopt[k] as string])),
-          fix: "To make it permanent, set them where the editor gets its environment (or `go env -w NAME=value` for GO* settings).",
-        });
-        this.adoptionDone = done;
+        if (title !== USE_SHELL_SETTINGS) return;
+        const values = Object.fromEntries(names.map((k) => [k, adopt[k] as string]));
+        this.adopted = { ...this.adopted, ...values };
+        this.adoptionDone = adopted(finding.id, values);
         this.applyAdoption();
       });
   }
 
   /** What to tell the user once adopted settings are in use; set until then. */
-  private adoptionDone: ((files: number) => Finding) | undefined;
+  private adoptionDone: AfterReplay | undefined;
   /** The adopted settings the running gopls was started with. */
   private goplsAdopted = "{}";
 
@@ -239,18 +234,7 @@ export class Session {
       // The editor has its initialize answer: gopls gets the session as it stands, like after a Retry.
       const version = resolved.value.version;
       this.state = "restarting";
-      const how = this.installSeen ? "was installed and is running" : "is running now";
-      this.afterReplay = (files) => ({
-        id: "gopls.missing",
-        severity: "info",
-        message:
-          `gopls ${version ?? ""} ${how}; ${files} open file${files === 1 ? "" : "s"} handed to it.`.replace(
-            "  ",
-            " ",
-          ),
-        evidence: { gopls: this.goplsPath },
-        fix: "Nothing to do.",
-      });
+      this.afterReplay = handedOver(version, this.installSeen, this.goplsPath);
       this.replace();
       return this.scheduleChecks(version);
     }
@@ -332,14 +316,7 @@ export class Session {
         if (this.gopls === gopls) this.fromGopls(frame);
       },
       onFramingError: (e) => this.malformed("gopls", e.message, e.evidence, "lsp.malformed_frame"),
-      onSpawnError: (e) =>
-        this.report({
-          id: "gopls.missing",
-          severity: "error",
-          message: "gopls could not be started.",
-          evidence: { gopls: this.goplsPath, error: `${e.code ?? ""} ${e.message}`.trim() },
-          fix: "Check that the file is a gopls binary for this machine, or unset GOPLS_GUARD_GOPLS.",
-        }),
+      onSpawnError: (e) => this.report(spawnFailed(this.goplsPath, e)),
       onDrain: () => this.o.editorIn.resume(),
     });
     this.gopls = gopls;
@@ -350,7 +327,7 @@ export class Session {
   private fromEditor(frame: Frame): void {
     const scanned = scanMessage(frame.chunks);
     if (!scanned.ok)
-      return this.malformed("editor", scanned.reason, start(frame), "lsp.malformed_message");
+      return this.malformed("editor", scanned.reason, frameStart(frame), "lsp.malformed_message");
     const info = scanned.value;
     if (info.kind === "response") {
       if (this.editor.isGuardId(info.id)) return this.editor.settle(info.id, decode(frame));
@@ -406,7 +383,7 @@ export class Session {
   private fromGopls(frame: Frame): void {
     const info = peekMessage(frame);
     if (!info.ok)
-      return this.malformed("gopls", info.reason, start(frame), "lsp.malformed_message");
+      return this.malformed("gopls", info.reason, frameStart(frame), "lsp.malformed_message");
     const m = info.value;
     if (m.kind === "response") {
       if (m.id !== null && m.id === this.reinitializeId) return this.reinitialized(frame);
@@ -418,7 +395,7 @@ export class Session {
         this.reporter.workDoneToken = undefined;
         saveCapabilities(this.o.config.home, response.result);
         this.o.logger.info(
-          { event: "gopls.initialized", gopls: goplsVersion(response) },
+          { event: "gopls.initialized", gopls: serverInfoOf(response) },
           "initialize answered",
         );
         this.editor.initializeAnswered();
@@ -490,7 +467,7 @@ export class Session {
   }
 
   /** A planned restart: the running gopls stopped, a new one with the adopted settings brought up to date. */
-  private async restartWithSettings(after: (files: number) => Finding): Promise<void> {
+  private async restartWithSettings(after: AfterReplay): Promise<void> {
     const old = this.gopls;
     if (this.state !== "running" || !old || this.shutdownRequested) return;
     this.state = "restarting";
@@ -512,21 +489,12 @@ export class Session {
 
   private restart(how: string): void {
     if (this.state !== "restarting") return;
-    this.afterReplay = (files) => ({
-      id: "gopls.crash",
-      severity: "warning",
-      message: `gopls ${how} and was restarted; ${files} open file${files === 1 ? "" : "s"} restored.`,
-      evidence: {
-        log: this.o.logFile,
-        ...(this.lastExit?.stderrTail ? { stderr: lastLines(this.lastExit.stderrTail, 2) } : {}),
-      },
-      fix: "Nothing to do now; if it keeps happening, report the log to the gopls issue tracker.",
-    });
+    this.afterReplay = crashRestarted(how, this.o.logFile, this.lastExit?.stderrTail);
     this.replace();
   }
 
   /** What to tell the user once a replacement gopls has been brought up to date. */
-  private afterReplay: (files: number) => Finding = () => ({
+  private afterReplay: AfterReplay = () => ({
     id: "gopls.crash",
     severity: "info",
     message: "gopls is running.",
@@ -599,46 +567,26 @@ export class Session {
   private offerRetry(): void {
     const finding = this.launchFailure;
     if (!finding) return;
-    const theirs = (this.adopted.GOPROXY ?? this.o.goplsEnv.GOPROXY ?? "")
-      .split(/[,|]/)
-      .map((p) => p.trim().replace(/\/+$/, ""));
-    // A GOSUMDB with its own URL is asked directly, whatever the proxy: a mirror cannot help.
-    const directSumdb =
-      finding.id === "sumdb.unreachable" &&
-      sumdbAddress(this.adopted.GOSUMDB ?? this.o.goplsEnv.GOSUMDB ?? "")?.explicit;
-    const mirrors =
-      MIRROR_CAN_HELP.has(finding.id) && !directSumdb
-        ? this.o.config.mirrors.filter((m) => !theirs.includes(m))
-        : [];
-    const through = (m: string) => `Install once through ${m}`;
+    const mirrors = mirrorsFor(finding, this.o.config.mirrors, {
+      ...this.o.goplsEnv,
+      ...this.adopted,
+    });
     void this.editor
-      .request("window/showMessageRequest", {
-        type: MessageType.Error,
-        message: mirrors.length
-          ? `gopls could not be started: ${finding.message} Fix it, then Retry; or install gopls this once through a mirror (your GOPROXY stays as it is). [${finding.id}]`
-          : `gopls could not be started: ${finding.message} Fix it, then Retry. [${finding.id}]`,
-        actions: [{ title: "Retry" }, ...mirrors.map((m) => ({ title: through(m) }))],
-      })
+      .request("window/showMessageRequest", retryPrompt(finding, mirrors))
       .then((reply) => {
         const title = "result" in reply ? (reply.result as { title?: string } | null)?.title : "";
-        if (title === "Retry") return void this.retry();
-        const mirror = mirrors.find((m) => through(m) === title);
+        if (title === RETRY) return void this.retry();
+        const mirror = mirrors.find((m) => throughMirror(m) === title);
         if (mirror)
-          void this.retry({ GOPROXY: `${mirror},direct` }, (files) => ({
-            id: finding.id,
-            severity: "warning",
-            message: `gopls was installed through ${mirror}, this once, and is running; ${files} open file${files === 1 ? "" : "s"} handed to it. Your GOPROXY is unchanged, so fix the cause for gopls's own downloads.`,
-            evidence: { mirror, GOPROXY: this.o.goplsEnv.GOPROXY ?? "(go's default)" },
-            fix: `If the mirror should stay, \`go env -w GOPROXY=${mirror},direct\`.`,
-          }));
+          void this.retry(
+            { GOPROXY: `${mirror},direct` },
+            installedThroughMirror(finding.id, mirror, this.o.goplsEnv.GOPROXY),
+          );
       });
   }
 
   /** Re-runs the checks and the start; once: settings only for this install (a mirror). */
-  private async retry(
-    once: Record<string, string> = {},
-    after?: (files: number) => Finding,
-  ): Promise<void> {
+  private async retry(once: Record<string, string> = {}, after?: AfterReplay): Promise<void> {
     // One at a time: Retry, a mirror and adopted settings can all be answered at once.
     if (this.state !== "degraded" || this.retrying || this.shutdownRequested) return;
     this.o.logger.info({ event: "retry", once }, "retrying after a failed start");
@@ -663,19 +611,7 @@ export class Session {
     this.launchFailure = undefined;
     this.goplsPath = resolved.value.path;
     this.state = "restarting";
-    this.afterReplay =
-      after ??
-      ((files) => ({
-        id: "gopls.retry",
-        severity: "warning",
-        message:
-          `gopls ${resolved.value.version ?? ""} is running now; ${files} open file${files === 1 ? "" : "s"} handed to it.`.replace(
-            "  ",
-            " ",
-          ),
-        evidence: { gopls: this.goplsPath },
-        fix: "Nothing to do.",
-      }));
+    this.afterReplay = after ?? runningAgain(resolved.value.version, this.goplsPath);
     this.replace();
   }
 
@@ -684,16 +620,9 @@ export class Session {
     this.state = "degraded";
     this.queue = [];
     const policy = this.o.restartPolicy ?? DEFAULT_RESTART_POLICY;
-    this.report({
-      id: "gopls.crash",
-      severity: "error",
-      message: `gopls ${how}, its ${crashes}th crash in ${Math.round(policy.windowMs / 60_000)} minutes; it is not restarted again. Go features are off until the language server is restarted.`,
-      evidence: {
-        log: this.o.logFile,
-        ...(exit.stderrTail ? { stderr: lastLines(exit.stderrTail, 3) } : {}),
-      },
-      fix: "Restart the language server; report the log (it has gopls's last words) to the gopls issue tracker.",
-    });
+    this.report(
+      crashedTooOften(how, crashes, policy.windowMs, this.o.logFile, exit.stderrTail || undefined),
+    );
   }
 
   private answerDegraded(id: MessageId, method: string): void {
@@ -738,16 +667,7 @@ export class Session {
   private malformed(from: "editor" | "gopls", reason: string, evidence: string, id: string): void {
     if (this.state === "ending") return;
     this.o.logger.error({ event: id, from, reason, evidence }, "malformed input");
-    this.report({
-      id,
-      severity: "error",
-      message: `The guard received a message from ${from === "editor" ? "the editor" : "gopls"} that is not valid LSP: ${reason}.`,
-      evidence: { start: JSON.stringify(evidence.slice(0, 120)), log: this.o.logFile },
-      fix:
-        from === "editor"
-          ? "This is a bug in the editor or its LSP client; restart the language server."
-          : "This is a bug in gopls; restart the language server.",
-    });
+    this.report(malformedInput(id, from, reason, evidence, this.o.logFile));
     for (const [pid, method] of this.pending)
       this.editor.respondError(
         pid,
@@ -787,49 +707,4 @@ export class Session {
     this.gopls?.killNow();
     this.retiring?.killNow();
   }
-}
-
-/** The decoded body of a message the scanner has already validated. */
-function decode(frame: Frame): Record<string, unknown> {
-  return decodeBody(frameBody(frame));
-}
-
-/** decode, for a body already in one piece (concatenating a large didOpen once, not twice). */
-function decodeBody(body: Buffer): Record<string, unknown> {
-  const parsed = parseMessage(body);
-  return parsed.ok ? parsed.value.json : {};
-}
-
-/** The same message with some top-level fields replaced (ids of a restarted gopls's requests). */
-function reencode(frame: Frame, fields: Record<string, unknown>): Frame {
-  const body = Buffer.from(JSON.stringify({ ...decode(frame), ...fields }), "utf8");
-  return { chunks: [body], length: body.length };
-}
-
-/** gopls reports its build info as JSON in serverInfo.version; keep what identifies it. */
-function goplsVersion(response: Record<string, unknown>): unknown {
-  const info = (response.result as { serverInfo?: { name?: string; version?: string } } | undefined)
-    ?.serverInfo;
-  try {
-    const build = JSON.parse(info?.version ?? "") as {
-      GoVersion?: string;
-      Main?: { Path?: string; Version?: string };
-    };
-    return {
-      name: info?.name,
-      module: build.Main?.Path,
-      version: build.Main?.Version,
-      goVersion: build.GoVersion,
-    };
-  } catch {
-    return info;
-  }
-}
-
-function start(frame: Frame): string {
-  return (frame.chunks[0] ?? Buffer.alloc(0)).subarray(0, 200).toString("utf8");
-}
-
-function lastLines(text: string, n: number): string {
-  return text.trimEnd().split("\n").slice(-n).join(" | ");
 }

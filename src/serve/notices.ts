@@ -1,0 +1,169 @@
+// What a session tells the user about gopls itself — crashes, restarts, a gopls that arrived late,
+// settings or a mirror the user accepted — and the questions it asks (Retry, a mirror, the login
+// shell's settings). Text only: the session decides when.
+
+import type { Finding } from "../findings.js";
+import { sumdbAddress } from "../go/sumdb.js";
+import { MessageType } from "../lsp/editor-channel.js";
+
+/** The finding to report once a new gopls has the session's open files. */
+export type AfterReplay = (files: number) => Finding;
+
+const openFiles = (n: number) => `${n} open file${n === 1 ? "" : "s"}`;
+
+export function lastLines(text: string, n: number): string {
+  return text.trimEnd().split("\n").slice(-n).join(" | ");
+}
+
+const versioned = (text: string) => text.replace("  ", " ");
+
+export function crashRestarted(
+  how: string,
+  log: string,
+  stderrTail: string | undefined,
+): AfterReplay {
+  return (files) => ({
+    id: "gopls.crash",
+    severity: "warning",
+    message: `gopls ${how} and was restarted; ${openFiles(files)} restored.`,
+    evidence: { log, ...(stderrTail ? { stderr: lastLines(stderrTail, 2) } : {}) },
+    fix: "Nothing to do now; if it keeps happening, report the log to the gopls issue tracker.",
+  });
+}
+
+export function crashedTooOften(
+  how: string,
+  crashes: number,
+  windowMs: number,
+  log: string,
+  stderrTail: string | undefined,
+): Finding {
+  return {
+    id: "gopls.crash",
+    severity: "error",
+    message: `gopls ${how}, its ${crashes}th crash in ${Math.round(windowMs / 60_000)} minutes; it is not restarted again. Go features are off until the language server is restarted.`,
+    evidence: { log, ...(stderrTail ? { stderr: lastLines(stderrTail, 3) } : {}) },
+    fix: "Restart the language server; report the log (it has gopls's last words) to the gopls issue tracker.",
+  };
+}
+
+/** Retry worked. */
+export function runningAgain(version: string | undefined, gopls: string): AfterReplay {
+  return (files) => ({
+    id: "gopls.retry",
+    severity: "warning",
+    message: versioned(`gopls ${version ?? ""} is running now; ${openFiles(files)} handed to it.`),
+    evidence: { gopls },
+    fix: "Nothing to do.",
+  });
+}
+
+/** gopls arrived after the guard had answered initialize for it. */
+export function handedOver(
+  version: string | undefined,
+  installed: boolean,
+  gopls: string,
+): AfterReplay {
+  const how = installed ? "was installed and is running" : "is running now";
+  return (files) => ({
+    id: "gopls.missing",
+    severity: "info",
+    message: versioned(`gopls ${version ?? ""} ${how}; ${openFiles(files)} handed to it.`),
+    evidence: { gopls },
+    fix: "Nothing to do.",
+  });
+}
+
+export function spawnFailed(gopls: string, e: NodeJS.ErrnoException): Finding {
+  return {
+    id: "gopls.missing",
+    severity: "error",
+    message: "gopls could not be started.",
+    evidence: { gopls, error: `${e.code ?? ""} ${e.message}`.trim() },
+    fix: "Check that the file is a gopls binary for this machine, or unset GOPLS_GUARD_GOPLS.",
+  };
+}
+
+export function malformedInput(
+  id: string,
+  from: "editor" | "gopls",
+  reason: string,
+  evidence: string,
+  log: string,
+): Finding {
+  return {
+    id,
+    severity: "error",
+    message: `The guard received a message from ${from === "editor" ? "the editor" : "gopls"} that is not valid LSP: ${reason}.`,
+    evidence: { start: JSON.stringify(evidence.slice(0, 120)), log },
+    fix:
+      from === "editor"
+        ? "This is a bug in the editor or its LSP client; restart the language server."
+        : "This is a bug in gopls; restart the language server.",
+  };
+}
+
+export const USE_SHELL_SETTINGS = "Use them for gopls";
+
+export function adoptionPrompt(names: string[], id: string) {
+  return {
+    type: MessageType.Warning,
+    message: `gopls-guard: your login shell sets ${names.join(", ")}, which the editor's environment lacks. Use the shell's values for gopls in this session? Nothing is written to your settings. [${id}]`,
+    actions: [{ title: USE_SHELL_SETTINGS }, { title: "Not now" }],
+  };
+}
+
+export function adopted(id: string, values: Record<string, string>): AfterReplay {
+  const names = Object.keys(values);
+  return (files) => ({
+    id,
+    severity: "info",
+    message: `gopls now runs with ${names.join(", ")} from your login shell, for this session; ${openFiles(files)} restored. Your settings are unchanged.`,
+    evidence: values,
+    fix: "To make it permanent, set them where the editor gets its environment (or `go env -w NAME=value` for GO* settings).",
+  });
+}
+
+/** Faults a different module proxy can get round: offered, for one install, with consent. */
+const MIRROR_CAN_HELP = new Set([
+  "proxy.unreachable",
+  "proxy.intercepted",
+  "proxy.tls",
+  "sumdb.unreachable",
+]);
+
+/** The mirrors worth offering for this failure: none that is already the user's proxy. */
+export function mirrorsFor(failure: Finding, mirrors: string[], env: NodeJS.ProcessEnv): string[] {
+  if (!MIRROR_CAN_HELP.has(failure.id)) return [];
+  // A GOSUMDB with its own URL is asked directly, whatever the proxy: a mirror cannot help.
+  if (failure.id === "sumdb.unreachable" && sumdbAddress(env.GOSUMDB ?? "")?.explicit) return [];
+  const theirs = (env.GOPROXY ?? "").split(/[,|]/).map((p) => p.trim().replace(/\/+$/, ""));
+  return mirrors.filter((m) => !theirs.includes(m));
+}
+
+export const RETRY = "Retry";
+export const throughMirror = (mirror: string) => `Install once through ${mirror}`;
+
+export function retryPrompt(failure: Finding, mirrors: string[]) {
+  return {
+    type: MessageType.Error,
+    message: mirrors.length
+      ? `gopls could not be started: ${failure.message} Fix it, then Retry; or install gopls this once through a mirror (your GOPROXY stays as it is). [${failure.id}]`
+      : `gopls could not be started: ${failure.message} Fix it, then Retry. [${failure.id}]`,
+    actions: [{ title: RETRY }, ...mirrors.map((m) => ({ title: throughMirror(m) }))],
+  };
+}
+
+export function installedThroughMirror(
+  id: string,
+  mirror: string,
+  goproxy: string | undefined,
+): AfterReplay {
+  return (files) => ({
+    id,
+    severity: "warning",
+    message: `gopls was installed through ${mirror}, this once, and is running; ${openFiles(files)} handed to it. Your GOPROXY is unchanged, so fix the cause for gopls's own downloads.`,
+    evidence: { mirror, GOPROXY: goproxy ?? "(go's default)" },
+    fix: `If the mirror should stay, \`go env -w GOPROXY=${mirror},direct\`.`,
+  });
+}
