@@ -30,6 +30,8 @@ interface Setup {
   cwd?: string;
   /** Directories bind-mounted read-only over themselves in a private mount namespace. */
   readOnly?: string[];
+  /** Directories covered by a 1 MiB tmpfs there (a full disk). */
+  tiny?: string[];
 }
 
 async function listen(t: T, s: http.Server | https.Server): Promise<number> {
@@ -49,10 +51,13 @@ async function closedPort(): Promise<string> {
 
 /** The guard's argv, wrapped in unshare when the row needs read-only mounts. */
 function command(setup: Setup, args: string[]): [string, string[]] {
-  if (!setup.readOnly?.length) return [GUARD, args];
+  if (!setup.readOnly?.length && !setup.tiny?.length) return [GUARD, args];
   const script = [
     "set -e",
-    ...setup.readOnly.map((d) => `mount --bind "${d}" "${d}"; mount -o remount,bind,ro "${d}"`),
+    ...(setup.readOnly ?? []).map(
+      (d) => `mount --bind "${d}" "${d}"; mount -o remount,bind,ro "${d}"`,
+    ),
+    ...(setup.tiny ?? []).map((d) => `mount -t tmpfs -o size=1m tmpfs "${d}"`),
     'exec "$@"',
   ].join("\n");
   return ["unshare", ["-m", "sh", "-c", script, "sh", process.execPath, GUARD, ...args]];
@@ -169,6 +174,16 @@ const rows: Array<{
     setup: async (t) => {
       const modcache = tempDir(t);
       return { env: { GOMODCACHE: modcache }, readOnly: [modcache] };
+    },
+  },
+  {
+    id: "fs.no_space",
+    severity: "warning",
+    what: "a build cache on a nearly full disk (a 1 MiB tmpfs)",
+    needsRoot: true,
+    setup: async (t) => {
+      const gocache = tempDir(t);
+      return { env: { GOCACHE: gocache }, tiny: [gocache] };
     },
   },
   {
