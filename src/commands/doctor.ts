@@ -63,7 +63,7 @@ function human(
     `  go      ${facts.go ? `${facts.go.path} (${facts.go.version}, from ${facts.go.source})` : "not found"}`,
   );
   lines.push(
-    `  gopls   ${facts.gopls ? `${facts.gopls.path} (${facts.gopls.version ?? "?"})` : "not installed yet"}`,
+    `  gopls   ${facts.gopls ? `${facts.gopls.path} (${facts.gopls.version ?? "?"}${facts.gopls.builtWith ? `, built with ${facts.gopls.builtWith}` : ""})` : "not installed yet"}`,
   );
   lines.push(`  install ${facts.guard.installDir}`);
   for (const p of facts.probes)

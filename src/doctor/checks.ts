@@ -6,10 +6,13 @@ import os from "node:os";
 import path from "node:path";
 import type { Config } from "../config.js";
 import type { Finding } from "../findings.js";
+import { parseBuildInfo } from "../go/buildinfo.js";
 import type { GoEnv } from "../go/env.js";
 import { readGoEnv } from "../go/env.js";
+import { queryEnv } from "../go/environment.js";
 import { findGo } from "../go/find.js";
 import { matchPrefixPatterns } from "../go/patterns.js";
+import { runGo } from "../go/run.js";
 import { loginShellProbe } from "../go/shell.js";
 import { resolveGopls } from "../gopls/launch.js";
 import { probeWritable, unsafe } from "../gopls/probe.js";
@@ -20,7 +23,16 @@ import { probeSumdb, type SumdbProbe } from "./probe-sumdb.js";
 export interface Facts {
   guard: { version: string; home: string; configFile: string; installDir: string; log: string };
   go?: { path: string; source: string; version: string; env: Partial<GoEnv> };
-  gopls?: { path: string; version: string | undefined; source: string } | undefined;
+  gopls?:
+    | {
+        path: string;
+        version: string | undefined;
+        source: string;
+        /** From `go version -m`: the Go it was built with, and its main module. */
+        builtWith?: string | undefined;
+        module?: string | undefined;
+      }
+    | undefined;
   probes: ProbeResult[];
   sumdb?: SumdbProbe | undefined;
 }
@@ -127,7 +139,9 @@ export async function runChecks(
   );
   findings.push(...(await checkShellDrift(s)));
   const goplsFindings: Finding[] = [];
-  const goplsChecked = options.gopls ? checkGopls(s, goplsFindings) : Promise.resolve(undefined);
+  const goplsChecked = options.gopls
+    ? checkGopls(s, goplsFindings, found.value.path)
+    : Promise.resolve(undefined);
   const pinned = s.config.goplsVersion === "latest" ? undefined : s.config.goplsVersion;
   const [gopls, probes, sumdb] = await Promise.all([
     goplsChecked,
@@ -426,7 +440,11 @@ function statOf(p: string): fs.Stats | undefined {
 }
 
 /** What the guard would run (no install), its safety, and a different gopls earlier on PATH. */
-async function checkGopls(s: DoctorSeams, findings: Finding[]): Promise<Facts["gopls"]> {
+async function checkGopls(
+  s: DoctorSeams,
+  findings: Finding[],
+  go: string,
+): Promise<Facts["gopls"]> {
   const resolved = await resolveGopls({
     config: s.config,
     env: s.env,
@@ -484,7 +502,19 @@ async function checkGopls(s: DoctorSeams, findings: Finding[]): Promise<Facts["g
         fix: "Nothing is broken; remove or update the other one if the difference confuses you.",
       });
   }
-  return { path: gopls.path, version: gopls.version, source: gopls.source };
+  const built = await runGo(go, ["version", "-m", gopls.path], {
+    env: queryEnv(s.env),
+    cwd: s.cwd,
+    timeoutMs: 5000,
+  });
+  const info = built.exitCode === 0 ? parseBuildInfo(built.stdout) : undefined;
+  return {
+    path: gopls.path,
+    version: gopls.version,
+    source: gopls.source,
+    builtWith: info?.goVersion,
+    module: info?.module?.path ?? info?.path,
+  };
 }
 
 async function probeAll(s: DoctorSeams, ge: GoEnv): Promise<ProbeResult[]> {

@@ -267,6 +267,13 @@ test("a gopls in a world-writable directory: fs.unsafe_binary, an error", async 
   );
 });
 
+test("the facts say which gopls would run: its path, version, module and the Go it was built with", async (t) => {
+  const { report } = await doctor(t, { GOPLS_GUARD_GOPLS: standinGopls(), GOPROXY: "off" });
+  assert.equal(report.facts.gopls?.path, standinGopls());
+  assert.equal(report.facts.gopls?.module, "golang.org/x/tools/gopls");
+  assert.match(report.facts.gopls?.builtWith ?? "", /^go1\.\d+/);
+});
+
 test("the human report: grouped findings with their fixes and a one-line verdict", async (t) => {
   let out = "";
   try {

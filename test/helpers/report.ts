@@ -11,7 +11,7 @@ export interface DoctorReport {
   }>;
   facts: {
     go?: { path: string; source: string; version: string };
-    gopls?: { path: string };
+    gopls?: { path: string; version?: string; builtWith?: string; module?: string };
     probes: Array<{ url: string; status?: number; error?: string; ms: number }>;
     sumdb?: {
       url: string;
