@@ -11,7 +11,8 @@ import type { Finding } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
 import { matchPrefixPatterns } from "../go/patterns.js";
 import { sumdbAddress } from "../go/sumdb.js";
-import { proxyFor, readCaFile, request, unreachable } from "./probe-proxy.js";
+import { proxyFor, readCaFile, request } from "./http.js";
+import { unreachable } from "./probe-proxy.js";
 
 const GOPLS = "golang.org/x/tools/gopls";
 
