@@ -145,8 +145,10 @@ test("an installed gopls is reused: no go install, and a warm start runs no subp
 
 test("a first install that takes long: initialize answered meanwhile, requests refused clearly, then gopls takes over", async (t) => {
   const home = tempDir(t);
-  const go = countingGo(tempDir(t), 3); // go install sleeps 3 s first: a slow build
-  const peer = await session(t, env(t, home, go.path, { GOPLS_GUARD_EARLY_ANSWER_MS: "500" }));
+  const go = countingGo(tempDir(t), 6); // go install sleeps 6 s first: a slow build
+  // The answer at 2.5 s: after go's version queries (well under a second) even on a loaded
+  // machine, so during the install, with its progress already begun on the token.
+  const peer = await session(t, env(t, home, go.path, { GOPLS_GUARD_EARLY_ANSWER_MS: "2500" }));
   const started = Date.now();
   const init = await peer.initialize(
     {
@@ -155,7 +157,7 @@ test("a first install that takes long: initialize answered meanwhile, requests r
     },
     10_000,
   );
-  assert.ok(Date.now() - started < 3000, "answered before the install finished");
+  assert.ok(Date.now() - started < 6000, "answered before the install finished");
   const result = init.result as {
     serverInfo: { name: string; version: string };
     capabilities: { hoverProvider?: boolean; positionEncoding?: string };
@@ -184,8 +186,7 @@ test("a first install that takes long: initialize answered meanwhile, requests r
     position: { line: 0, character: 0 },
   });
   assert.equal(early.error?.code, -32803);
-  // "installed" once go install has begun, "set up" while go is still asked about versions.
-  assert.match(early.error?.message ?? "", /gopls is not running \(it is being (installed|set up)/);
+  assert.match(early.error?.message ?? "", /gopls is not running \(it is being installed/);
 
   await peer.waitFor(
     "gopls took over",
