@@ -11,6 +11,7 @@ export class EditorReporter {
   /** The editor's initialize workDoneToken. */
   workDoneToken: string | number | undefined;
   private progressStarted: number | undefined;
+  private lastProgress = "";
 
   constructor(
     private readonly editor: EditorChannel,
@@ -33,6 +34,7 @@ export class EditorReporter {
 
   progress(phase: InstallPhase, message: string): void {
     this.logger.info({ event: "install.progress", phase, message }, message);
+    this.lastProgress = message;
     const token = this.workDoneToken;
     if (this.progressStarted === undefined) {
       this.progressStarted = Date.now();
@@ -75,6 +77,24 @@ export class EditorReporter {
       });
   }
 
+  /**
+   * A token the editor created on the guard's request (window/workDoneProgress/create), after
+   * the initialize one ended: progress under way continues there; progress to come begins there.
+   */
+  attachToken(token: string): void {
+    this.workDoneToken = token;
+    if (this.progressStarted !== undefined)
+      this.editor.notify("$/progress", {
+        token,
+        value: {
+          kind: "begin",
+          title: "gopls-guard",
+          message: this.lastProgress,
+          cancellable: false,
+        },
+      });
+  }
+
   endProgress(message: string): void {
     if (this.progressStarted === undefined) return;
     const seconds = Math.round((Date.now() - this.progressStarted) / 1000);
@@ -84,6 +104,8 @@ export class EditorReporter {
         token: this.workDoneToken,
         value: { kind: "end", message },
       });
+    // A token serves one progress, begin to end.
+    this.workDoneToken = undefined;
     this.editor.notify("window/showMessage", {
       type: MessageType.Info,
       message: `gopls-guard: ${message} (${seconds} s).`,

@@ -281,6 +281,14 @@ export class Session {
     }
   }
 
+  /** The rest of a start the editor was answered early for, on a progress token of the guard's own. */
+  private createProgress(): void {
+    const token = `gopls-guard-start-${process.pid}`;
+    void this.editor.request("window/workDoneProgress/create", { token }).then((reply) => {
+      if ("result" in reply && this.state === "installing") this.reporter.attachToken(token);
+    });
+  }
+
   /** The guard answers for gopls: it is being installed, or it cannot run. */
   private standingIn(): boolean {
     return this.state === "installing" || this.state === "degraded";
@@ -370,7 +378,12 @@ export class Session {
     const body = frameBody(frame);
     const json = decodeBody(body);
     this.memory.editorMessage("initialize", json, body);
-    const params = (json.params ?? {}) as { processId?: unknown; workDoneToken?: unknown };
+    const params = (json.params ?? {}) as {
+      processId?: unknown;
+      workDoneToken?: unknown;
+      capabilities?: { window?: { workDoneProgress?: unknown } };
+    };
+    this.clientCreatesProgress = params.capabilities?.window?.workDoneProgress === true;
     if (
       this.state === "starting" &&
       (typeof params.workDoneToken === "string" || typeof params.workDoneToken === "number")
@@ -563,6 +576,8 @@ export class Session {
   private installSeen = false;
   /** The guard, not gopls, answered the editor's initialize. */
   private guardAnsweredInitialize = false;
+  /** The editor accepts window/workDoneProgress/create. */
+  private clientCreatesProgress = false;
 
   private offerRetry(): void {
     const finding = this.launchFailure;
@@ -643,6 +658,7 @@ export class Session {
       // The token ends with this answer.
       this.reporter.workDoneToken = undefined;
       if (this.state === "degraded") this.offerRetry();
+      if (this.state === "installing" && this.clientCreatesProgress) this.createProgress();
       return;
     }
     if (method === "shutdown") {

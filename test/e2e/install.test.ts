@@ -149,11 +149,18 @@ test("a first install that takes long: initialize answered meanwhile, requests r
   // The answer at 2.5 s: after go's version queries (well under a second) even on a loaded
   // machine, so during the install, with its progress already begun on the token.
   const peer = await session(t, env(t, home, go.path, { GOPLS_GUARD_EARLY_ANSWER_MS: "2500" }));
+  // An editor that lets the server create progress tokens (as VS Code and Neovim do).
+  peer.onMessage = (m) => {
+    if (m.method === "window/workDoneProgress/create") peer.send({ id: m.id, result: null });
+  };
   const started = Date.now();
   const init = await peer.initialize(
     {
       workDoneToken: "init-token",
-      capabilities: { general: { positionEncodings: ["utf-8", "utf-16"] } },
+      capabilities: {
+        general: { positionEncodings: ["utf-8", "utf-16"] },
+        window: { workDoneProgress: true },
+      },
     },
     10_000,
   );
@@ -165,11 +172,15 @@ test("a first install that takes long: initialize answered meanwhile, requests r
   assert.deepEqual(result.serverInfo, { name: "gopls-guard", version: "installing gopls" });
   assert.equal(result.capabilities.hoverProvider, true, "gopls's capabilities, announced ahead");
   assert.equal(result.capabilities.positionEncoding, "utf-16");
-  // Progress on the initialize token ends before its answer; the rest comes as messages.
+  // Progress on the initialize token ends before its answer; the rest goes on a token the guard
+  // asks the editor to create.
   const answeredAt = peer.received.indexOf(init);
   const onToken = peer.received
     .map((m, i) => ({ m, i }))
-    .filter(({ m }) => m.method === "$/progress");
+    .filter(
+      ({ m }) =>
+        m.method === "$/progress" && (m.params as { token: string }).token === "init-token",
+    );
   assert.ok(onToken.length >= 2, JSON.stringify(onToken));
   assert.ok(
     onToken.every(({ i }) => i < answeredAt),
@@ -188,6 +199,12 @@ test("a first install that takes long: initialize answered meanwhile, requests r
   assert.equal(early.error?.code, -32803);
   assert.match(early.error?.message ?? "", /gopls is not running \(it is being installed/);
 
+  const create = await peer.waitFor(
+    "a token",
+    (m) => m.method === "window/workDoneProgress/create",
+  );
+  const token = (create.params as { token: string }).token;
+  assert.ok(peer.received.indexOf(create) > answeredAt);
   await peer.waitFor(
     "gopls took over",
     (m) =>
@@ -197,6 +214,11 @@ test("a first install that takes long: initialize answered meanwhile, requests r
       ),
     90_000,
   );
+  const kinds = peer.received
+    .filter((m) => m.method === "$/progress" && (m.params as { token: string }).token === token)
+    .map((m) => (m.params as { value: { kind: string } }).value.kind);
+  assert.equal(kinds[0], "begin");
+  assert.equal(kinds.at(-1), "end");
   const hover = await peer.call("textDocument/hover", {
     textDocument: { uri: "file:///w/a.go" },
     position: { line: 0, character: 0 },
