@@ -15,14 +15,13 @@ import type { MessageId } from "../lsp/message.js";
 import { peekMessage } from "../lsp/peek.js";
 import { scanMessage } from "../lsp/scan.js";
 import { EditorReporter } from "../report/editor.js";
+import { Adoption } from "./adoption.js";
 import { loadCapabilities, saveCapabilities } from "./capabilities.js";
 import { decode, decodeBody, frameStart, reencode, serverInfoOf } from "./decode.js";
 import { type Exit, GoplsProcess } from "./gopls-process.js";
 import { SessionMemory } from "./memory.js";
 import {
   type AfterReplay,
-  adopted,
-  adoptionPrompt,
   crashedTooOften,
   crashRestarted,
   handedOver,
@@ -34,7 +33,6 @@ import {
   runningAgain,
   spawnFailed,
   throughMirror,
-  USE_SHELL_SETTINGS,
 } from "./notices.js";
 import { ParentWatch } from "./parent-watch.js";
 import { DEFAULT_RESTART_POLICY, decideRestart, type RestartPolicy } from "./restart-policy.js";
@@ -101,7 +99,7 @@ export class Session {
   private readonly crashes: number[] = [];
   private lastExit: Exit | undefined;
   /** Settings from the login shell the user chose to use for this session. */
-  private adopted: Record<string, string> = {};
+  private readonly adoption: Adoption;
   /** A gopls being stopped to make way for another (adopted settings): owned until it is gone. */
   private retiring: GoplsProcess | undefined;
   private readonly parentWatch: ParentWatch;
@@ -111,6 +109,7 @@ export class Session {
   constructor(private readonly o: SessionOptions) {
     this.editor = new EditorChannel(o.editorOut);
     this.reporter = new EditorReporter(this.editor, o.logger);
+    this.adoption = new Adoption(this.editor, o.logger);
     this.ended = new Promise((resolve) => {
       this.finish = resolve;
     });
@@ -153,49 +152,25 @@ export class Session {
     if (this.reported.has(key) && finding.id !== "gopls.crash") return;
     this.reported.add(key);
     this.reporter.report(finding);
-    if (finding.adopt) this.offerAdoption(finding, finding.adopt);
+    if (finding.adopt && this.state !== "ending")
+      this.adoption.offer(finding, finding.adopt, () => this.applyAdoption());
   }
-
-  /** Settings found in the login shell: used for gopls (and its install) only if the user says so. */
-  private offerAdoption(finding: Finding, adopt: Record<string, string>): void {
-    const names = Object.keys(adopt).filter((k) => this.adopted[k] !== adopt[k]);
-    if (names.length === 0 || this.state === "ending") return;
-    void this.editor
-      .request("window/showMessageRequest", adoptionPrompt(names, finding.id))
-      .then((reply) => {
-        const title = "result" in reply ? (reply.result as { title?: string } | null)?.title : "";
-        this.o.logger.info({ event: "adopt.answer", names, answer: title ?? null }, "adopt?");
-        if (title !== USE_SHELL_SETTINGS) return;
-        const values = Object.fromEntries(names.map((k) => [k, adopt[k] as string]));
-        this.adopted = { ...this.adopted, ...values };
-        this.adoptionDone = adopted(finding.id, values);
-        this.applyAdoption();
-      });
-  }
-
-  /** What to tell the user once adopted settings are in use; set until then. */
-  private adoptionDone: AfterReplay | undefined;
-  /** The adopted settings the running gopls was started with. */
-  private goplsAdopted = "{}";
 
   /**
-   * Puts adopted settings to use: a retry when gopls could not start, a planned restart when it
-   * runs with others; otherwise again once gopls is running (it may be starting, installing or
+   * Puts accepted settings to use: a retry when gopls could not start, a planned restart when it
+   * runs without them; otherwise again once gopls is running (it may be starting, installing or
    * restarting, and then may already have them).
    */
   private applyAdoption(): void {
-    const done = this.adoptionDone;
-    if (!done || this.shutdownRequested || this.state === "ending") return;
+    if (!this.adoption.waiting || this.shutdownRequested || this.state === "ending") return;
     if (this.state === "degraded") {
       // Crashed too often: nothing more is started. A retry under way: tried again after it.
       if (!this.launchFailure || this.retrying) return;
-      this.adoptionDone = undefined;
-      return void this.retry({}, done);
+      return void this.retry({}, this.adoption.take());
     }
     if (this.state !== "running") return;
-    this.adoptionDone = undefined;
-    if (this.goplsAdopted === JSON.stringify(this.adopted))
-      return this.report(done(this.memory.documentCount));
+    const done = this.adoption.take() as AfterReplay;
+    if (!this.adoption.stale) return this.report(done(this.memory.documentCount));
     void this.restartWithSettings(done);
   }
 
@@ -210,7 +185,7 @@ export class Session {
         this.installSeen = true;
         this.reporter.progress(phase, message);
       },
-      env: this.adopted,
+      env: this.adoption.values,
     });
     clearTimeout(earlyAnswer);
     if (this.state === "ending") return;
@@ -314,11 +289,11 @@ export class Session {
   }
 
   private spawn(): GoplsProcess {
-    this.goplsAdopted = JSON.stringify(this.adopted);
+    this.adoption.starting();
     const gopls = new GoplsProcess({
       path: this.goplsPath,
       args: this.o.goplsArgs,
-      env: { ...this.o.goplsEnv, ...this.adopted },
+      env: { ...this.o.goplsEnv, ...this.adoption.values },
       maxMessageBytes: this.o.config.maxMessageBytes,
       onFrame: (frame) => {
         if (this.gopls === gopls) this.fromGopls(frame);
@@ -490,7 +465,7 @@ export class Session {
     this.serverRequests.nextGeneration();
     this.interruptPending("gopls is restarting with the settings you adopted");
     this.o.logger.info(
-      { event: "gopls.restart_planned", adopted: Object.keys(this.adopted) },
+      { event: "gopls.restart_planned", adopted: Object.keys(this.adoption.values) },
       "restarting gopls with adopted settings",
     );
     await old.stop(this.o.config.killGraceMs, true);
@@ -584,7 +559,7 @@ export class Session {
     if (!finding) return;
     const mirrors = mirrorsFor(finding, this.o.config.mirrors, {
       ...this.o.goplsEnv,
-      ...this.adopted,
+      ...this.adoption.values,
     });
     void this.editor
       .request("window/showMessageRequest", retryPrompt(finding, mirrors))
@@ -610,7 +585,7 @@ export class Session {
       .resolve({
         report: (f) => this.report(f),
         progress: (phase, message) => this.reporter.progress(phase, message),
-        env: { ...this.adopted, ...once },
+        env: { ...this.adoption.values, ...once },
       })
       .finally(() => {
         this.retrying = false;
