@@ -18,6 +18,11 @@ export const GUARD_ID_PREFIX = "gopls-guard#";
 
 export type Reply = { result: unknown } | { error: { code: number; message: string } };
 
+/** The action the user chose in a window/showMessageRequest, or "" (dismissed, or an error). */
+export function chosenAction(reply: Reply): string {
+  return ("result" in reply ? (reply.result as { title?: string } | null)?.title : "") ?? "";
+}
+
 /** LSP error codes used by the guard (from the specification). */
 export const ErrorCodes = {
   InternalError: -32603,

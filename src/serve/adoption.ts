@@ -4,7 +4,7 @@
 
 import type { Finding } from "../findings.js";
 import type { Logger } from "../log.js";
-import type { EditorChannel } from "../lsp/editor-channel.js";
+import { chosenAction, type EditorChannel } from "../lsp/editor-channel.js";
 import { type AfterReplay, adopted, adoptionPrompt, USE_SHELL_SETTINGS } from "./notices.js";
 
 export class Adoption {
@@ -27,8 +27,8 @@ export class Adoption {
     void this.editor
       .request("window/showMessageRequest", adoptionPrompt(names, finding.id))
       .then((reply) => {
-        const title = "result" in reply ? (reply.result as { title?: string } | null)?.title : "";
-        this.logger.info({ event: "adopt.answer", names, answer: title ?? null }, "adopt?");
+        const title = chosenAction(reply);
+        this.logger.info({ event: "adopt.answer", names, answer: title || null }, "adopt?");
         if (title !== USE_SHELL_SETTINGS) return;
         const values = Object.fromEntries(names.map((k) => [k, settings[k] as string]));
         this.values = { ...this.values, ...values };

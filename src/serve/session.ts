@@ -9,7 +9,7 @@ import type { Finding, Result } from "../findings.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
 import type { Logger } from "../log.js";
-import { EditorChannel, ErrorCodes, GUARD_ID_PREFIX } from "../lsp/editor-channel.js";
+import { chosenAction, EditorChannel, ErrorCodes, GUARD_ID_PREFIX } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader, frameBody } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import { peekMessage } from "../lsp/peek.js";
@@ -564,7 +564,7 @@ export class Session {
     void this.editor
       .request("window/showMessageRequest", retryPrompt(finding, mirrors))
       .then((reply) => {
-        const title = "result" in reply ? (reply.result as { title?: string } | null)?.title : "";
+        const title = chosenAction(reply);
         if (title === RETRY) return void this.retry();
         const mirror = mirrors.find((m) => throughMirror(m) === title);
         if (mirror)
