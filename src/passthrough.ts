@@ -13,7 +13,11 @@ export async function passthrough(config: Config, args: string[]): Promise<numbe
   // gopls's own output is what the caller reads (VS Code parses `version -json`): info stays in the log.
   const resolved = await resolveAtTerminal(config, true, log, false);
   if (!resolved.ok) return 1;
-  const child = spawn(resolved.value.path, args, { stdio: "inherit", env: goplsEnv(process.env) });
+  const { goplsPATH } = resolved.value;
+  const child = spawn(resolved.value.path, args, {
+    stdio: "inherit",
+    env: goplsEnv({ ...process.env, ...(goplsPATH ? { PATH: goplsPATH } : {}) }),
+  });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, forward);
   process.on("exit", () => child.exitCode === null && child.kill("SIGKILL"));

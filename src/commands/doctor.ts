@@ -1,10 +1,11 @@
 // `gopls-guard doctor [--json]`: every check, grouped, each finding with its evidence and fix,
 // and a one-line verdict; or one JSON object (schema in the README). Exit 1 if any error.
 
+import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
 import { processSeams, runChecks } from "../doctor/checks.js";
-import { type Finding, publicFinding } from "../findings.js";
+import { dedupe, type Finding, publicFinding } from "../findings.js";
 import { openLog } from "../log.js";
 
 declare const GUARD_VERSION: string;
@@ -31,7 +32,7 @@ export async function doctor(config: Config, args: string[], problems: Finding[]
     processSeams(config, log.logger, log.file),
     typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev",
   );
-  const all = [...problems, ...findings]
+  const all = dedupe([...problems, ...findings])
     .sort((a, b) => ORDER[a.severity] - ORDER[b.severity])
     .map(publicFinding);
   const errors = all.filter((f) => f.severity === "error").length;
@@ -59,11 +60,16 @@ function human(
     info: c("36", "i info"),
   };
   const lines: string[] = [c("1", "gopls-guard doctor"), ""];
+  const go = facts.go;
+  lines.push(`  go      ${go ? `${go.path} (${go.version}, from ${go.source})` : "not found"}`);
+  if (go?.goplsPATH)
+    lines.push(
+      `          gopls gets ${path.dirname(go.path)} first on its PATH, so it runs this go`,
+    );
+  const gopls = facts.gopls;
+  const about = gopls && [gopls.version ?? "?", gopls.builtWith && `built with ${gopls.builtWith}`];
   lines.push(
-    `  go      ${facts.go ? `${facts.go.path} (${facts.go.version}, from ${facts.go.source})` : "not found"}`,
-  );
-  lines.push(
-    `  gopls   ${facts.gopls ? `${facts.gopls.path} (${facts.gopls.version ?? "?"}${facts.gopls.builtWith ? `, built with ${facts.gopls.builtWith}` : ""})` : "not installed yet"}`,
+    `  gopls   ${gopls ? `${gopls.path} (${about?.filter(Boolean).join(", ")}; ${gopls.source})` : go ? "not installed yet" : "none found"}`,
   );
   lines.push(`  install ${facts.guard.installDir}`);
   for (const p of facts.probes)
@@ -79,7 +85,8 @@ function human(
   for (const f of findings) {
     lines.push(`${mark[f.severity]} [${f.id}] ${f.message}`);
     for (const [k, v] of Object.entries(f.evidence)) lines.push(`    ${k}: ${v}`);
-    lines.push(`    ${c("32", "fix:")} ${f.fix}`, "");
+    if (f.fix) lines.push(`    ${c("32", "fix:")} ${f.fix}`);
+    lines.push("");
   }
   const errors = findings.filter((f) => f.severity === "error").length;
   const warnings = findings.filter((f) => f.severity === "warning").length;
@@ -90,7 +97,7 @@ function human(
           `✗ gopls cannot be installed or started: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}.`,
         )
       : warnings
-        ? c("33;1", `! gopls works, with ${warnings} warning${warnings === 1 ? "" : "s"}.`)
+        ? c("33;1", `! no errors, ${warnings} warning${warnings === 1 ? "" : "s"}.`)
         : c("32;1", "✓ all good."),
   );
   return `${lines.join("\n")}\n`;

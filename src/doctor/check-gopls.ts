@@ -8,7 +8,9 @@ import { parseBuildInfo } from "../go/buildinfo.js";
 import { queryEnv } from "../go/environment.js";
 import { runGo } from "../go/run.js";
 import { resolveGopls } from "../gopls/launch.js";
+import { binaryIn, parseVersionDir } from "../gopls/layout.js";
 import { unsafe } from "../gopls/probe.js";
+import { releasesNewestFirst } from "../gopls/versions.js";
 import { statOf } from "./check-fs.js";
 import type { DoctorSeams } from "./seams.js";
 
@@ -97,4 +99,33 @@ export async function checkGopls(
     builtWith: info?.goVersion,
     module: info?.module?.path ?? info?.path,
   };
+}
+
+/**
+ * Without Go nothing can be verified or installed, but the doctor still says where gopls is:
+ * GOPLS_GUARD_GOPLS, or the newest build in the install dir (unverified: no `go version -m`).
+ */
+export function goplsWithoutGo(s: DoctorSeams): GoplsFacts | undefined {
+  if (s.config.goplsPath)
+    return {
+      path: s.config.goplsPath,
+      version: undefined,
+      source: "GOPLS_GUARD_GOPLS (not verified: no Go)",
+    };
+  const root = s.config.installDir;
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(root);
+  } catch {
+    return undefined;
+  }
+  const byVersion = new Map<string, string>();
+  for (const name of names.sort()) {
+    const parsed = parseVersionDir(name);
+    const bin = binaryIn(path.join(root, name), s.platform);
+    if (parsed && statOf(bin)?.isFile()) byVersion.set(parsed.version, bin);
+  }
+  const [newest] = releasesNewestFirst([...byVersion.keys()]);
+  const bin = newest && byVersion.get(newest);
+  return bin ? { path: bin, version: newest, source: "managed (not verified: no Go)" } : undefined;
 }

@@ -5,10 +5,11 @@ import type { Finding } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
 import { readGoEnv } from "../go/env.js";
 import { findGo } from "../go/find.js";
+import { goPlacement, pathForGopls } from "../go/path-for-gopls.js";
 import { loginShellProbe } from "../go/shell.js";
 import { checkDirs, checkSpace } from "./check-fs.js";
 import { checkGoroot, checkShellDrift, checkWsl } from "./check-go.js";
-import { checkGopls, type GoplsFacts } from "./check-gopls.js";
+import { checkGopls, type GoplsFacts, goplsWithoutGo } from "./check-gopls.js";
 import { checkSettings } from "./check-settings.js";
 import { type ProbeResult, probeProxy } from "./probe-proxy.js";
 import { probeSumdb, type SumdbProbe } from "./probe-sumdb.js";
@@ -18,7 +19,14 @@ export { type DoctorSeams, processSeams } from "./seams.js";
 
 export interface Facts {
   guard: { version: string; home: string; configFile: string; installDir: string; log: string };
-  go?: { path: string; source: string; version: string; env: Partial<GoEnv> };
+  go?: {
+    path: string;
+    source: string;
+    version: string;
+    env: Partial<GoEnv>;
+    /** The PATH gopls is given so that its go is this one; absent when the editor's PATH does. */
+    goplsPATH?: string;
+  };
   gopls?: GoplsFacts | undefined;
   probes: ProbeResult[];
   sumdb?: SumdbProbe | undefined;
@@ -67,15 +75,20 @@ export async function runChecks(
     },
     probes: [],
   };
+  const loginShell = loginShellProbe(s.env.SHELL);
   const found = await findGo({
     explicit: s.config.goPath,
     env: s.env,
     platform: s.platform,
     homedir: s.homedir,
-    loginShell: loginShellProbe(s.env.SHELL),
+    loginShell,
   });
-  if (!found.ok) return { findings: [found.finding], facts };
-  if (found.value.warning) findings.push(found.value.warning);
+  if (!found.ok) {
+    facts.gopls = goplsWithoutGo(s);
+    return { findings: [found.finding], facts };
+  }
+  const placement = goPlacement(found.value, s.env.PATH, s.platform);
+  if (placement) findings.push(placement);
   const goEnv = await readGoEnv(found.value.path, s.env, s.cwd);
   if (!goEnv.ok) return { findings: [...findings, goEnv.finding], facts };
   const ge = goEnv.value;
@@ -85,10 +98,18 @@ export async function runChecks(
     version: ge.GOVERSION,
     env: Object.fromEntries(SHOWN_ENV.map((k) => [k, ge[k]])),
   };
+  // What gopls will see: the same PATH a session gives it.
+  const goplsPATH = pathForGopls(
+    found.value.path,
+    s.env.PATH,
+    s.platform,
+    found.value.source === "login shell PATH" ? (await loginShell())?.env.PATH : undefined,
+  );
+  if (goplsPATH) facts.go.goplsPATH = goplsPATH;
   findings.push(
     ...checkGoroot(s, found.value.path, ge),
     ...checkWsl(s, found.value.path, ge),
-    ...checkSettings(ge, s.cwd),
+    ...checkSettings(ge, s.cwd, s.env),
     ...checkDirs(s, ge),
     ...checkSpace(s, ge),
   );

@@ -153,7 +153,8 @@ export async function findGo(seams: FindGoSeams): Promise<Result<FoundGo>> {
   });
 }
 
-function notOnEditorPath(
+/** go.missing as a warning: found, used (and put first on gopls's PATH), but not on the editor's PATH. */
+export function notOnEditorPath(
   goPath: string,
   platform: NodeJS.Platform,
   editorPath: string | undefined,
@@ -162,7 +163,7 @@ function notOnEditorPath(
   return {
     id: "go.missing",
     severity: "warning",
-    message: `The editor's PATH has no go; the guard is using ${goPath}.`,
+    message: `The editor's PATH has no go; the guard is using ${goPath} and puts ${dir} first on gopls's PATH.`,
     evidence: { "go found in": dir, "editor PATH": editorPath ?? "(unset)" },
     fix: pathFix(dir, platform),
   };

@@ -4,6 +4,7 @@
 
 import type { Config } from "../config.js";
 import { type Finding, fail, ok, type Result } from "../findings.js";
+import { goPlacement } from "../go/path-for-gopls.js";
 import type { Logger } from "../log.js";
 import type { InstallPhase } from "./install.js";
 import { isSelf, locateExplicit, selfPaths } from "./locate.js";
@@ -16,6 +17,8 @@ export interface Located {
   version: string | undefined;
   /** Nothing was run to find it (the warm path). */
   warm: boolean;
+  /** The PATH gopls must run with so that its `go` is the guard's (undefined: the editor's). */
+  goplsPATH?: string | undefined;
 }
 
 export interface ResolveOptions {
@@ -41,11 +44,14 @@ export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> 
   const warm = readState(o.config.home, key);
   if (warm && stillValid(warm, o.config.goPath) && !isSelf(warm.gopls.path, self)) {
     o.logger.debug({ event: "resolve.warm", gopls: warm.gopls.path }, "warm start");
+    const placement = warm.goFound && goPlacement(warm.goFound, o.env.PATH, o.platform);
+    if (placement) o.report(placement);
     return refuseUnsafe({
       path: warm.gopls.path,
       source: explicit ? "GOPLS_GUARD_GOPLS" : "managed",
       version: warm.version,
       warm: true,
+      goplsPATH: warm.goplsPATH,
     });
   }
   const { resolveCold } = await import("./resolve.js");

@@ -2,16 +2,19 @@
 // decide the version and install it, and remember the answer for the next (warm) start.
 
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { fail, ok, type Result } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
 import { readGoEnv } from "../go/env.js";
-import { findGo } from "../go/find.js";
+import { type FoundGo, findGo } from "../go/find.js";
 import { type GoVersion, parseGoVersion } from "../go/goversion.js";
+import { goPlacement, pathForGopls } from "../go/path-for-gopls.js";
 import { loginShellProbe } from "../go/shell.js";
-import { installGopls } from "./install.js";
+import { INSTALL_SCRATCH, installGopls } from "./install.js";
 import type { Located, ResolveOptions } from "./launch.js";
 import { binaryIn, parseVersionDir, versionDir } from "./layout.js";
+import { removeDead, scratchPrefix } from "./leftovers.js";
 import { probeWritable } from "./probe.js";
 import { fileId, goEnvFileId, writeState } from "./state.js";
 import { verifyGopls } from "./verify.js";
@@ -19,20 +22,29 @@ import { decideVersion, parsePolicy, releasesNewestFirst } from "./versions.js";
 
 interface GoFacts {
   go: string;
+  found: FoundGo;
   goEnv: GoEnv;
   localGo: GoVersion;
+  /** The PATH gopls needs so that its `go` is this one (undefined: the editor's will do). */
+  goplsPATH: string | undefined;
 }
 
 async function goFacts(o: ResolveOptions, cwd: string): Promise<Result<GoFacts>> {
+  const loginShell = loginShellProbe(o.env.SHELL);
   const found = await findGo({
     explicit: o.config.goPath,
     env: o.env,
     platform: o.platform,
     homedir: o.homedir,
-    loginShell: loginShellProbe(o.env.SHELL),
+    loginShell,
   });
   if (!found.ok) return found;
-  if (found.value.warning) o.report(found.value.warning);
+  // Said before anything else, so that it comes before whatever gopls or an install says.
+  const placement = goPlacement(found.value, o.env.PATH, o.platform);
+  if (placement) o.report(placement);
+  const shellPath =
+    found.value.source === "login shell PATH" ? (await loginShell())?.env.PATH : undefined;
+  const goplsPATH = pathForGopls(found.value.path, o.env.PATH, o.platform, shellPath);
   const goEnv = await readGoEnv(found.value.path, o.env, cwd);
   if (!goEnv.ok) return goEnv;
   const localGo = parseGoVersion(goEnv.value.GOVERSION);
@@ -45,13 +57,31 @@ async function goFacts(o: ResolveOptions, cwd: string): Promise<Result<GoFacts>>
       fix: "Install a released Go from https://go.dev/dl/.",
     });
   }
-  return ok({ go: found.value.path, goEnv: goEnv.value, localGo });
+  return ok({ go: found.value.path, found: found.value, goEnv: goEnv.value, localGo, goplsPATH });
 }
 
 function scratch(o: ResolveOptions): string {
   const dir = path.join(o.config.home, "tmp");
-  fs.mkdirSync(dir, { recursive: true });
-  return fs.mkdtempSync(path.join(dir, "run-"));
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    return fs.mkdtempSync(path.join(dir, scratchPrefix(RUN_SCRATCH)));
+  } catch {
+    // A home nothing can be written to (said once, at start): the system's temp dir will do.
+    return fs.mkdtempSync(path.join(os.tmpdir(), scratchPrefix(`gopls-guard-${RUN_SCRATCH}`)));
+  }
+}
+
+const RUN_SCRATCH = "run-";
+
+/** What installs killed midway (the editor quit) left behind, whose process is gone. */
+function removeLeftovers(o: ResolveOptions): void {
+  const removed = [
+    ...removeDead(os.tmpdir(), INSTALL_SCRATCH),
+    ...removeDead(os.tmpdir(), `gopls-guard-${RUN_SCRATCH}`),
+    ...removeDead(path.join(o.config.home, "tmp"), RUN_SCRATCH),
+  ];
+  if (removed.length)
+    o.logger.info({ event: "install.leftovers", removed }, "removed what killed installs left");
 }
 
 export async function resolveCold(
@@ -100,6 +130,7 @@ export async function resolveCold(
         source: "GOPLS_GUARD_GOPLS",
         version: verdict.value.module?.version,
         warm: false,
+        goplsPATH: facts.value.goplsPATH,
       });
     }
     const root = installRoot(o);
@@ -128,16 +159,45 @@ export async function resolveCold(
         severity: "warning",
         message: `${decided.finding.message} Using the installed gopls ${fallback.version} meanwhile.`,
       });
-      return ok({ path: fallback.path, source: "managed", version: fallback.version, warm: false });
+      return ok({
+        path: fallback.path,
+        source: "managed",
+        version: fallback.version,
+        warm: false,
+        goplsPATH: facts.value.goplsPATH,
+      });
     }
     if (decided.value.note) o.report(decided.value.note);
     const version = decided.value.version;
+    const expect = { version, ...expectHost };
+    // A build in the configured dir runs even when that dir cannot be written to.
+    const readOnly = binaryIn(versionDir(o.config.installDir, version, localGo));
+    if (root !== o.config.installDir && fs.existsSync(readOnly)) {
+      const verdict = await verifyGopls(go, readOnly, expect, o.env, cwd);
+      if (verdict.ok) {
+        remember(o, key, facts.value, version, readOnly);
+        return ok({
+          path: readOnly,
+          source: "managed",
+          version,
+          warm: false,
+          goplsPATH: facts.value.goplsPATH,
+        });
+      }
+    }
     const target = binaryIn(versionDir(root, version, localGo));
     if (!o.allowInstall) {
       const verdict = fs.existsSync(target)
-        ? await verifyGopls(go, target, { version, ...expectHost }, o.env, cwd)
+        ? await verifyGopls(go, target, expect, o.env, cwd)
         : undefined;
-      if (verdict?.ok) return ok({ path: target, source: "managed", version, warm: false });
+      if (verdict?.ok)
+        return ok({
+          path: target,
+          source: "managed",
+          version,
+          warm: false,
+          goplsPATH: facts.value.goplsPATH,
+        });
       return fail({
         id: "gopls.missing",
         severity: "error",
@@ -146,6 +206,7 @@ export async function resolveCold(
         fix: "Run `gopls-guard install` (or just start the editor: the guard installs it).",
       });
     }
+    removeLeftovers(o);
     const installed = await installGopls({
       go,
       goEnv,
@@ -158,6 +219,7 @@ export async function resolveCold(
       onGoOutput: (line) => o.logger.info({ event: "go.output", line }, "go"),
       onFinding: (finding) => o.report(finding),
       lockStaleMs: o.config.lockStaleMs,
+      progressEveryMs: o.config.progressEveryMs,
     });
     if (!installed.ok) return installed;
     o.logger.info(
@@ -169,7 +231,13 @@ export async function resolveCold(
       "gopls ready",
     );
     remember(o, key, facts.value, version, installed.value.path);
-    return ok({ path: installed.value.path, source: "managed", version, warm: false });
+    return ok({
+      path: installed.value.path,
+      source: "managed",
+      version,
+      warm: false,
+      goplsPATH: facts.value.goplsPATH,
+    });
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
   }
@@ -192,6 +260,8 @@ function remember(
     version,
     decidedAt: Date.now(),
     gopls: bin,
+    goFound: { path: facts.found.path, source: facts.found.source },
+    ...(facts.goplsPATH ? { goplsPATH: facts.goplsPATH } : {}),
   });
 }
 
@@ -202,7 +272,11 @@ function installRoot(o: ResolveOptions): string {
   if (wanted === perUser) return wanted;
   const problem = probeWritable(wanted, o.platform);
   if (!problem) return wanted;
-  o.report({ ...problem, message: `${problem.message} Installing into ${perUser} instead.` });
+  const from = o.config.homeFallbackFrom;
+  // Inside a home that cannot be written: already said, with the place installs go instead.
+  if (from && !path.relative(from, wanted).startsWith(".."))
+    o.logger.info({ event: "install.root", wanted, using: perUser }, "install dir not writable");
+  else o.report({ ...problem, message: `${problem.message} Installing into ${perUser} instead.` });
   return perUser;
 }
 

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.js";
 import type { GoEnv } from "../go/env.js";
+import type { FoundGo } from "../go/find.js";
 
 export interface FileId {
   path: string;
@@ -24,6 +25,10 @@ export interface WarmState {
   version: string;
   decidedAt: number;
   gopls: FileId;
+  /** Where go was found and how, to say again on a warm start what the cold start said. */
+  goFound?: Pick<FoundGo, "path" | "source">;
+  /** The PATH gopls gets (go's directory first) when the editor's does not run this go. */
+  goplsPATH?: string;
 }
 
 /** Environment variables that change which go runs, what it reports, or what gopls is chosen. */

@@ -5,7 +5,7 @@
 
 import type { Readable, Writable } from "node:stream";
 import type { Config } from "../config.js";
-import type { Finding, Result } from "../findings.js";
+import { type Finding, type Result, sameFault } from "../findings.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
 import type { Logger } from "../log.js";
@@ -88,6 +88,8 @@ export class Session {
   private readonly serverRequests = new ServerRequests();
   private gopls: GoplsProcess | undefined;
   private goplsPath = "";
+  /** The PATH gopls needs so that its `go` is the guard's, when the editor's is not. */
+  private goplsPATH: string | undefined;
   private state: State = "starting";
   /** Editor frames waiting for gopls (before the first start, during a restart). */
   private queue: Frame[] = [];
@@ -144,13 +146,15 @@ export class Session {
     void this.launch();
   }
 
-  private readonly reported = new Set<string>();
+  private readonly reported: Finding[] = [];
 
-  /** Each finding once per session (the start-up and the later checks can meet the same fault). */
+  /**
+   * Each fault once per session, unless its evidence changed (the start-up, the in-session checks
+   * and a Retry can all meet the same fault, in other words).
+   */
   report(finding: Finding): void {
-    const key = `${finding.id}\0${finding.message}`;
-    if (this.reported.has(key) && finding.id !== "gopls.crash") return;
-    this.reported.add(key);
+    if (this.reported.some((r) => sameFault(r, finding))) return;
+    this.reported.push(finding);
     this.reporter.report(finding);
     if (finding.adopt && this.state !== "ending")
       this.adoption.offer(finding, finding.adopt, () => this.applyAdoption());
@@ -170,7 +174,7 @@ export class Session {
     }
     if (this.state !== "running") return;
     const done = this.adoption.take() as AfterReplay;
-    if (!this.adoption.stale) return this.report(done(this.memory.documentCount));
+    if (!this.adoption.stale) return this.reporter.report(done(this.memory.documentCount));
     void this.restartWithSettings(done);
   }
 
@@ -205,6 +209,7 @@ export class Session {
       return this.scheduleChecks(undefined);
     }
     this.goplsPath = resolved.value.path;
+    this.goplsPATH = resolved.value.goplsPATH;
     if (answeredEarly) {
       // The editor has its initialize answer: gopls gets the session as it stands, like after a Retry.
       const version = resolved.value.version;
@@ -223,6 +228,7 @@ export class Session {
         warm: resolved.value.warm,
         goplsPid: this.gopls?.pid,
         args: this.o.goplsArgs,
+        ...(this.goplsPATH ? { PATH: this.goplsPATH } : {}),
       },
       "gopls started",
     );
@@ -293,7 +299,11 @@ export class Session {
     const gopls = new GoplsProcess({
       path: this.goplsPath,
       args: this.o.goplsArgs,
-      env: { ...this.o.goplsEnv, ...this.adoption.values },
+      env: {
+        ...this.o.goplsEnv,
+        ...this.adoption.values,
+        ...(this.goplsPATH ? { PATH: this.goplsPATH } : {}),
+      },
       maxMessageBytes: this.o.config.maxMessageBytes,
       onFrame: (frame) => {
         if (this.gopls === gopls) this.fromGopls(frame);
@@ -525,7 +535,8 @@ export class Session {
     for (const body of rest) this.gopls?.send({ chunks: [body], length: body.length });
     this.state = "running";
     for (const queued of this.queue.splice(0)) this.toGopls(queued);
-    this.report(this.afterReplay(this.memory.documentCount));
+    // An event, not a fault: said every time it happens.
+    this.reporter.report(this.afterReplay(this.memory.documentCount));
     this.applyAdoption();
   }
 
@@ -600,6 +611,7 @@ export class Session {
     }
     this.launchFailure = undefined;
     this.goplsPath = resolved.value.path;
+    this.goplsPATH = resolved.value.goplsPATH;
     this.state = "restarting";
     this.afterReplay = after ?? runningAgain(resolved.value.version, this.goplsPath);
     this.replace();

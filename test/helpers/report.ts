@@ -10,7 +10,7 @@ export interface DoctorReport {
     fix: string;
   }>;
   facts: {
-    go?: { path: string; source: string; version: string };
+    go?: { path: string; source: string; version: string; goplsPATH?: string };
     gopls?: { path: string; version?: string; builtWith?: string; module?: string };
     probes: Array<{ url: string; status?: number; error?: string; ms: number }>;
     sumdb?: {
