@@ -10,8 +10,10 @@ export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Config {
-  /** Where the guard keeps its logs and (later) its managed gopls installs. */
+  /** Where the guard keeps its logs, state and (by default) its managed gopls installs. */
   home: string;
+  /** The configured home, when it could not be written and `home` is a per-user stand-in. */
+  homeFallbackFrom?: string | undefined;
   logLevel: LogLevel;
   /** An explicit gopls binary (GOPLS_GUARD_GOPLS): verified, never reinstalled. */
   goplsPath: string | undefined;
@@ -31,6 +33,8 @@ export interface Config {
   parentPollMs: number;
   /** An install lock not refreshed for this long belongs to a dead installer and is taken over. */
   lockStaleMs: number;
+  /** How often a long, quiet gopls build reports how long it has been going (GOPLS_GUARD_PROGRESS_MS). */
+  progressEveryMs: number;
   /** The pause before the 2nd restart of a crashed gopls; it doubles each time (the 1st is at once). */
   restartBackoffMs: number;
   /** Run the doctor's checks (settings, directories, the proxy) once gopls has started (GOPLS_GUARD_CHECKS=off: not). */
@@ -245,6 +249,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     killGraceMs: positiveInt(env, "GOPLS_GUARD_KILL_GRACE_MS", 2000, problems),
     parentPollMs: positiveInt(env, "GOPLS_GUARD_PARENT_POLL_MS", 2000, problems),
     lockStaleMs: positiveInt(env, "GOPLS_GUARD_LOCK_STALE_MS", 20_000, problems),
+    progressEveryMs: positiveInt(env, "GOPLS_GUARD_PROGRESS_MS", 10_000, problems),
     restartBackoffMs: positiveInt(env, "GOPLS_GUARD_RESTART_BACKOFF_MS", 1000, problems),
     checksInSession: env.GOPLS_GUARD_CHECKS !== "off",
     checksDelayMs: positiveInt(env, "GOPLS_GUARD_CHECKS_DELAY_MS", 10_000, problems),

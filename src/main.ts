@@ -6,6 +6,7 @@ import { parseCommand, USAGE } from "./cli.js";
 import { install } from "./commands/install.js";
 import { loadConfig } from "./config.js";
 import { describe } from "./findings.js";
+import { usableHome } from "./guard-home.js";
 import { serve } from "./serve/serve.js";
 
 // Memory that stays flat over a long session. The shebang starts node with a small young
@@ -18,11 +19,10 @@ v8.setFlagsFromString("--heap-growing-percent=10");
 
 async function main(): Promise<number> {
   const command = parseCommand(process.argv.slice(2));
-  const { config, problems } = loadConfig({
-    env: process.env,
-    platform: process.platform,
-    homedir: os.homedir(),
-  });
+  const platform = { env: process.env, platform: process.platform, homedir: os.homedir() };
+  const loaded = loadConfig(platform);
+  const { config, finding } = usableHome(loaded.config, platform);
+  const problems = finding ? [...loaded.problems, finding] : loaded.problems;
   switch (command.kind) {
     case "serve":
       return serve(config, problems, command.goplsArgs);

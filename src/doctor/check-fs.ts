@@ -11,7 +11,10 @@ import type { DoctorSeams } from "./seams.js";
 export function checkDirs(s: DoctorSeams, ge: GoEnv): Finding[] {
   const out: Finding[] = [];
   const perUser = path.join(s.config.home, "gopls");
-  if (s.config.installDir !== perUser) {
+  const from = s.config.homeFallbackFrom;
+  // Inside a home that cannot be written: the home's finding says it, with where installs go.
+  const insideUnwritableHome = from && !path.relative(from, s.config.installDir).startsWith("..");
+  if (s.config.installDir !== perUser && !insideUnwritableHome) {
     const p = probeWritable(s.config.installDir, s.platform);
     if (p) out.push({ ...p, message: `${p.message} The guard falls back to ${perUser}.` });
   }
