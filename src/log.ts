@@ -22,8 +22,18 @@ export interface Log {
 }
 
 const MAX_FILE_BYTES = 20 * 1024 * 1024;
-const KEEP_FILES = 30;
 const LEVELS: Level[] = ["trace", "debug", "info", "warn", "error", "fatal"];
+
+/**
+ * Logs are kept by kind, so that many short command runs (VS Code runs `gopls version` before
+ * every start) never push out the editor sessions' and installs' logs.
+ */
+type Kind = "session" | "install" | "cli";
+const KEEP: Record<Kind, number> = { session: 30, install: 10, cli: 10 };
+
+function kindOf(name: string): Kind {
+  return name === "gopls-guard" ? "session" : name === "gopls-guard install" ? "install" : "cli";
+}
 
 function stamp(d: Date): string {
   return d.toISOString().replace(/[:.]/g, "").replace("T", "-").slice(0, 17);
@@ -31,19 +41,22 @@ function stamp(d: Date): string {
 
 function prune(dir: string): void {
   try {
-    const logs = fs
-      .readdirSync(dir)
-      .filter((f) => f.endsWith(".log"))
-      .sort();
-    for (const old of logs.slice(0, Math.max(0, logs.length - KEEP_FILES))) {
-      fs.rmSync(path.join(dir, old), { force: true });
+    const byKind = new Map<Kind, string[]>();
+    for (const f of fs.readdirSync(dir).sort()) {
+      if (!f.endsWith(".log")) continue;
+      const kind = (/-(session|install|cli)\.log$/.exec(f)?.[1] ?? "cli") as Kind;
+      byKind.set(kind, [...(byKind.get(kind) ?? []), f]);
     }
+    for (const [kind, logs] of byKind)
+      for (const old of logs.slice(0, Math.max(0, logs.length - KEEP[kind])))
+        fs.rmSync(path.join(dir, old), { force: true });
   } catch {
     // Pruning is housekeeping: another guard may be pruning at the same moment.
   }
 }
 
-function openFile(config: Config): { fd: number; file: string; dir: string } | undefined {
+/** The directory this process logs to: the guard's home, else a per-user temp dir. */
+function logDir(config: Config): string | undefined {
   let uid = "user";
   try {
     uid = String(os.userInfo().uid);
@@ -56,8 +69,8 @@ function openFile(config: Config): { fd: number; file: string; dir: string } | u
   ]) {
     try {
       fs.mkdirSync(dir, { recursive: true });
-      const file = path.join(dir, `${stamp(new Date())}-${process.pid}.log`);
-      return { fd: fs.openSync(file, "a"), file, dir };
+      fs.accessSync(dir, fs.constants.W_OK);
+      return dir;
     } catch {
       // Try the next place; the session start line records where the log went.
     }
@@ -65,9 +78,24 @@ function openFile(config: Config): { fd: number; file: string; dir: string } | u
   return undefined;
 }
 
+/**
+ * The file is created when the first event is written: a short command that has nothing to say
+ * at the configured level leaves no file behind.
+ */
 export function openLog(config: Config, name: string): Log {
-  const opened = openFile(config);
-  const fd = opened?.fd ?? 2;
+  const dir = logDir(config);
+  const file = dir && path.join(dir, `${stamp(new Date())}-${process.pid}-${kindOf(name)}.log`);
+  let fd: number | undefined;
+  const open = (): number => {
+    if (fd !== undefined) return fd;
+    try {
+      fd = file ? fs.openSync(file, "a") : 2;
+    } catch {
+      fd = 2;
+    }
+    if (dir && fd !== 2) prune(dir);
+    return fd;
+  };
   const pending: Array<[Level, object, string | undefined, number]> = [];
   let real: Logger | undefined;
   let flushSink: () => void = () => {};
@@ -84,10 +112,11 @@ export function openLog(config: Config, name: string): Log {
       const { default: pino } = await import("pino");
       let written = 0;
       let full = false;
-      const dest = pino.destination({ dest: fd, sync: false, minLength: 0 });
+      let dest: ReturnType<typeof pino.destination> | undefined;
       const sink = {
         write(s: string): boolean {
           if (full) return true;
+          dest ??= pino.destination({ dest: open(), sync: false, minLength: 0 });
           written += Buffer.byteLength(s);
           if (written <= MAX_FILE_BYTES) return dest.write(s);
           full = true;
@@ -98,7 +127,7 @@ export function openLog(config: Config, name: string): Log {
       };
       flushSink = () => {
         try {
-          dest.flushSync();
+          dest?.flushSync();
         } catch {
           // Nothing more can be done about a log that cannot be written.
         }
@@ -107,9 +136,8 @@ export function openLog(config: Config, name: string): Log {
       real = p as unknown as Logger;
       for (const [level, fields, message, at] of pending.splice(0))
         real[level]({ ...fields, loggedAt: new Date(at).toISOString() }, message);
-      if (opened) prune(opened.dir);
     })();
     return loading;
   };
-  return { logger, file: opened?.file ?? "stderr", load, flush: () => flushSink() };
+  return { logger, file: file ?? "stderr", load, flush: () => flushSink() };
 }
