@@ -7,9 +7,12 @@ import os from "node:os";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import { LOCK_NAME, OWNER_NAME } from "./layout.js";
+import { alive, processStart } from "./leftovers.js";
 
 export interface LockOwner {
   pid: number;
+  /** The holder's process start time (Linux clock ticks), against pid reuse. */
+  start?: number;
   user: string;
   host: string;
   version: string;
@@ -23,6 +26,8 @@ export interface LockOptions {
   maxWaitMs?: number;
   onWait?: (owner: LockOwner | undefined) => void;
   onCompromised?: (error: Error) => void;
+  /** The holder's process is gone: its lock is being taken over. */
+  onTakeOver?: (owner: LockOwner) => void;
 }
 
 export function readOwner(root: string): LockOwner | undefined {
@@ -47,7 +52,35 @@ export function currentOwner(version: string): LockOwner {
   } catch {
     // A uid without a passwd entry (containers) keeps the number.
   }
-  return { pid: process.pid, user, host: os.hostname(), version, since: new Date().toISOString() };
+  const start = processStart(process.pid);
+  return {
+    pid: process.pid,
+    ...(start !== undefined ? { start } : {}),
+    user,
+    host: os.hostname(),
+    version,
+    since: new Date().toISOString(),
+  };
+}
+
+/**
+ * A holder on this host whose process is gone (SIGKILLed, the machine slept and the editor was
+ * killed): its lock is marked stale so that the lock library takes it over now, not after
+ * staleMs. Holders on other hosts (a shared NFS home) keep the staleness rule. The lock's mtime
+ * is checked unchanged around the note's reading, so a lock just taken by a live process is
+ * never marked.
+ */
+function takeOverIfDead(root: string, lockPath: string): LockOwner | undefined {
+  try {
+    const before = fs.statSync(lockPath).mtimeMs;
+    const holder = readOwner(root);
+    if (!holder || holder.host !== os.hostname() || alive(holder.pid, holder.start)) return;
+    if (fs.statSync(lockPath).mtimeMs !== before) return;
+    fs.utimesSync(lockPath, 0, 0);
+    return holder;
+  } catch {
+    return;
+  }
 }
 
 /** Runs fn holding the root's install lock; waits (reporting who holds it) while another does. */
@@ -74,6 +107,11 @@ export async function withInstallLock<T>(
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
+      const dead = takeOverIfDead(root, path.join(root, LOCK_NAME));
+      if (dead) {
+        o.onTakeOver?.(dead);
+        continue;
+      }
       if (Date.now() > deadline)
         throw new Error(`timed out waiting for the install lock in ${root}`);
       if (!told) {
