@@ -4,9 +4,20 @@
 
 import type { GoEnv } from "./env.js";
 
-/** For `go env`, `go list -m`, `go version -m`: the user's settings, no toolchain download. */
-export function queryEnv(user: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...user, GOTOOLCHAIN: "local", GOWORK: "off" };
+/**
+ * For `go env`, `go list -m`, `go version -m`: the user's settings, no toolchain download. Given
+ * go's effective settings, also cleaned of what breaks the guard's own queries about gopls's
+ * module (`-mod=vendor` in GOFLAGS: "can't determine available versions using the vendor
+ * directory"; GO111MODULE=off), as the install is.
+ */
+export function queryEnv(
+  user: NodeJS.ProcessEnv,
+  go?: Pick<GoEnv, "GOFLAGS" | "GO111MODULE">,
+): NodeJS.ProcessEnv {
+  const env = { ...user, GOTOOLCHAIN: "local", GOWORK: "off" };
+  if (!go) return env;
+  // An empty variable is no setting: go falls back to its env file, as go.GOFLAGS shows.
+  return { ...env, GOFLAGS: stripModFlag(user.GOFLAGS || go.GOFLAGS), GO111MODULE: "on" };
 }
 
 export interface InstallEnv {

@@ -91,7 +91,7 @@ async function listModule(
     `${GOPLS_MODULE}@${query}`,
   ];
   const r = await runGo(ctx.go, args, {
-    env: queryEnv(ctx.user),
+    env: queryEnv(ctx.user, ctx.goEnv),
     cwd: ctx.cwd,
     timeoutMs: ctx.timeoutMs ?? 60_000,
   });
