@@ -7,7 +7,16 @@ const { env } = setup();
 // One formatter and linter, and it gates the suite.
 const lint = spawnSync(
   process.execPath,
-  ["node_modules/@biomejs/biome/bin/biome", "ci", "src", "test", "bench", "scripts"],
+  [
+    "node_modules/@biomejs/biome/bin/biome",
+    "ci",
+    // CI logs and pipes get plain text, not raw colour codes.
+    ...(process.stdout.isTTY ? [] : ["--colors=off"]),
+    "src",
+    "test",
+    "bench",
+    "scripts",
+  ],
   { cwd: root, stdio: "inherit" },
 );
 if (lint.status !== 0) {

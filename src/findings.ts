@@ -31,6 +31,22 @@ export function fail<T>(finding: Finding): Result<T> {
   return { ok: false, finding };
 }
 
+/**
+ * The same fault said again: the same id and severity, and no evidence both name has changed
+ * (the install's failure and the doctor's check of GOPROXY=off are one fault in two wordings).
+ */
+export function sameFault(a: Finding, b: Finding): boolean {
+  if (a.id !== b.id || a.severity !== b.severity) return false;
+  return Object.entries(a.evidence).every(([k, v]) => !(k in b.evidence) || b.evidence[k] === v);
+}
+
+/** Each fault once, the first wording kept. */
+export function dedupe(findings: readonly Finding[]): Finding[] {
+  const out: Finding[] = [];
+  for (const f of findings) if (!out.some((o) => sameFault(o, f))) out.push(f);
+  return out;
+}
+
 /** The one-paragraph text an editor shows: what is wrong, the evidence, the fix. */
 export function describe(finding: Finding): string {
   const evidence = Object.entries(finding.evidence)

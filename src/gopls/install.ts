@@ -12,9 +12,13 @@ import type { GoVersion } from "../go/goversion.js";
 import { runGo } from "../go/run.js";
 import { classifyRun } from "./classify.js";
 import { binaryIn, GOPLS_MODULE, STAGE_PREFIX, TRASH_PREFIX, versionDir } from "./layout.js";
+import { scratchPrefix } from "./leftovers.js";
 import { currentOwner, type LockOwner, withInstallLock } from "./lock.js";
 import { probeWritable } from "./probe.js";
 import { verifyGopls } from "./verify.js";
+
+/** The system temp dir's scratch directories of installs: gopls-guard-install-<pid>-*. */
+export const INSTALL_SCRATCH = "gopls-guard-install-";
 
 export type InstallPhase = "waiting" | "downloading" | "building" | "verifying" | "done";
 
@@ -32,6 +36,8 @@ export interface InstallRequest {
   /** Told what is worth saying: the cleaned environment's overrides, a foreign file replaced. */
   onFinding?: (finding: Finding) => void;
   lockStaleMs?: number;
+  /** How often a quiet build says how long it has been going. */
+  progressEveryMs?: number;
 }
 
 export interface Installed {
@@ -111,7 +117,7 @@ function cleanLeftovers(root: string): void {
 }
 
 export async function installGopls(req: InstallRequest): Promise<Result<Installed>> {
-  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), "gopls-guard-"));
+  const cwd = fs.mkdtempSync(path.join(os.tmpdir(), scratchPrefix(INSTALL_SCRATCH)));
   try {
     const ready = await alreadyThere(req, cwd);
     if (ready) return ok({ path: ready, built: false });
@@ -130,6 +136,11 @@ export async function installGopls(req: InstallRequest): Promise<Result<Installe
             holder
               ? `waiting for another install of gopls ${holder.version}, started by pid ${holder.pid} (${holder.user}@${holder.host})`
               : "waiting for another install of gopls",
+          ),
+        onTakeOver: (dead) =>
+          req.onProgress?.(
+            "waiting",
+            `taking over the install lock from pid ${dead.pid}, which is gone (an install killed midway)`,
           ),
       },
       () => installLocked(req, perms, cwd),
@@ -156,28 +167,35 @@ async function installLocked(
       req.onFinding?.({
         id: "install.env_interference",
         severity: "info",
-        message: "gopls is installed with a cleaned Go environment; your settings are unchanged.",
+        message:
+          "gopls is installed with a cleaned Go environment (these settings would break `go install pkg@version`); your settings are unchanged.",
         evidence: { overridden: overrides.join(", ") },
-        fix: "Nothing to do: these settings would have broken `go install pkg@version`.",
+        fix: "",
       });
     }
     privateCaches(req, env, cwd);
     const args = ["install", `${GOPLS_MODULE}@${req.version}`];
     req.onProgress?.("downloading", `installing gopls ${req.version} with ${req.goEnv.GOVERSION}`);
-    let building = false;
+    // go says nothing while it compiles (minutes, cold): once its output stops, a building line
+    // with the time so far, every progressEveryMs, until the binary is verified.
+    const started = Date.now();
+    let quietSince = started;
+    const every = req.progressEveryMs ?? 10_000;
+    const ticker = setInterval(() => {
+      if (Date.now() - quietSince < every / 2) return;
+      const seconds = Math.round((Date.now() - started) / 1000);
+      req.onProgress?.("building", `building gopls ${req.version}: ${seconds} s so far`);
+    }, every);
     const r = await runGo(req.go, args, {
       env,
       cwd,
       timeoutMs: 30 * 60_000,
       onStderrLine: (line) => {
         req.onGoOutput?.(line);
+        quietSince = Date.now();
         if (line.startsWith("go: downloading")) req.onProgress?.("downloading", line.slice(4));
-        else if (!building) {
-          building = true;
-          req.onProgress?.("building", `building gopls ${req.version}`);
-        }
       },
-    });
+    }).finally(() => clearInterval(ticker));
     const staged = binaryIn(stage);
     if (r.exitCode !== 0 || !fs.existsSync(staged)) {
       return fail(classifyRun(args, r, req.logFile, req.goEnv));

@@ -28,8 +28,9 @@ export class TerminalReporter {
     this.draw();
   }
 
-  progress(phase: InstallPhase, message: string): void {
-    this.line = `${phase}: ${message}`;
+  progress(_phase: InstallPhase, message: string): void {
+    // Each message says its phase ("downloading …", "building …", "waiting for …").
+    this.line = message;
     if (!this.tty) {
       this.out.write(`gopls-guard: ${this.line} (${this.elapsed()})\n`);
       return;

@@ -51,10 +51,10 @@ export function crashedTooOften(
 export function runningAgain(version: string | undefined, gopls: string): AfterReplay {
   return (files) => ({
     id: "gopls.retry",
-    severity: "warning",
+    severity: "info",
     message: versioned(`gopls ${version ?? ""} is running now; ${openFiles(files)} handed to it.`),
     evidence: { gopls },
-    fix: "Nothing to do.",
+    fix: "",
   });
 }
 
@@ -70,7 +70,7 @@ export function handedOver(
     severity: "info",
     message: versioned(`gopls ${version ?? ""} ${how}; ${openFiles(files)} handed to it.`),
     evidence: { gopls },
-    fix: "Nothing to do.",
+    fix: "",
   });
 }
 
