@@ -2,11 +2,12 @@
 // golang.org/x), that the guard overrides for its install (-mod=..., GO111MODULE=off, GOOS), and
 // what GOFLAGS=-mod=vendor does to gopls on the user's own module. Each fix fits the setting's source.
 
+import fs from "node:fs";
 import path from "node:path";
 import type { Finding } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
 import { matchPrefixPatterns } from "../go/patterns.js";
-import { settingFix, settingSource } from "../go/setting-source.js";
+import { proxyOffFix, settingFix, settingSource } from "../go/setting-source.js";
 import { statOf } from "./check-fs.js";
 
 /** The nearest file of that name in dir or a parent, as the go command finds go.mod. */
@@ -30,7 +31,7 @@ export function checkSettings(ge: GoEnv, cwd: string, env: NodeJS.ProcessEnv): F
       message:
         "GOPROXY=off: the go command may not download modules, so gopls cannot be installed.",
       evidence: { GOPROXY: ge.GOPROXY, "set in": source("GOPROXY") },
-      fix: `${settingFix("GOPROXY", source("GOPROXY"), "https://proxy.golang.org,direct")} (or your organisation's proxy); or install gopls yourself and set GOPLS_GUARD_GOPLS.`,
+      fix: proxyOffFix(source("GOPROXY")),
     });
   if (covers(ge.GONOPROXY) || covers(ge.GOPRIVATE)) {
     const name = covers(ge.GONOPROXY) && ge.GONOPROXY !== ge.GOPRIVATE ? "GONOPROXY" : "GOPRIVATE";
@@ -55,11 +56,20 @@ export function checkSettings(ge: GoEnv, cwd: string, env: NodeJS.ProcessEnv): F
       message:
         "These settings would break `go install pkg@version`; the guard's own go queries and its gopls install run with them overridden. Your settings are unchanged.",
       evidence: { settings: interference.join(", ") },
-      fix: "",
+      fix: "Nothing to do for the guard; for your own installs, run them outside a module with GO111MODULE=on.",
     });
   const vendoring = vendorWithoutVendor(ge, cwd, source("GOFLAGS"));
   if (vendoring) out.push(vendoring);
   return out;
+}
+
+/** A go.mod with a require line: without vendor/modules.txt, -mod=vendor cannot load it. */
+function requiresModules(mod: string): boolean {
+  try {
+    return /^\s*require\b/m.test(fs.readFileSync(mod, "utf8"));
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -75,7 +85,7 @@ function vendorWithoutVendor(
   const mod = findUp(cwd, "go.mod");
   if (!mod) return undefined;
   const modules = path.join(path.dirname(mod), "vendor", "modules.txt");
-  if (statOf(modules)?.isFile()) return undefined;
+  if (statOf(modules)?.isFile() || !requiresModules(mod)) return undefined;
   return {
     id: "go.goflags_vendor",
     severity: "warning",

@@ -16,14 +16,25 @@ export function queryEnv(
 ): NodeJS.ProcessEnv {
   const env = { ...user, GOTOOLCHAIN: "local", GOWORK: "off" };
   if (!go) return env;
-  // An empty variable is no setting: go falls back to its env file, as go.GOFLAGS shows.
-  return { ...env, GOFLAGS: stripModFlag(user.GOFLAGS || go.GOFLAGS), GO111MODULE: "on" };
+  return {
+    ...env,
+    GOFLAGS: overriding(stripModFlag(user.GOFLAGS || go.GOFLAGS)),
+    GO111MODULE: "on",
+  };
 }
 
 export interface InstallEnv {
   env: NodeJS.ProcessEnv;
   /** What was changed from the user's effective settings, as "NAME=old → new". */
   overrides: string[];
+}
+
+/**
+ * GOFLAGS as a variable that wins over go's env file: an empty variable counts as unset, and go
+ * would fall back to the file's -mod=vendor; a blank one is a setting with no flags.
+ */
+function overriding(goflags: string): string {
+  return goflags || " ";
 }
 
 /** GOFLAGS without -mod=..., which `go install pkg@version` rejects. */
@@ -45,6 +56,7 @@ export function installEnv(user: NodeJS.ProcessEnv, go: GoEnv, gobin: string): I
   set(env, "GO111MODULE", go.GO111MODULE, "on");
   set(env, "GOWORK", user.GOWORK ?? "", "off");
   set(env, "GOFLAGS", go.GOFLAGS, stripModFlag(go.GOFLAGS));
+  env.GOFLAGS = overriding(env.GOFLAGS ?? "");
   set(env, "GOOS", go.GOOS, go.GOHOSTOS);
   set(env, "GOARCH", go.GOARCH, go.GOHOSTARCH);
   set(env, "GOTOOLCHAIN", go.GOTOOLCHAIN, "local");

@@ -33,5 +33,10 @@ export function settingFix(name: string, source: SettingSource, value?: string):
     return value === undefined
       ? `${name} is set in the environment the editor starts with: remove it there (your shell profile, ~/.config/environment.d, launchctl, or the editor's own env settings); \`go env -w\` cannot override it.`
       : `${name} is set in the environment the editor starts with: change it there to ${name}=${value} (your shell profile, ~/.config/environment.d, launchctl, or the editor's own env settings); \`go env -w\` cannot override it.`;
-  return value === undefined ? `\`go env -u ${name}\`` : `\`go env -w ${name}=${value}\``;
+  return value === undefined ? `\`go env -u ${name}\`.` : `\`go env -w ${name}=${value}\`.`;
+}
+
+/** GOPROXY=off: the fix for where it is set. */
+export function proxyOffFix(source: SettingSource): string {
+  return `${settingFix("GOPROXY", source, "https://proxy.golang.org,direct")} Or your organisation's proxy; or install gopls yourself and set GOPLS_GUARD_GOPLS.`;
 }

@@ -2,6 +2,7 @@
 // a table of what go prints for each fault, most specific first.
 
 import type { Finding } from "../findings.js";
+import { proxyOffFix, type SettingSource, settingSource } from "../go/setting-source.js";
 
 export interface GoFailure {
   command: string;
@@ -10,6 +11,8 @@ export interface GoFailure {
   timedOut: boolean;
   logFile: string;
   env: { GOPROXY: string; GOSUMDB: string; GOFLAGS: string; GOCACHE: string; GOMODCACHE: string };
+  /** Where GOPROXY comes from, so that its fix works there. */
+  goproxyFrom?: SettingSource;
 }
 
 /** The last lines that say something (go prefixes its errors; downloads are noise). */
@@ -32,7 +35,8 @@ export function classifyRun(
     timedOut: boolean;
   },
   logFile: string,
-  env: GoFailure["env"],
+  env: GoFailure["env"] & { GOENV?: string },
+  user?: NodeJS.ProcessEnv,
 ): Finding {
   return classifyGoFailure({
     command: `go ${args.join(" ")}`,
@@ -41,6 +45,7 @@ export function classifyRun(
     timedOut: r.timedOut,
     logFile,
     env,
+    ...(user ? { goproxyFrom: settingSource("GOPROXY", user, env.GOENV) } : {}),
   });
 }
 
@@ -117,8 +122,11 @@ export function classifyGoFailure(f: GoFailure): Finding {
       id: "proxy.off",
       severity: "error",
       message: "Module downloads are turned off (GOPROXY=off), so gopls cannot be fetched.",
-      evidence: evidence({ GOPROXY: f.env.GOPROXY }),
-      fix: "Set GOPROXY to a module proxy (`go env -w GOPROXY=https://proxy.golang.org,direct`), or install gopls yourself and set GOPLS_GUARD_GOPLS.",
+      evidence: evidence({
+        GOPROXY: f.env.GOPROXY,
+        ...(f.goproxyFrom ? { "set in": f.goproxyFrom } : {}),
+      }),
+      fix: proxyOffFix(f.goproxyFrom ?? "go env file"),
     };
   }
   if (/x509:|certificate signed by unknown authority|tls: failed to verify/.test(out)) {

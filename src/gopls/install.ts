@@ -170,7 +170,7 @@ async function installLocked(
         message:
           "gopls is installed with a cleaned Go environment (these settings would break `go install pkg@version`); your settings are unchanged.",
         evidence: { overridden: overrides.join(", ") },
-        fix: "",
+        fix: "Nothing to do for the guard; for your own installs, run them outside a module with GO111MODULE=on.",
       });
     }
     privateCaches(req, env, cwd);
@@ -198,7 +198,7 @@ async function installLocked(
     }).finally(() => clearInterval(ticker));
     const staged = binaryIn(stage);
     if (r.exitCode !== 0 || !fs.existsSync(staged)) {
-      return fail(classifyRun(args, r, req.logFile, req.goEnv));
+      return fail(classifyRun(args, r, req.logFile, req.goEnv, req.user));
     }
     req.onProgress?.("verifying", `verifying gopls ${req.version}`);
     const verdict = await verifyGopls(req.go, staged, want(req), req.user, cwd);

@@ -287,21 +287,24 @@ async function newestInstalled(
   cwd: string,
   only: string | undefined,
 ): Promise<{ path: string; version: string } | undefined> {
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(root);
-  } catch {
-    return undefined;
-  }
+  // The configured dir too when installs go elsewhere (it cannot be written): its builds still run.
   const byVersion = new Map<string, string>();
-  for (const name of names) {
-    const parsed = parseVersionDir(name);
-    if (parsed && (!only || parsed.version === only))
-      byVersion.set(parsed.version, path.join(root, name));
+  for (const dir of new Set([root, o.config.installDir])) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const parsed = parseVersionDir(name);
+      const bin = parsed && binaryIn(versionDir(dir, parsed.version, facts.localGo));
+      if (bin && (!only || parsed.version === only) && fs.existsSync(bin))
+        byVersion.set(parsed.version, bin);
+    }
   }
   for (const version of releasesNewestFirst([...byVersion.keys()])) {
-    const bin = binaryIn(versionDir(root, version, facts.localGo));
-    if (!fs.existsSync(bin)) continue;
+    const bin = byVersion.get(version) as string;
     const verdict = await verifyGopls(
       facts.go,
       bin,

@@ -102,7 +102,7 @@ async function listModule(
       // fall through to the failure below
     }
   }
-  return fail(classifyRun(args, r, ctx.logFile, ctx.goEnv));
+  return fail(classifyRun(args, r, ctx.logFile, ctx.goEnv, ctx.user));
 }
 
 function tooOld(ctx: DecideContext, version: string, needs: string): Finding {

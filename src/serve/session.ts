@@ -283,6 +283,10 @@ export class Session {
         void checks(goplsVersion).then(
           (findings) => {
             if (this.state !== "ending") for (const f of findings) this.report(f);
+            this.o.logger.info(
+              { event: "checks.done", findings: findings.map((f) => f.id) },
+              "in-session checks done",
+            );
           },
           (error: unknown) =>
             this.o.logger.error(
