@@ -26,7 +26,7 @@
   "The gopls-guard executable Eglot runs for Go buffers.")
 
 (defvar gopls-guard-connect-timeout 300
-  "Seconds Eglot waits for `initialize'.  A first run installs gopls meanwhile (1-2 minutes).")
+  "Seconds Eglot waits for `initialize'.  A first run installs gopls meanwhile (a few minutes).")
 
 (with-eval-after-load 'eglot
   ;; First match wins, so this entry goes in front of Eglot's own ("gopls") entry.

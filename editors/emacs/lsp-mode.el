@@ -11,12 +11,17 @@
     (if (and cmd (> (length cmd) 0)) cmd "gopls-guard"))
   "The gopls-guard executable lsp-mode runs for Go buffers.")
 
+;; lsp-mode starts only where it is told to: in every Go buffer (go-mode, or go-ts-mode on
+;; Emacs 29+).  `lsp-deferred' waits until the buffer is visible.
+(add-hook 'go-mode-hook #'lsp-deferred)
+(add-hook 'go-ts-mode-hook #'lsp-deferred)
+
 (with-eval-after-load 'lsp-go
   (setq lsp-go-gopls-server-path gopls-guard-command)
   ;; Extra gopls flags, e.g. '("-remote=auto").
   (setq lsp-go-gopls-server-args nil))
 
-;; lsp-mode sends `initialize' asynchronously with no timeout, so a first run (1-2 minutes of
+;; lsp-mode sends `initialize' asynchronously with no timeout, so a first run (minutes of
 ;; install) needs no setting.  `lsp-response-timeout' (default 10 s) bounds only synchronous
 ;; requests (formatting on save, `lsp-request'); raise it if those time out while gopls is busy:
 ;; (setq lsp-response-timeout 30)

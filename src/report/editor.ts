@@ -46,7 +46,7 @@ export class EditorReporter {
       } else {
         this.editor.notify("window/showMessage", {
           type: MessageType.Info,
-          message: `gopls-guard: ${message}. The first start builds gopls and takes a minute or two; Go features start when it is done.`,
+          message: `gopls-guard: ${message}. The first start builds gopls, which takes a few minutes; Go features start when it is done.`,
         });
       }
       return;

@@ -411,3 +411,30 @@ test("login-shell env drift: the variables the terminal has and the editor lacks
   assert.match(f?.message ?? "", /GOPROXY, GOPRIVATE/);
   assert.equal(f?.evidence.GOPROXY, "shell https://goproxy.cn,direct, editor off");
 });
+
+test("no Go: the doctor still says where the installed gopls is", async (t) => {
+  const home = tempDir(t);
+  const build = path.join(home, "gopls", "gopls-v0.2.0-go1.21");
+  fs.mkdirSync(build, { recursive: true });
+  fs.copyFileSync(standinGopls(), path.join(build, "gopls"));
+  const env = guardEnv(home, { GOPLS_GUARD_GO: path.join(tempDir(t), "no-go"), GOPROXY: "off" });
+  const out = await run(GUARD, ["doctor"], { env }).catch((e: { stdout: string }) => e);
+  assert.match(
+    out.stdout,
+    new RegExp(
+      `gopls   ${path.join(build, "gopls")} \\(v0\\.2\\.0; managed \\(not verified: no Go\\)\\)`,
+    ),
+  );
+  assert.doesNotMatch(out.stdout, /not installed yet/);
+});
+
+test("inside a module or a workspace the doctor adds no line about its go.mod or go.work", async (t) => {
+  const dir = tempDir(t);
+  fs.writeFileSync(path.join(dir, "go.mod"), "module example.com/m\n\ngo 1.21\n");
+  fs.writeFileSync(path.join(dir, "go.work"), "go 1.21\n\nuse .\n");
+  const { report } = await doctor(t, { GOPROXY: "off" }, dir);
+  assert.deepEqual(
+    report.findings.filter((f) => /go\.(mod|work)\b/.test(JSON.stringify(f))).map((f) => f.id),
+    [],
+  );
+});
