@@ -34,13 +34,30 @@ test("shutdown then exit: exit code 0, gopls gone, and the session logged to a f
     .readFileSync(path.join(home, "logs", logs[0] as string), "utf8")
     .trim()
     .split("\n")
-    .map((l) => JSON.parse(l) as { event?: string; exitCode?: number; goplsPid?: number });
+    .map(
+      (l) =>
+        JSON.parse(l) as {
+          event?: string;
+          exitCode?: number;
+          goplsPid?: number;
+          from?: string;
+          to?: string;
+        },
+    );
+  // Every state change is logged, from → to.
   assert.deepEqual(
-    events.map((e) => e.event),
-    ["session.start", "gopls.start", "gopls.initialized", "session.end"],
+    events.map((e) => (e.event === "session.state" ? `${e.from}→${e.to}` : e.event)),
+    [
+      "session.start",
+      "gopls.start",
+      "starting→running",
+      "gopls.initialized",
+      "running→ending",
+      "session.end",
+    ],
   );
   assert.equal(events[1]?.goplsPid, gopls);
-  assert.equal(events[3]?.exitCode, 0);
+  assert.equal(events[5]?.exitCode, 0);
 });
 
 test("exit without shutdown: exit code 1 and gopls gone", async (t) => {

@@ -1,0 +1,119 @@
+// Routing between the editor and gopls: which messages the guard looks into (one table, by
+// method), the editor's requests gopls has not answered yet, and the frames waiting for a gopls.
+// Everything not in the table passes as its original bytes.
+
+import type { EditorChannel } from "../lsp/editor-channel.js";
+import { ErrorCodes } from "../lsp/editor-channel.js";
+import type { Frame } from "../lsp/framing.js";
+import type { MessageId } from "../lsp/message.js";
+import { scanMessage } from "../lsp/scan.js";
+
+export type EditorAction = "initialize" | "shutdown" | "exit" | "remember";
+
+/**
+ * What the guard does with editor messages beyond passing them on. Besides these: the editor's
+ * answers to the guard's own requests (ids with GUARD_ID_PREFIX) are settled, never forwarded;
+ * its answers to a restarted gopls's requests get that gopls's ids back.
+ */
+export const FROM_EDITOR: ReadonlyMap<string, { action: EditorAction; why: string }> = new Map(
+  Object.entries({
+    initialize: {
+      action: "initialize",
+      why: "held until gopls runs; remembered for a restart; answered by the guard when it stands in",
+    },
+    shutdown: { action: "shutdown", why: "a gopls exit after it ends the session, not a restart" },
+    exit: { action: "exit", why: "ends the session (a running gopls gets it first)" },
+    initialized: { action: "remember", why: "replayed to a restarted gopls" },
+    "workspace/didChangeConfiguration": { action: "remember", why: "the latest is replayed" },
+    "workspace/didChangeWorkspaceFolders": { action: "remember", why: "folders are replayed" },
+    "textDocument/didOpen": { action: "remember", why: "open documents are replayed" },
+    "textDocument/didChange": { action: "remember", why: "edits applied to the replayed text" },
+    "textDocument/didClose": { action: "remember", why: "closed documents are not replayed" },
+  }),
+);
+
+/**
+ * What the guard does with gopls's messages beyond passing them on. Besides these: gopls's
+ * answer to initialize is kept (capabilities, for a later stand-in answer), its answer to a
+ * replayed initialize is swallowed, and a restarted gopls's request ids are rewritten.
+ */
+export const FROM_GOPLS: ReadonlyMap<string, { action: "register" | "unregister"; why: string }> =
+  new Map(
+    Object.entries({
+      "client/registerCapability": { action: "register", why: "undone when that gopls dies" },
+      "client/unregisterCapability": { action: "unregister", why: "no longer undone" },
+    } as const),
+  );
+
+/** Editor requests gopls has not answered yet, by id, with their methods. */
+export class PendingRequests {
+  private readonly byId = new Map<MessageId, string>();
+
+  add(id: MessageId, method: string): void {
+    this.byId.set(id, method);
+  }
+
+  /** Answered (by gopls, or by the guard standing in): nobody else answers it again. */
+  delete(id: MessageId): void {
+    this.byId.delete(id);
+  }
+
+  has(id: MessageId): boolean {
+    return this.byId.has(id);
+  }
+
+  /** Requests the gopls going away will never answer: ContentModified, so editors retry. */
+  interrupt(editor: EditorChannel, why: string): void {
+    for (const [id, method] of this.byId) {
+      if (method === "shutdown") editor.respond(id, null);
+      else
+        editor.respondError(
+          id,
+          ErrorCodes.ContentModified,
+          `${method} was interrupted: ${why} (gopls-guard)`,
+        );
+    }
+    this.byId.clear();
+  }
+
+  /** The session ends: every request fails. */
+  fail(editor: EditorChannel, why: string): void {
+    for (const [id, method] of this.byId)
+      editor.respondError(id, ErrorCodes.RequestFailed, `${method} failed: ${why} (gopls-guard)`);
+    this.byId.clear();
+  }
+}
+
+/** Editor frames waiting for a gopls (before the first start, during a restart). */
+export class EditorQueue {
+  private frames: Frame[] = [];
+
+  push(frame: Frame): void {
+    this.frames.push(frame);
+  }
+
+  /** Everything queued, in order; the queue is empty after. */
+  take(): Frame[] {
+    return this.frames.splice(0);
+  }
+
+  /** Drops queued requests that match (they were answered meanwhile). */
+  dropRequests(answered: (id: MessageId) => boolean): void {
+    this.frames = this.frames.filter((frame) => {
+      const m = scanMessage(frame.chunks);
+      return !(m.ok && m.value.kind === "request" && answered(m.value.id));
+    });
+  }
+
+  /** Takes the queue, calling fn for each request in it (the guard answers them itself). */
+  answerRequests(fn: (id: MessageId, method: string) => void): void {
+    for (const frame of this.take()) {
+      const m = scanMessage(frame.chunks);
+      if (m.ok && m.value.kind === "request") fn(m.value.id, m.value.method);
+    }
+  }
+
+  clear(): void {
+    this.frames = [];
+  }
+}
