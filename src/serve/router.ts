@@ -1,0 +1,142 @@
+// Routing frames between the editor and gopls by the tables in routing.ts: the original bytes
+// pass untouched unless the guard must look; what only the session can decide (initialize,
+// exit, standing in, a replayed initialize's answer) goes back to it through RouterHost.
+
+import type { EditorChannel } from "../lsp/editor-channel.js";
+import { type Frame, frameBody } from "../lsp/framing.js";
+import type { MessageId } from "../lsp/message.js";
+import { peekMessage } from "../lsp/peek.js";
+import { scanMessage } from "../lsp/scan.js";
+import { decode, decodeBody, frameStart, reencode } from "./decode.js";
+import type { SessionMemory } from "./memory.js";
+import { EditorQueue, FROM_EDITOR, FROM_GOPLS, PendingRequests } from "./routing.js";
+import { ServerRequests } from "./server-requests.js";
+import { type SessionState, standingIn } from "./session-state.js";
+import type { GoplsHandle } from "./supervisor.js";
+
+export interface RouterHost {
+  readonly state: SessionState;
+  readonly gopls: GoplsHandle | undefined;
+  /** The editor's initialize, remembered already: the session reads its parameters. */
+  initialize(params: Record<string, unknown>): void;
+  /** A request the guard answers itself, as gopls is not there. */
+  standIn(id: MessageId, method: string): void;
+  exit(): void;
+  /** gopls's answer to the replayed initialize. */
+  isReinitialize(id: MessageId | null): boolean;
+  reinitialized(frame: Frame): void;
+  /** gopls answered the editor's own initialize (forwarded already). */
+  initializeAnswered(frame: Frame): void;
+  malformed(from: "editor" | "gopls", reason: string, evidence: string, id: string): void;
+  /** gopls's input is full: stop reading the editor until it drains. */
+  pauseEditor(): void;
+}
+
+export class Router {
+  readonly pending = new PendingRequests();
+  readonly queue = new EditorQueue();
+  readonly serverRequests = new ServerRequests();
+  /** The editor asked for shutdown: a gopls exit now ends the session. */
+  shutdownRequested = false;
+  private initializeId: MessageId | undefined;
+
+  constructor(
+    private readonly host: RouterHost,
+    private readonly editor: EditorChannel,
+    private readonly memory: SessionMemory,
+  ) {}
+
+  fromEditor(frame: Frame): void {
+    const scanned = scanMessage(frame.chunks);
+    if (!scanned.ok)
+      return this.host.malformed(
+        "editor",
+        scanned.reason,
+        frameStart(frame),
+        "lsp.malformed_message",
+      );
+    const m = scanned.value;
+    if (m.kind === "response") {
+      if (this.editor.isGuardId(m.id)) return this.editor.settle(m.id, decode(frame));
+      const routed = this.serverRequests.reply(m.id);
+      if (!routed.deliver) return;
+      return this.toGopls(routed.id === m.id ? frame : reencode(frame, { id: routed.id }));
+    }
+    const action = FROM_EDITOR.get(m.method)?.action;
+    const state = this.host.state;
+    if (m.kind === "request") {
+      if (action === "initialize") {
+        this.initializeId = m.id;
+        const body = frameBody(frame);
+        const json = decodeBody(body);
+        this.memory.editorMessage("initialize", json, body);
+        this.host.initialize((json.params ?? {}) as Record<string, unknown>);
+      }
+      if (standingIn(state)) return this.host.standIn(m.id, m.method);
+      this.pending.add(m.id, m.method);
+      if (action === "shutdown") this.shutdownRequested = true;
+      return this.toGopls(frame);
+    }
+    if (action === "exit") {
+      if (state.name === "running") this.toGopls(frame);
+      return this.host.exit();
+    }
+    if (action === "remember") {
+      const body = frameBody(frame);
+      this.memory.editorMessage(m.method, decodeBody(body), body);
+      // A new gopls gets the remembered state, not these again.
+      if (state.name === "restarting") return;
+    }
+    if (!standingIn(state)) this.toGopls(frame);
+  }
+
+  /** To the running gopls; queued for the next one while there is none. */
+  toGopls(frame: Frame): void {
+    const { state, gopls } = this.host;
+    if (state.name === "running" && gopls) {
+      if (!gopls.send(frame)) this.host.pauseEditor();
+    } else if (state.name !== "ending" && !standingIn(state)) this.queue.push(frame);
+  }
+
+  /** What waited for a gopls, to the one now running. */
+  flush(): void {
+    for (const frame of this.queue.take()) this.toGopls(frame);
+  }
+
+  fromGopls(frame: Frame): void {
+    const peeked = peekMessage(frame);
+    if (!peeked.ok)
+      return this.host.malformed(
+        "gopls",
+        peeked.reason,
+        frameStart(frame),
+        "lsp.malformed_message",
+      );
+    const m = peeked.value;
+    if (m.kind === "response") {
+      if (this.host.isReinitialize(m.id)) return this.host.reinitialized(frame);
+      if (m.id !== null) this.pending.delete(m.id);
+      this.forward(frame);
+      if (m.id !== null && m.id === this.initializeId) this.host.initializeAnswered(frame);
+      return;
+    }
+    if (m.kind === "request") {
+      const action = FROM_GOPLS.get(m.method)?.action;
+      if (action === "register") this.memory.registered(decode(frame).params);
+      if (action === "unregister") this.memory.unregistered(decode(frame).params);
+      const id = this.serverRequests.outgoing(m.id);
+      return this.forward(id === m.id ? frame : reencode(frame, { id }));
+    }
+    this.forward(frame);
+  }
+
+  private forward(frame: Frame): void {
+    if (!this.editor.forward(frame)) this.host.gopls?.pauseOutput();
+  }
+
+  /** The gopls going away will answer nothing more: its requests, queued ones too, answered now. */
+  interrupt(why: string): void {
+    this.queue.dropRequests((id) => this.pending.has(id));
+    this.pending.interrupt(this.editor, why);
+  }
+}

@@ -1,0 +1,269 @@
+// What every session is made of, wired once: the editor channel, routing (router.ts), the
+// supervisor of gopls, the stand-in, the remembered state, the state value and its one
+// transition function, the reporting of faults, and the end. The decisions (what each event
+// does to the state) are in session.ts.
+
+import type { Readable, Writable } from "node:stream";
+import type { Config } from "../config.js";
+import { type Finding, type Result, sameFault } from "../findings.js";
+import type { InstallPhase } from "../gopls/install.js";
+import type { Located } from "../gopls/launch.js";
+import type { Logger } from "../log.js";
+import { EditorChannel } from "../lsp/editor-channel.js";
+import { type Frame, FrameReader } from "../lsp/framing.js";
+import type { MessageId } from "../lsp/message.js";
+import { EditorReporter } from "../report/editor.js";
+import { Adoption } from "./adoption.js";
+import { saveCapabilities } from "./capabilities.js";
+import { decode, serverInfoOf } from "./decode.js";
+import type { Exit } from "./gopls-process.js";
+import { SessionMemory } from "./memory.js";
+import * as notices from "./notices.js";
+import { ParentWatch } from "./parent-watch.js";
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-policy.js";
+import { Router, type RouterHost } from "./router.js";
+import { describeState, type SessionState } from "./session-state.js";
+import { StandIn } from "./stand-in.js";
+import { type StartGopls, Supervisor, spawnGopls } from "./supervisor.js";
+
+export interface ResolveHooks {
+  report: (finding: Finding) => void;
+  progress: (phase: InstallPhase, message: string) => void;
+  /** Settings over the user's environment that the user consented to (adopted, or a mirror). */
+  env: Record<string, string>;
+}
+
+export interface SessionOptions {
+  config: Config;
+  logger: Logger;
+  logFile: string;
+  editorIn: Readable;
+  editorOut: Writable;
+  /** Decides, verifies and if needed installs the gopls to run; may take minutes. */
+  resolve: (hooks: ResolveHooks) => Promise<Result<Located>>;
+  goplsArgs: string[];
+  goplsEnv: NodeJS.ProcessEnv;
+  restartPolicy?: RestartPolicy;
+  /** The checks that do not gate the start, given the version of the gopls that started. */
+  postStartChecks?: (goplsVersion: string | undefined) => Promise<Finding[]>;
+  /** How gopls is started (tests give a fake). */
+  startGopls?: StartGopls;
+}
+
+export interface SessionEnd {
+  reason: string;
+  exitCode: number;
+}
+
+export abstract class SessionCore {
+  protected readonly editor: EditorChannel;
+  protected readonly reporter: EditorReporter;
+  protected readonly memory = new SessionMemory();
+  protected readonly router: Router;
+  protected readonly supervisor: Supervisor;
+  protected readonly standIn: StandIn;
+  /** Settings from the login shell the user chose to use for this session. */
+  protected readonly adoption: Adoption;
+  protected readonly parentWatch: ParentWatch;
+  protected state: SessionState = { name: "starting" };
+  /** The gopls to run and the PATH it needs, from the latest successful resolve. */
+  protected located: Located | undefined;
+  /** What to tell the user once a new gopls has been brought up to date. */
+  protected afterReplay: notices.AfterReplay | undefined;
+  protected readonly reported: Finding[] = [];
+  protected finish!: (end: SessionEnd) => void;
+  readonly ended: Promise<SessionEnd>;
+
+  constructor(protected readonly o: SessionOptions) {
+    this.editor = new EditorChannel(o.editorOut);
+    this.reporter = new EditorReporter(this.editor, o.logger);
+    this.adoption = new Adoption(this.editor, o.logger);
+    this.standIn = new StandIn(o.config, this.editor, this.reporter, this.memory);
+    this.router = new Router(this.routerHost(), this.editor, this.memory);
+    this.supervisor = new Supervisor({
+      start: o.startGopls ?? spawnGopls,
+      args: o.goplsArgs,
+      maxMessageBytes: o.config.maxMessageBytes,
+      restartPolicy: o.restartPolicy ?? DEFAULT_RESTART_POLICY,
+      home: o.config.home,
+      memory: this.memory,
+      serverRequests: this.router.serverRequests,
+      editor: this.editor,
+      logger: o.logger,
+      onFrame: (frame) => this.router.fromGopls(frame),
+      onFramingError: (e) => this.malformed("gopls", e.message, e.evidence, "lsp.malformed_frame"),
+      onSpawnError: (path, e) => this.report(notices.spawnFailed(path, e)),
+      onDrain: () => o.editorIn.resume(),
+      onExit: (exit) => this.goplsExited(exit),
+    });
+    this.ended = new Promise((resolve) => {
+      this.finish = resolve;
+    });
+    this.parentWatch = new ParentWatch(o.config.parentPollMs, (why) => void this.end(why, 1));
+  }
+
+  /** The one place the state changes: logged from → to, with the cause. */
+  protected to(next: SessionState, cause: string): void {
+    this.o.logger.info(
+      { event: "session.state", from: describeState(this.state), to: describeState(next), cause },
+      "session state",
+    );
+    this.state = next;
+  }
+
+  /** What the router asks of the session. */
+  protected routerHost(): RouterHost {
+    const session = this;
+    return {
+      get state() {
+        return session.state;
+      },
+      get gopls() {
+        return session.supervisor.current;
+      },
+      initialize: (params) => this.initialize(params),
+      standIn: (id, method) => this.answerStandingIn(id, method),
+      exit: () => void this.end("editor sent exit", this.router.shutdownRequested ? 0 : 1, false),
+      isReinitialize: (id) => this.supervisor.isReinitialize(id),
+      reinitialized: (frame) => this.reinitialized(frame),
+      initializeAnswered: (frame) => this.initializeAnswered(frame),
+      malformed: (from, reason, evidence, id) => this.malformed(from, reason, evidence, id),
+      pauseEditor: () => this.o.editorIn.pause(),
+    };
+  }
+
+  start(): void {
+    const reader = new FrameReader({
+      maxBodyBytes: this.o.config.maxMessageBytes,
+      onFrame: (frame) => this.router.fromEditor(frame),
+      onError: (e) =>
+        this.malformed(
+          "editor",
+          e.message,
+          e.evidence,
+          e.kind === "too-large" ? "lsp.message_too_large" : "lsp.malformed_frame",
+        ),
+    });
+    const { editorIn, editorOut } = this.o;
+    editorIn.on("data", (chunk: Buffer) => reader.push(chunk));
+    editorIn.on("end", () => {
+      void this.end(`editor closed stdin${reader.midFrame ? " mid-message" : ""}`, 1);
+    });
+    editorIn.on("error", (e) => void this.end(`editor stdin error: ${e.message}`, 1));
+    editorOut.on("error", (e) => void this.end(`editor stdout error: ${e.message}`, 1));
+    editorOut.on("drain", () => this.supervisor.current?.resumeOutput());
+    this.parentWatch.start();
+    void this.launch();
+  }
+
+  /**
+   * Each fault once per session, unless its evidence changed (the start-up, the in-session checks
+   * and a Retry can all meet the same fault, in other words).
+   */
+  report(finding: Finding): void {
+    if (this.reported.some((r) => sameFault(r, finding))) return;
+    this.reported.push(finding);
+    this.reporter.report(finding);
+    if (finding.adopt && this.state.name !== "ending")
+      this.adoption.offer(finding, finding.adopt, () => this.applyAdoption());
+  }
+
+  /** The environment the next gopls starts with: the editor's, accepted settings, its PATH. */
+  protected goplsEnv(): NodeJS.ProcessEnv {
+    this.adoption.starting();
+    const PATH = this.located?.goplsPATH;
+    return { ...this.o.goplsEnv, ...this.adoption.values, ...(PATH ? { PATH } : {}) };
+  }
+
+  /** The checks that do not gate the start, once gopls is up (or could not be started). */
+  protected scheduleChecks(goplsVersion: string | undefined): void {
+    const checks = this.o.postStartChecks;
+    if (!checks) return;
+    const run = async () => {
+      try {
+        const findings = await checks(goplsVersion);
+        if (this.state.name !== "ending") for (const f of findings) this.report(f);
+        this.o.logger.info({ event: "checks.done", findings: findings.map((f) => f.id) }, "checks");
+      } catch (error) {
+        this.o.logger.error({ event: "checks.failed", error: String(error) }, "checks failed");
+      }
+    };
+    setTimeout(() => void run(), this.o.config.checksDelayMs).unref();
+  }
+
+  /** The editor's initialize: its process to watch, its progress token and capabilities. */
+  protected initialize(params: {
+    processId?: unknown;
+    workDoneToken?: unknown;
+    capabilities?: { window?: { workDoneProgress?: unknown } };
+  }): void {
+    this.standIn.clientCreatesProgress = params.capabilities?.window?.workDoneProgress === true;
+    const token = params.workDoneToken;
+    if (this.state.name === "starting" && (typeof token === "string" || typeof token === "number"))
+      this.reporter.workDoneToken = token;
+    if (typeof params.processId === "number" && params.processId > 0)
+      this.parentWatch.watchEditor(params.processId);
+  }
+
+  protected initializeAnswered(frame: Frame): void {
+    const response = decode(frame);
+    this.memory.initializeResult(response.result);
+    this.reporter.workDoneToken = undefined;
+    saveCapabilities(this.o.config.home, response.result);
+    this.o.logger.info(
+      { event: "gopls.initialized", gopls: serverInfoOf(response) },
+      "initialize answered",
+    );
+    this.editor.initializeAnswered();
+  }
+
+  protected malformed(
+    from: "editor" | "gopls",
+    reason: string,
+    evidence: string,
+    id: string,
+  ): void {
+    if (this.state.name === "ending") return;
+    this.o.logger.error({ event: id, from, reason, evidence }, "malformed input");
+    this.report(notices.malformedInput(id, from, reason, evidence, this.o.logFile));
+    this.router.pending.fail(this.editor, "the session ended on malformed input");
+    void this.end(`malformed ${from} input`, 1);
+  }
+
+  /** Ends the session once: gopls is stopped (told, then SIGTERM, then SIGKILL) before resolving. */
+  async end(reason: string, exitCode: number, tellExit = true): Promise<void> {
+    if (this.state.name === "ending") return;
+    this.to({ name: "ending", reason }, reason);
+    this.parentWatch.stop();
+    this.o.editorIn.pause();
+    this.editor.abandon();
+    const exit = await this.supervisor.stop(this.o.config.killGraceMs, tellExit);
+    this.o.logger.info(
+      {
+        event: "session.end",
+        reason,
+        exitCode,
+        restarts: this.supervisor.restarts,
+        goplsExit: exit && { code: exit.code, signal: exit.signal },
+      },
+      "session ended",
+    );
+    this.finish({ reason, exitCode });
+  }
+
+  /** Synchronous last resort when the process is going down regardless. */
+  killNow(): void {
+    this.supervisor.killNow();
+  }
+
+  /** Resolves gopls and starts it, or stands in for it (session.ts). */
+  protected abstract launch(): Promise<void>;
+  /** Accepted settings, put to use when the state allows (session.ts). */
+  protected abstract applyAdoption(): void;
+  /** A request the guard answers itself, as gopls is not there (session.ts). */
+  protected abstract answerStandingIn(id: MessageId, method: string): void;
+  /** gopls answered the replayed initialize (session.ts). */
+  protected abstract reinitialized(frame: Frame | undefined): void;
+  /** The current gopls exited without being asked to (session.ts). */
+  protected abstract goplsExited(exit: Exit): void;
+}
