@@ -2,47 +2,9 @@
 // grammar (and UTF-8) in one pass without building anything, and keeps only what the guard
 // routes on: the top-level "id", "method" and whether there is an "error".
 
-import { classify, type MessageInfo, type Parsed } from "./message.js";
-
-enum S {
-  Value,
-  FirstValue,
-  FirstKey,
-  Key,
-  Colon,
-  After,
-  Str,
-  Esc,
-  Hex,
-  Utf8,
-  Num,
-  Lit,
-  End,
-}
-
-enum N {
-  Minus,
-  Zero,
-  Int,
-  Dot,
-  Frac,
-  E,
-  ESign,
-  Exp,
-}
-
-const OBJ = 1;
-const ARR = 2;
-const MAX_DEPTH = 512;
-const MAX_CAPTURE = 4096;
-
-const TRUE = [0x74, 0x72, 0x75, 0x65];
-const FALSE = [0x66, 0x61, 0x6c, 0x73, 0x65];
-const NULL = [0x6e, 0x75, 0x6c, 0x6c];
-
-function isWs(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
+import { ARR, FALSE, isWs, MAX_CAPTURE, MAX_DEPTH, N, NULL, OBJ, S, TRUE } from "./json-grammar.js";
+import type { MessageInfo, Parsed } from "./message.js";
+import { describeByte, keyName, routingFacts } from "./scan-facts.js";
 
 export class MessageScanner {
   private state = S.Value;
@@ -295,21 +257,7 @@ export class MessageScanner {
   finish(): Parsed<MessageInfo> {
     if (this.error !== undefined) return { ok: false, reason: this.error };
     if (this.state !== S.End) return { ok: false, reason: "invalid JSON: the message ends early" };
-    let id: unknown;
-    let method: unknown;
-    try {
-      id =
-        this.id === undefined
-          ? undefined
-          : JSON.parse(Buffer.from(this.id, "latin1").toString("utf8"));
-      method =
-        this.method === undefined
-          ? undefined
-          : JSON.parse(Buffer.from(this.method, "latin1").toString("utf8"));
-    } catch {
-      return { ok: false, reason: "invalid JSON in id or method" };
-    }
-    return classify(id, this.id !== undefined, method, this.hasError);
+    return routingFacts(this.id, this.method, this.hasError);
   }
 
   private utf8(left: number, lo: number, hi: number): void {
@@ -343,19 +291,6 @@ export class MessageScanner {
     this.error ??= `invalid JSON: ${reason} at byte ${this.offset + at}`;
     this.capturing = undefined;
   }
-}
-
-function keyName(raw: string): string {
-  if (raw.indexOf("\\") < 0) return raw.slice(1, -1);
-  try {
-    return JSON.parse(Buffer.from(raw, "latin1").toString("utf8")) as string;
-  } catch {
-    return "";
-  }
-}
-
-function describeByte(c: number): string {
-  return c >= 0x21 && c < 0x7f ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16)}`;
 }
 
 export function scanMessage(chunks: readonly Buffer[]): Parsed<MessageInfo> {
