@@ -14,7 +14,10 @@ import { startup } from "./startup.js";
 const root = path.resolve(import.meta.dirname, "..", "..");
 const gopls = process.env.GOPLS_GUARD_TEST_REAL_GOPLS as string;
 // Started as editors start it: the file itself, so its shebang (and node flags) apply.
-const guardCmd = [path.join(root, "dist", "gopls-guard.mjs")];
+// GOPLS_GUARD_BENCH_GUARD: another build's bundle, to compare before and after in one sitting.
+const guardCmd = [
+  process.env.GOPLS_GUARD_BENCH_GUARD || path.join(root, "dist", "gopls-guard.mjs"),
+];
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gg-bench-"));
 const env: NodeJS.ProcessEnv = { ...process.env, GOPLS_GUARD_HOME: path.join(scratch, "home") };
 delete env.GOPLS_GUARD_GOPLS;
