@@ -27,8 +27,8 @@ const VALUE_FLAGS = new Set([
   "remote.logfile",
 ]);
 
-export type GuardCommand = "doctor" | "install" | "which" | "link";
-const GUARD_COMMANDS = new Set<string>(["doctor", "install", "which", "link"]);
+export type GuardCommand = "doctor" | "install" | "which" | "link" | "status";
+const GUARD_COMMANDS = new Set<string>(["doctor", "install", "which", "link", "status"]);
 
 function flagName(arg: string): string {
   return arg.replace(/^--?/, "").split("=")[0] ?? "";
@@ -77,6 +77,7 @@ Usage:
   gopls-guard install [--version V]           install the gopls the guard would run
   gopls-guard which                           print the gopls the guard would run
   gopls-guard link [DIR]                      make DIR/gopls (default: the guard's bin dir) run the guard
+  gopls-guard status [--json]                 the sessions running: editor, workspace, gopls, memory
   gopls-guard <any other gopls command>       run gopls with that command line
 
 Environment: GOPLS_GUARD_GOPLS, GOPLS_GUARD_HOME, GOPLS_GUARD_LOG_LEVEL (see README).

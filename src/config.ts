@@ -4,6 +4,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import { parseBytes } from "./bytes.js";
 import type { Finding } from "./findings.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -35,6 +36,10 @@ export interface Config {
   lockStaleMs: number;
   /** How often a long, quiet gopls build reports how long it has been going (GOPLS_GUARD_PROGRESS_MS). */
   progressEveryMs: number;
+  /** gopls's soft memory limit in bytes (GOPLS_GUARD_MEMORY_LIMIT); undefined: a share of physical memory. */
+  memoryLimit: number | undefined;
+  /** How often gopls's resident memory is sampled (GOPLS_GUARD_MEMORY_SAMPLE_MS). */
+  memorySampleMs: number;
   /** The pause before the 2nd restart of a crashed gopls; it doubles each time (the 1st is at once). */
   restartBackoffMs: number;
   /** Run the doctor's checks (settings, directories, the proxy) once gopls has started (GOPLS_GUARD_CHECKS=off: not). */
@@ -178,6 +183,18 @@ function positiveInt(
   return fallback;
 }
 
+function bytesSetting(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  problems: Finding[],
+): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const n = parseBytes(raw);
+  if (n === undefined) problems.push(invalid(name, raw, "a size such as 4G or 1500M"));
+  return n;
+}
+
 function invalid(name: string, value: string, expected: string): Finding {
   return {
     id: "config.invalid",
@@ -250,6 +267,8 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     parentPollMs: positiveInt(env, "GOPLS_GUARD_PARENT_POLL_MS", 2000, problems),
     lockStaleMs: positiveInt(env, "GOPLS_GUARD_LOCK_STALE_MS", 20_000, problems),
     progressEveryMs: positiveInt(env, "GOPLS_GUARD_PROGRESS_MS", 10_000, problems),
+    memoryLimit: bytesSetting(env, "GOPLS_GUARD_MEMORY_LIMIT", problems),
+    memorySampleMs: positiveInt(env, "GOPLS_GUARD_MEMORY_SAMPLE_MS", 10_000, problems),
     restartBackoffMs: positiveInt(env, "GOPLS_GUARD_RESTART_BACKOFF_MS", 1000, problems),
     checksInSession: env.GOPLS_GUARD_CHECKS !== "off",
     checksDelayMs: positiveInt(env, "GOPLS_GUARD_CHECKS_DELAY_MS", 10_000, problems),

@@ -34,6 +34,8 @@ async function main(): Promise<number> {
         for (const p of problems) process.stderr.write(`${describe(p)}\n`);
       if (command.name === "install" || command.name === "which")
         return install(config, command.args, command.name === "install");
+      if (command.name === "status")
+        return (await import("./commands/status.js")).status(config, command.args);
       if (command.name === "link")
         return (await import("./commands/link.js")).link(config, command.args);
       if (command.name === "doctor")

@@ -18,10 +18,13 @@ import { saveCapabilities } from "./capabilities.js";
 import { decode, serverInfoOf } from "./decode.js";
 import type { Exit } from "./gopls-process.js";
 import { SessionMemory } from "./memory.js";
+import { MemoryWatch, memoryLimits } from "./memory-watch.js";
 import * as notices from "./notices.js";
 import { ParentWatch } from "./parent-watch.js";
+import { rssSampler, type SampleRss } from "./process-memory.js";
 import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-policy.js";
 import { Router, type RouterHost } from "./router.js";
+import { SessionFile, workspaceOf } from "./session-file.js";
 import { describeState, type SessionState } from "./session-state.js";
 import { StandIn } from "./stand-in.js";
 import { type StartGopls, Supervisor, spawnGopls } from "./supervisor.js";
@@ -48,6 +51,8 @@ export interface SessionOptions {
   postStartChecks?: (goplsVersion: string | undefined) => Promise<Finding[]>;
   /** How gopls is started (tests give a fake). */
   startGopls?: StartGopls;
+  /** How gopls's resident memory is read (tests give a fake). */
+  sampleRss?: SampleRss;
 }
 
 export interface SessionEnd {
@@ -65,6 +70,9 @@ export abstract class SessionCore {
   /** Settings from the login shell the user chose to use for this session. */
   protected readonly adoption: Adoption;
   protected readonly parentWatch: ParentWatch;
+  protected readonly memoryWatch: MemoryWatch;
+  /** What `gopls-guard status` shows of this session. */
+  protected readonly sessionFile: SessionFile;
   protected state: SessionState = { name: "starting" };
   /** The gopls to run and the PATH it needs, from the latest successful resolve. */
   protected located: Located | undefined;
@@ -95,7 +103,26 @@ export abstract class SessionCore {
       onSpawnError: (path, e) => this.report(notices.spawnFailed(path, e)),
       onDrain: () => o.editorIn.resume(),
       onExit: (exit) => this.goplsExited(exit),
+      onStarted: (gopls, path) => {
+        this.memoryWatch.watch(gopls.pid);
+        this.sessionFile.update({
+          goplsPid: gopls.pid,
+          goplsPath: path,
+          goplsVersion: this.located?.version,
+          restarts: this.supervisor.restarts,
+        });
+      },
     });
+    this.memoryWatch = new MemoryWatch(
+      memoryLimits(o.config.memoryLimit, o.config.memorySampleMs),
+      o.sampleRss ?? rssSampler(),
+      {
+        soft: (rss) => this.memoryHigh(rss, false),
+        hard: (rss) => this.memoryHigh(rss, true),
+        sampled: (rss) => this.sessionFile.update({ rssBytes: rss }),
+      },
+    );
+    this.sessionFile = new SessionFile(o.config.home);
     this.ended = new Promise((resolve) => {
       this.finish = resolve;
     });
@@ -109,6 +136,7 @@ export abstract class SessionCore {
       "session state",
     );
     this.state = next;
+    if (next.name !== "ending") this.sessionFile.update({ state: describeState(next) });
   }
 
   /** What the router asks of the session. */
@@ -196,6 +224,8 @@ export abstract class SessionCore {
     processId?: unknown;
     workDoneToken?: unknown;
     capabilities?: { window?: { workDoneProgress?: unknown } };
+    rootUri?: unknown;
+    workspaceFolders?: unknown;
   }): void {
     this.standIn.clientCreatesProgress = params.capabilities?.window?.workDoneProgress === true;
     const token = params.workDoneToken;
@@ -203,6 +233,10 @@ export abstract class SessionCore {
       this.reporter.workDoneToken = token;
     if (typeof params.processId === "number" && params.processId > 0)
       this.parentWatch.watchEditor(params.processId);
+    this.sessionFile.update({
+      editorPid: typeof params.processId === "number" ? params.processId : undefined,
+      workspace: workspaceOf(params),
+    });
   }
 
   protected initializeAnswered(frame: Frame): void {
@@ -235,6 +269,8 @@ export abstract class SessionCore {
     if (this.state.name === "ending") return;
     this.to({ name: "ending", reason }, reason);
     this.parentWatch.stop();
+    this.memoryWatch.stop();
+    this.sessionFile.remove();
     this.o.editorIn.pause();
     this.editor.abandon();
     const exit = await this.supervisor.stop(this.o.config.killGraceMs, tellExit);
@@ -266,4 +302,6 @@ export abstract class SessionCore {
   protected abstract reinitialized(frame: Frame | undefined): void;
   /** The current gopls exited without being asked to (session.ts). */
   protected abstract goplsExited(exit: Exit): void;
+  /** gopls's memory passed the soft limit (hard: false) or the hard one (session.ts). */
+  protected abstract memoryHigh(rss: number, hard: boolean): void;
 }

@@ -3,11 +3,15 @@
 // Retry. Each changes the state through to() (session-core.ts holds the parts). It never exits
 // the process itself (serve.ts does, after flushing).
 
+import { formatBytes } from "../bytes.js";
 import type { Finding } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
+import { chosenAction } from "../lsp/editor-channel.js";
 import type { Frame } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import type { Exit } from "./gopls-process.js";
+import { killedForMemory, memoryPrompt, memoryRestarted, RESTART_GOPLS } from "./memory-notices.js";
+import { goplsMemoryProfile } from "./memory-watch.js";
 import * as notices from "./notices.js";
 import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
 import { SessionCore } from "./session-core.js";
@@ -32,7 +36,7 @@ export class Session extends SessionCore {
     if (s.name !== "running") return;
     const done = this.adoption.take() as notices.AfterReplay;
     if (!this.adoption.stale) return this.reporter.report(done(this.memory.documentCount));
-    void this.restartWithSettings(done);
+    void this.plannedRestart("planned", "the settings you adopted", done);
   }
 
   protected resolve(once: Record<string, string>, onProgress?: () => void) {
@@ -101,7 +105,14 @@ export class Session extends SessionCore {
 
   protected goplsExited(exit: Exit): void {
     if (this.state.name === "ending") return;
-    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    // SIGKILL with memory high at the last reading: the out-of-memory killer, most likely.
+    const rss = this.memoryWatch.last;
+    const how =
+      exit.signal === "SIGKILL" && rss >= this.memoryWatch.limits.soft / 2
+        ? killedForMemory(rss)
+        : exit.signal
+          ? `was killed by ${exit.signal}`
+          : `exited with code ${exit.code}`;
     this.o.logger.error(
       {
         event: "gopls.crash",
@@ -132,19 +143,43 @@ export class Session extends SessionCore {
     }, decision.delayMs).unref();
   }
 
-  /** A planned restart: the running gopls stopped, a new one with the adopted settings brought up to date. */
-  protected async restartWithSettings(after: notices.AfterReplay): Promise<void> {
+  /** A planned restart: the running gopls stopped, a new one (adopted settings, less memory) brought up to date. */
+  protected async plannedRestart(
+    cause: "planned" | "memory",
+    why: string,
+    after: notices.AfterReplay,
+  ): Promise<void> {
     if (this.state.name !== "running" || this.router.shutdownRequested) return;
-    this.to({ name: "restarting", cause: "planned" }, "settings adopted");
+    this.to({ name: "restarting", cause }, why);
     this.router.serverRequests.nextGeneration();
-    this.router.interrupt("gopls is restarting with the settings you adopted");
-    this.o.logger.info(
-      { event: "gopls.restart_planned", adopted: Object.keys(this.adoption.values) },
-      "restarting gopls with adopted settings",
-    );
+    this.router.interrupt(`gopls is restarting: ${why}`);
+    this.o.logger.info({ event: "gopls.restart_planned", cause, why }, "restarting gopls");
     await this.supervisor.retire(this.o.config.killGraceMs);
     // The session may have ended meanwhile (TypeScript cannot see the await change it).
     if ((this.state as SessionState).name === "restarting") this.replace(after);
+  }
+
+  /** gopls's memory is high: the user is asked once (soft limit), or it is restarted now (hard). */
+  protected memoryHigh(rss: number, hard: boolean): void {
+    if (this.state.name !== "running") return;
+    const { limits } = this.memoryWatch;
+    const facts = {
+      rss,
+      limit: hard ? limits.hard : limits.soft,
+      workspace: this.sessionFile.info.workspace,
+      profile: goplsMemoryProfile(this.o.goplsEnv, this.supervisor.current?.pid),
+    };
+    this.o.logger.warn({ event: "gopls.memory", hard, ...facts }, "gopls memory high");
+    const restart = () =>
+      void this.plannedRestart(
+        "memory",
+        `it uses ${formatBytes(rss)}`,
+        memoryRestarted(facts, hard),
+      );
+    if (hard) return restart();
+    void this.editor.request("window/showMessageRequest", memoryPrompt(facts)).then((reply) => {
+      if (chosenAction(reply) === RESTART_GOPLS) restart();
+    });
   }
 
   /** From standing in to a gopls: it gets the session as it stands. */

@@ -51,6 +51,8 @@ export interface SupervisorOptions {
   onDrain: () => void;
   /** The current gopls exited without being asked to. */
   onExit: (exit: Exit) => void;
+  /** A gopls was started (the first, or a replacement). */
+  onStarted?: (gopls: GoplsHandle, path: string) => void;
 }
 
 export class Supervisor {
@@ -89,6 +91,7 @@ export class Supervisor {
       onDrain: this.o.onDrain,
     });
     this.gopls = gopls;
+    this.o.onStarted?.(gopls, path);
     void gopls.closed.then((exit) => {
       if (this.gopls !== gopls || this.stopping) return;
       this.lastExit = exit;

@@ -115,6 +115,7 @@ export interface HarnessOptions {
   resolve?: (hooks: ResolveHooks, call: number) => Promise<Result<Located>>;
   config?: Partial<Config>;
   restartPolicy?: RestartPolicy;
+  sampleRss?: (pid: number) => Promise<number | undefined>;
 }
 
 export const located: Located = {
@@ -170,6 +171,7 @@ export function harness(t: { after(fn: () => void): void }, o: HarnessOptions = 
     goplsArgs: [],
     goplsEnv: { PATH: "/usr/bin" },
     ...(o.restartPolicy ? { restartPolicy: o.restartPolicy } : {}),
+    ...(o.sampleRss ? { sampleRss: o.sampleRss } : {}),
     startGopls: (options) => {
       const g = new FakeGopls(options);
       goplses.push(g);

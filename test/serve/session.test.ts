@@ -222,3 +222,75 @@ test("adopted settings while running: restarting{planned}, the new gopls has the
     "restarting{planned}→running",
   ]);
 });
+
+const MB = 1024 ** 2;
+
+/** A sampler the test sets: gopls's memory is whatever it says. */
+function memory() {
+  const m = { rss: 10 * MB, sample: async () => m.rss };
+  return m;
+}
+
+test("memory over the soft limit: the user is asked once, with the figures; yes restarts gopls with the session", async (t) => {
+  const mem = memory();
+  const h = harness(t, {
+    config: { memoryLimit: 100 * MB, memorySampleMs: 20 },
+    sampleRss: mem.sample,
+  });
+  await h.response(h.request("initialize", { ...init, rootUri: "file:///w" }));
+  h.send({ method: "textDocument/didOpen", params: open });
+  mem.rss = 150 * MB;
+  const ask = await h.waitFor("the question", (m) => m.method === "window/showMessageRequest");
+  assert.match(
+    JSON.stringify(ask.params),
+    /gopls is using 150 MB for \/w, over the soft limit of 100 MB.*\[gopls\.memory\]/,
+  );
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(h.received.filter((m) => m.method === "window/showMessageRequest").length, 1);
+  mem.rss = 20 * MB;
+  h.send({ id: ask.id, result: { title: "Restart gopls" } });
+  await h.waitFor("restarted", (m) =>
+    /\[gopls\.memory\] gopls was restarted to free its 150 MB; 1 open file restored/.test(
+      JSON.stringify(m.params ?? ""),
+    ),
+  );
+  assert.equal(h.goplses.length, 2);
+  assert.deepEqual(h.goplses[1]?.methods(), ["initialize", "textDocument/didOpen"]);
+  assert.deepEqual(h.transitions().slice(-2), [
+    "running→restarting{memory}",
+    "restarting{memory}→running",
+  ]);
+});
+
+test("memory over the hard limit: gopls is restarted at once, and the user told why", async (t) => {
+  const mem = memory();
+  const h = harness(t, {
+    config: { memoryLimit: 100 * MB, memorySampleMs: 20 },
+    sampleRss: mem.sample,
+  });
+  await h.response(h.request("initialize", init));
+  mem.rss = 300 * MB;
+  await h.waitFor("told", (m) =>
+    /\[gopls\.memory\] gopls used 300 MB, over the hard limit of 200 MB, and was restarted/.test(
+      JSON.stringify(m.params ?? ""),
+    ),
+  );
+  assert.equal(h.goplses.length, 2);
+});
+
+test("a SIGKILL while memory was high is named as the out-of-memory killer's, with the figure", async (t) => {
+  const mem = memory();
+  const h = harness(t, {
+    config: { memoryLimit: 100 * MB, memorySampleMs: 20 },
+    sampleRss: mem.sample,
+  });
+  await h.response(h.request("initialize", init));
+  mem.rss = 80 * MB;
+  await new Promise((r) => setTimeout(r, 100));
+  h.goplses[0]?.killNow();
+  await h.waitFor("named", (m) =>
+    /\[gopls\.crash\] gopls was killed by SIGKILL, most likely by the system's out-of-memory killer \(its last reading: 80 MB\)/.test(
+      JSON.stringify(m.params ?? ""),
+    ),
+  );
+});

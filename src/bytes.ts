@@ -1,0 +1,19 @@
+// Sizes as people write and read them: "4G" in a setting, "1.6 GB" in a message.
+
+const GIB = 1024 ** 3;
+
+/** 1.6 GB, 420 MB: how a figure reads in a message. */
+export function formatBytes(n: number): string {
+  return n >= GIB ? `${(n / GIB).toFixed(1)} GB` : `${Math.round(n / 1024 ** 2)} MB`;
+}
+
+/** "4G", "512M", "1500000000": a size in bytes; undefined when it is not one. */
+export function parseBytes(text: string): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = { "": 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[
+    (m[2] ?? "").toLowerCase() as "" | "k" | "m" | "g" | "t"
+  ];
+  const n = Number(m[1]) * unit;
+  return n > 0 ? Math.round(n) : undefined;
+}

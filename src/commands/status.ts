@@ -1,0 +1,96 @@
+// `gopls-guard status [--json]`: the sessions running under this guard home, read from their
+// session files (serve/session-file.ts): editor, workspace, gopls, memory, uptime, restarts.
+// Fast: no go, no gopls, only a directory listing and a few small files.
+
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { formatBytes } from "../bytes.js";
+import type { Config } from "../config.js";
+import { alive } from "../gopls/leftovers.js";
+import { type SessionInfo, sessionsDir } from "../serve/session-file.js";
+
+/** The live sessions; the files of sessions whose guard is gone are removed. */
+export function liveSessions(home: string): SessionInfo[] {
+  const dir = sessionsDir(home);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith(".json"));
+  } catch {
+    return [];
+  }
+  const out: SessionInfo[] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      const info = JSON.parse(fs.readFileSync(file, "utf8")) as SessionInfo;
+      if (alive(info.guardPid)) out.push(info);
+      else fs.rmSync(file, { force: true });
+    } catch {
+      // Being rewritten, or not ours: skipped.
+    }
+  }
+  return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+function uptime(since: string, now: number): string {
+  const s = Math.max(0, Math.round((now - Date.parse(since)) / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+export function status(config: Config, args: string[]): number {
+  let json = false;
+  try {
+    json = Boolean(
+      parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: false }).values
+        .json,
+    );
+  } catch (error) {
+    process.stderr.write(
+      `gopls-guard: ${(error as Error).message}\nusage: gopls-guard status [--json]\n`,
+    );
+    return 2;
+  }
+  const sessions = liveSessions(config.home);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ home: config.home, sessions }, null, 2)}\n`);
+    return 0;
+  }
+  if (sessions.length === 0) {
+    process.stdout.write(`No gopls-guard sessions running under ${config.home}.\n`);
+    return 0;
+  }
+  const now = Date.now();
+  const rows = sessions.map((s) => [
+    String(s.guardPid),
+    s.editorPid ? String(s.editorPid) : "-",
+    s.workspace ?? "-",
+    `${s.goplsVersion ?? "?"}${s.goplsPid ? ` (pid ${s.goplsPid})` : ""}`,
+    s.rssBytes ? formatBytes(s.rssBytes) : "-",
+    uptime(s.startedAt, now),
+    String(s.restarts),
+    s.state,
+    s.pendingUpdate ?? "-",
+  ]);
+  const head = [
+    "guard",
+    "editor",
+    "workspace",
+    "gopls",
+    "memory",
+    "up",
+    "restarts",
+    "state",
+    "update",
+  ];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  process.stdout.write(`${[line(head), ...rows.map(line)].join("\n")}\n`);
+  return 0;
+}

@@ -1,0 +1,50 @@
+// What a session says about gopls's memory: the question past the soft limit, the restart past
+// the hard one (or on the user's yes), and an out-of-memory kill named as such. Text only.
+
+import { formatBytes } from "../bytes.js";
+import { MessageType } from "../lsp/editor-channel.js";
+import type { AfterReplay } from "./notices.js";
+
+export interface MemoryFacts {
+  rss: number;
+  limit: number;
+  workspace: string | undefined;
+  /** gopls's own memory profile, when it wrote one. */
+  profile: string | undefined;
+}
+
+export const RESTART_GOPLS = "Restart gopls";
+
+const where = (f: MemoryFacts) => (f.workspace ? ` for ${f.workspace}` : "");
+const profile = (f: MemoryFacts) =>
+  f.profile ? ` gopls wrote a memory profile for its developers: ${f.profile}.` : "";
+
+export function memoryPrompt(f: MemoryFacts) {
+  return {
+    type: MessageType.Warning,
+    message: `gopls-guard: gopls is using ${formatBytes(f.rss)}${where(f)}, over the soft limit of ${formatBytes(f.limit)} (GOPLS_GUARD_MEMORY_LIMIT).${profile(f)} Restart it? Open files, unsaved edits and settings are kept. [gopls.memory]`,
+    actions: [{ title: RESTART_GOPLS }, { title: "Not now" }],
+  };
+}
+
+export function memoryRestarted(f: MemoryFacts, hard: boolean): AfterReplay {
+  return (files) => ({
+    id: "gopls.memory",
+    severity: hard ? "warning" : "info",
+    message: hard
+      ? `gopls used ${formatBytes(f.rss)}${where(f)}, over the hard limit of ${formatBytes(f.limit)}, and was restarted before the system ran out of memory; ${files} open file${files === 1 ? "" : "s"} restored.`
+      : `gopls was restarted to free its ${formatBytes(f.rss)}; ${files} open file${files === 1 ? "" : "s"} restored.`,
+    evidence: {
+      ...(f.workspace ? { workspace: f.workspace } : {}),
+      ...(f.profile ? { "memory profile": f.profile } : {}),
+    },
+    fix: hard
+      ? "If it keeps happening, raise GOPLS_GUARD_MEMORY_LIMIT or narrow the workspace (directoryFilters), and report the memory profile to the gopls issue tracker."
+      : "",
+  });
+}
+
+/** How a SIGKILL reads when gopls's memory was high just before: most likely the OOM killer. */
+export function killedForMemory(rss: number): string {
+  return `was killed by SIGKILL, most likely by the system's out-of-memory killer (its last reading: ${formatBytes(rss)})`;
+}

@@ -1,0 +1,81 @@
+// A running session, described in a small file under the guard's home (sessions/<pid>.json)
+// for `gopls-guard status`: written when something in it changes, removed when the session
+// ends; one whose process is gone is ignored (and removed) by the reader.
+
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export interface SessionInfo {
+  guardPid: number;
+  editorPid: number | undefined;
+  workspace: string | undefined;
+  goplsPath: string | undefined;
+  goplsVersion: string | undefined;
+  goplsPid: number | undefined;
+  rssBytes: number | undefined;
+  startedAt: string;
+  restarts: number;
+  state: string;
+  pendingUpdate: string | undefined;
+}
+
+export function sessionsDir(home: string): string {
+  return path.join(home, "sessions");
+}
+
+export class SessionFile {
+  private readonly file: string;
+  readonly info: SessionInfo;
+
+  constructor(home: string) {
+    this.file = path.join(sessionsDir(home), `${process.pid}.json`);
+    this.info = {
+      guardPid: process.pid,
+      editorPid: undefined,
+      workspace: undefined,
+      goplsPath: undefined,
+      goplsVersion: undefined,
+      goplsPid: undefined,
+      rssBytes: undefined,
+      startedAt: new Date().toISOString(),
+      restarts: 0,
+      state: "starting",
+      pendingUpdate: undefined,
+    };
+  }
+
+  /** Records the change; the file is rewritten (atomically) only when something changed. */
+  update(change: Partial<SessionInfo>): void {
+    const before = JSON.stringify(this.info);
+    Object.assign(this.info, change);
+    if (JSON.stringify(this.info) === before) return;
+    try {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      const tmp = `${this.file}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(this.info));
+      fs.renameSync(tmp, this.file);
+    } catch {
+      // Only for `status`: a home that cannot be written was reported at start.
+    }
+  }
+
+  remove(): void {
+    fs.rmSync(this.file, { force: true });
+  }
+}
+
+/** The workspace a session serves, as a path: its first folder, else its root. */
+export function workspaceOf(params: {
+  rootUri?: unknown;
+  workspaceFolders?: unknown;
+}): string | undefined {
+  const folders = Array.isArray(params.workspaceFolders) ? params.workspaceFolders : [];
+  const uri = (folders[0] as { uri?: unknown } | undefined)?.uri ?? params.rootUri;
+  if (typeof uri !== "string") return undefined;
+  try {
+    return uri.startsWith("file:") ? fileURLToPath(uri) : uri;
+  } catch {
+    return uri;
+  }
+}
