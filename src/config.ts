@@ -4,6 +4,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import { DEFAULTS } from "./defaults.js";
 import type { Finding } from "./findings.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -245,16 +246,41 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     goplsVersion,
     installDir,
     configFile,
-    maxMessageBytes: positiveInt(env, "GOPLS_GUARD_MAX_MESSAGE_BYTES", 256 * 1024 * 1024, problems),
-    killGraceMs: positiveInt(env, "GOPLS_GUARD_KILL_GRACE_MS", 2000, problems),
-    parentPollMs: positiveInt(env, "GOPLS_GUARD_PARENT_POLL_MS", 2000, problems),
-    lockStaleMs: positiveInt(env, "GOPLS_GUARD_LOCK_STALE_MS", 20_000, problems),
-    progressEveryMs: positiveInt(env, "GOPLS_GUARD_PROGRESS_MS", 10_000, problems),
-    restartBackoffMs: positiveInt(env, "GOPLS_GUARD_RESTART_BACKOFF_MS", 1000, problems),
+    maxMessageBytes: positiveInt(
+      env,
+      "GOPLS_GUARD_MAX_MESSAGE_BYTES",
+      DEFAULTS.maxMessageBytes,
+      problems,
+    ),
+    killGraceMs: positiveInt(env, "GOPLS_GUARD_KILL_GRACE_MS", DEFAULTS.killGraceMs, problems),
+    parentPollMs: positiveInt(env, "GOPLS_GUARD_PARENT_POLL_MS", DEFAULTS.parentPollMs, problems),
+    lockStaleMs: positiveInt(env, "GOPLS_GUARD_LOCK_STALE_MS", DEFAULTS.lockStaleMs, problems),
+    progressEveryMs: positiveInt(
+      env,
+      "GOPLS_GUARD_PROGRESS_MS",
+      DEFAULTS.progressEveryMs,
+      problems,
+    ),
+    restartBackoffMs: positiveInt(
+      env,
+      "GOPLS_GUARD_RESTART_BACKOFF_MS",
+      DEFAULTS.restartBackoffMs,
+      problems,
+    ),
     checksInSession: env.GOPLS_GUARD_CHECKS !== "off",
-    checksDelayMs: positiveInt(env, "GOPLS_GUARD_CHECKS_DELAY_MS", 10_000, problems),
+    checksDelayMs: positiveInt(
+      env,
+      "GOPLS_GUARD_CHECKS_DELAY_MS",
+      DEFAULTS.checksDelayMs,
+      problems,
+    ),
     mirrors,
-    earlyAnswerMs: positiveInt(env, "GOPLS_GUARD_EARLY_ANSWER_MS", 10_000, problems),
+    earlyAnswerMs: positiveInt(
+      env,
+      "GOPLS_GUARD_EARLY_ANSWER_MS",
+      DEFAULTS.earlyAnswerMs,
+      problems,
+    ),
   };
   return { config, problems };
 }

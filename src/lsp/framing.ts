@@ -20,7 +20,6 @@ export interface FrameReaderOptions {
 
 /** Header blocks are a few dozen bytes; anything this long without "\r\n\r\n" is not LSP. */
 export const MAX_HEADER_BYTES = 16 * 1024;
-export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
 
 export interface Frame {
   chunks: Buffer[];

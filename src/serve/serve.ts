@@ -8,7 +8,7 @@ import type { Finding } from "../findings.js";
 import { resolveGopls } from "../gopls/launch.js";
 import { goplsEnv } from "../gopls/locate.js";
 import { openLog } from "../log.js";
-import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
+import { restartPolicy } from "./restart-policy.js";
 import { Session } from "./session.js";
 
 declare const GUARD_VERSION: string;
@@ -57,10 +57,7 @@ export async function serve(
     ...(config.checksInSession
       ? { postStartChecks: (goplsVersion) => postStartChecks(config, log, goplsVersion) }
       : {}),
-    restartPolicy: {
-      ...DEFAULT_RESTART_POLICY,
-      backoffMs: [0, 1, 2, 4, 8].map((k) => k * config.restartBackoffMs),
-    },
+    restartPolicy: restartPolicy(config),
   });
   for (const finding of problems) session.report(finding);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
