@@ -5,7 +5,7 @@ import { Console } from "node:console";
 import os from "node:os";
 import type { Config } from "../config.js";
 import type { Finding } from "../findings.js";
-import { resolveGopls } from "../gopls/launch.js";
+import { resolveGopls, resolveOptions } from "../gopls/launch.js";
 import { goplsEnv } from "../gopls/locate.js";
 import { openLog } from "../log.js";
 import { restartPolicy } from "./restart-policy.js";
@@ -42,16 +42,13 @@ export async function serve(
     editorIn: process.stdin,
     editorOut: process.stdout,
     resolve: ({ env: consented, ...hooks }) =>
-      resolveGopls({
-        config,
-        env: { ...env, ...consented },
-        platform: process.platform,
-        homedir: os.homedir(),
-        logFile: log.file,
-        logger: log.logger,
-        allowInstall: true,
-        ...hooks,
-      }),
+      resolveGopls(
+        resolveOptions(config, log, {
+          env: { ...env, ...consented },
+          allowInstall: true,
+          ...hooks,
+        }),
+      ),
     goplsArgs,
     goplsEnv: goplsEnv(env),
     ...(config.checksInSession
