@@ -55,6 +55,11 @@ export interface Config {
    * as Helix and Eglot give up on a server after 20–30 s); gopls then takes over when ready.
    */
   earlyAnswerMs: number;
+  /**
+   * How long gopls's output may stop halfway through an LSP frame before it is reported
+   * (GOPLS_GUARD_FRAME_STALL_MS): a gopls wedged mid-write, noticed before its EOF.
+   */
+  frameStallMs: number;
 }
 
 export interface Platform {
@@ -281,6 +286,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
       DEFAULTS.earlyAnswerMs,
       problems,
     ),
+    frameStallMs: positiveInt(env, "GOPLS_GUARD_FRAME_STALL_MS", DEFAULTS.frameStallMs, problems),
   };
   return { config, problems };
 }

@@ -14,4 +14,6 @@ export const DEFAULTS = {
   restartBackoffMs: 1000,
   checksDelayMs: 10_000,
   earlyAnswerMs: 10_000,
+  /** gopls's output stopped this long halfway through a frame is reported. */
+  frameStallMs: 30_000,
 } as const;
