@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseBytes } from "./bytes.js";
+import { DEFAULTS } from "./defaults.js";
 import type { Finding } from "./findings.js";
 
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
@@ -59,6 +60,11 @@ export interface Config {
    * as Helix and Eglot give up on a server after 20–30 s); gopls then takes over when ready.
    */
   earlyAnswerMs: number;
+  /**
+   * How long gopls's output may stop halfway through an LSP frame before it is reported
+   * (GOPLS_GUARD_FRAME_STALL_MS): a gopls wedged mid-write, noticed before its EOF.
+   */
+  frameStallMs: number;
 }
 
 export interface Platform {
@@ -262,18 +268,49 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     goplsVersion,
     installDir,
     configFile,
-    maxMessageBytes: positiveInt(env, "GOPLS_GUARD_MAX_MESSAGE_BYTES", 256 * 1024 * 1024, problems),
-    killGraceMs: positiveInt(env, "GOPLS_GUARD_KILL_GRACE_MS", 2000, problems),
-    parentPollMs: positiveInt(env, "GOPLS_GUARD_PARENT_POLL_MS", 2000, problems),
-    lockStaleMs: positiveInt(env, "GOPLS_GUARD_LOCK_STALE_MS", 20_000, problems),
-    progressEveryMs: positiveInt(env, "GOPLS_GUARD_PROGRESS_MS", 10_000, problems),
+    maxMessageBytes: positiveInt(
+      env,
+      "GOPLS_GUARD_MAX_MESSAGE_BYTES",
+      DEFAULTS.maxMessageBytes,
+      problems,
+    ),
+    killGraceMs: positiveInt(env, "GOPLS_GUARD_KILL_GRACE_MS", DEFAULTS.killGraceMs, problems),
+    parentPollMs: positiveInt(env, "GOPLS_GUARD_PARENT_POLL_MS", DEFAULTS.parentPollMs, problems),
+    lockStaleMs: positiveInt(env, "GOPLS_GUARD_LOCK_STALE_MS", DEFAULTS.lockStaleMs, problems),
+    progressEveryMs: positiveInt(
+      env,
+      "GOPLS_GUARD_PROGRESS_MS",
+      DEFAULTS.progressEveryMs,
+      problems,
+    ),
     memoryLimit: bytesSetting(env, "GOPLS_GUARD_MEMORY_LIMIT", problems),
-    memorySampleMs: positiveInt(env, "GOPLS_GUARD_MEMORY_SAMPLE_MS", 10_000, problems),
-    restartBackoffMs: positiveInt(env, "GOPLS_GUARD_RESTART_BACKOFF_MS", 1000, problems),
+    memorySampleMs: positiveInt(
+      env,
+      "GOPLS_GUARD_MEMORY_SAMPLE_MS",
+      DEFAULTS.memorySampleMs,
+      problems,
+    ),
+    restartBackoffMs: positiveInt(
+      env,
+      "GOPLS_GUARD_RESTART_BACKOFF_MS",
+      DEFAULTS.restartBackoffMs,
+      problems,
+    ),
     checksInSession: env.GOPLS_GUARD_CHECKS !== "off",
-    checksDelayMs: positiveInt(env, "GOPLS_GUARD_CHECKS_DELAY_MS", 10_000, problems),
+    checksDelayMs: positiveInt(
+      env,
+      "GOPLS_GUARD_CHECKS_DELAY_MS",
+      DEFAULTS.checksDelayMs,
+      problems,
+    ),
     mirrors,
-    earlyAnswerMs: positiveInt(env, "GOPLS_GUARD_EARLY_ANSWER_MS", 10_000, problems),
+    earlyAnswerMs: positiveInt(
+      env,
+      "GOPLS_GUARD_EARLY_ANSWER_MS",
+      DEFAULTS.earlyAnswerMs,
+      problems,
+    ),
+    frameStallMs: positiveInt(env, "GOPLS_GUARD_FRAME_STALL_MS", DEFAULTS.frameStallMs, problems),
   };
   return { config, problems };
 }

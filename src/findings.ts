@@ -1,10 +1,12 @@
-// Faults as values: every problem the guard reports carries a stable id from FAULTS.md
-// (or the guard's own lsp./guard./config. ids), a one-line message, its evidence and the fix.
+// Faults as values: every problem the guard reports carries a stable id from the fault table
+// (src/faults.ts: FAULTS.md's and the guard's own), a one-line message, its evidence and the fix.
 
-export type Severity = "error" | "warning" | "info";
+import type { FaultId, Severity } from "./faults.js";
+
+export type { FaultId, Severity } from "./faults.js";
 
 export interface Finding {
-  id: string;
+  id: FaultId;
   severity: Severity;
   message: string;
   evidence: Record<string, string>;

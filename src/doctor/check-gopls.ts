@@ -7,7 +7,7 @@ import type { Finding } from "../findings.js";
 import { parseBuildInfo } from "../go/buildinfo.js";
 import { queryEnv } from "../go/environment.js";
 import { runGo } from "../go/run.js";
-import { resolveGopls } from "../gopls/launch.js";
+import { resolveGopls, resolveOptions } from "../gopls/launch.js";
 import { binaryIn, parseVersionDir } from "../gopls/layout.js";
 import { unsafe } from "../gopls/probe.js";
 import { releasesNewestFirst } from "../gopls/versions.js";
@@ -29,17 +29,20 @@ export async function checkGopls(
   findings: Finding[],
   go: string,
 ): Promise<GoplsFacts | undefined> {
-  const resolved = await resolveGopls({
-    config: s.config,
-    env: s.env,
-    platform: s.platform,
-    homedir: s.homedir,
-    logFile: s.logFile,
-    logger: s.logger,
-    allowInstall: false,
-    goTimeoutMs: 5000,
-    report: (f) => findings.push(f),
-  });
+  const resolved = await resolveGopls(
+    resolveOptions(
+      s.config,
+      { file: s.logFile, logger: s.logger },
+      {
+        env: s.env,
+        platform: s.platform,
+        homedir: s.homedir,
+        allowInstall: false,
+        goTimeoutMs: 5000,
+        report: (f) => findings.push(f),
+      },
+    ),
+  );
   if (!resolved.ok) {
     findings.push(
       resolved.finding.id === "gopls.missing" && !s.config.goplsPath

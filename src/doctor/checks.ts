@@ -3,8 +3,7 @@
 
 import type { Finding } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
-import { readGoEnv } from "../go/env.js";
-import { findGo } from "../go/find.js";
+import { findGoOnce, goEnvOnce } from "../go/facts.js";
 import { goPlacement, pathForGopls } from "../go/path-for-gopls.js";
 import { loginShellProbe } from "../go/shell.js";
 import { checkDirs, checkSpace } from "./check-fs.js";
@@ -76,7 +75,7 @@ export async function runChecks(
     probes: [],
   };
   const loginShell = loginShellProbe(s.env.SHELL);
-  const found = await findGo({
+  const found = await findGoOnce({
     explicit: s.config.goPath,
     env: s.env,
     platform: s.platform,
@@ -89,7 +88,7 @@ export async function runChecks(
   }
   const placement = goPlacement(found.value, s.env.PATH, s.platform);
   if (placement) findings.push(placement);
-  const goEnv = await readGoEnv(found.value.path, s.env, s.cwd);
+  const goEnv = await goEnvOnce(found.value.path, s.env, s.cwd);
   if (!goEnv.ok) return { findings: [...findings, goEnv.finding], facts };
   const ge = goEnv.value;
   facts.go = {

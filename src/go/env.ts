@@ -1,5 +1,7 @@
 // `go env -json`, read once and typed: the settings the guard's decisions and the doctor use.
 
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { type Finding, fail, ok, type Result } from "../findings.js";
 import { queryEnv } from "./environment.js";
@@ -62,13 +64,20 @@ export async function readGoEnv(
   // and its install use private caches then), and report the user's own setting.
   const cache = /failed to initialize build cache at (\S+?):/.exec(r.stderr)?.[1];
   if (cache) {
-    const retry = await runGo(go, ["env", "-json"], {
-      env: { ...queryEnv(user), GOCACHE: path.join(cwd, "gocache") },
-      cwd,
-      timeoutMs: 15_000,
-    });
-    const again = retry.exitCode === 0 ? parseGoEnv(retry.stdout) : undefined;
-    if (again) return ok({ ...again, GOCACHE: cache });
+    // go creates the cache it is given: a temp dir of its own, never one in cwd (the doctor's
+    // and the in-session checks' cwd is the user's workspace).
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), "gopls-guard-gocache-"));
+    try {
+      const retry = await runGo(go, ["env", "-json"], {
+        env: { ...queryEnv(user), GOCACHE: own },
+        cwd,
+        timeoutMs: 15_000,
+      });
+      const again = retry.exitCode === 0 ? parseGoEnv(retry.stdout) : undefined;
+      if (again) return ok({ ...again, GOCACHE: cache });
+    } finally {
+      fs.rmSync(own, { recursive: true, force: true });
+    }
   }
   return fail(
     goBroken(

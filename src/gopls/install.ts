@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { DEFAULTS } from "../defaults.js";
 import { type Finding, fail, ok, type Result } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
 import { installEnv } from "../go/environment.js";
@@ -180,7 +181,7 @@ async function installLocked(
     // with the time so far, every progressEveryMs, until the binary is verified.
     const started = Date.now();
     let quietSince = started;
-    const every = req.progressEveryMs ?? 10_000;
+    const every = req.progressEveryMs ?? DEFAULTS.progressEveryMs;
     const ticker = setInterval(() => {
       if (Date.now() - quietSince < every / 2) return;
       const seconds = Math.round((Date.now() - started) / 1000);

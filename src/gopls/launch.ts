@@ -2,6 +2,7 @@
 // `install` runs. The warm path (stat calls only) lives here; the cold path (find Go, decide,
 // verify, install) is loaded only when needed, so a warm start loads none of it.
 
+import os from "node:os";
 import type { Config } from "../config.js";
 import { type Finding, fail, ok, type Result } from "../findings.js";
 import { goPlacement } from "../go/path-for-gopls.js";
@@ -34,6 +35,28 @@ export interface ResolveOptions {
   progress?: (phase: InstallPhase, message: string) => void;
   /** A bound on each go query that may touch the network (the doctor keeps to seconds). */
   goTimeoutMs?: number;
+}
+
+/**
+ * The options every caller builds the same way: the config, the log, and this process's
+ * environment, platform and home unless the caller has its own (the doctor's seams, a session's
+ * consented settings); what differs is whether to install and where findings and progress go.
+ */
+export function resolveOptions(
+  config: Config,
+  log: { file: string; logger: Logger },
+  o: Pick<ResolveOptions, "allowInstall" | "report"> &
+    Partial<Pick<ResolveOptions, "env" | "platform" | "homedir" | "progress" | "goTimeoutMs">>,
+): ResolveOptions {
+  return {
+    config,
+    env: process.env,
+    platform: process.platform,
+    homedir: os.homedir(),
+    logFile: log.file,
+    logger: log.logger,
+    ...o,
+  };
 }
 
 export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> {

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import lockfile from "proper-lockfile";
+import { DEFAULTS } from "../defaults.js";
 import { LOCK_NAME, OWNER_NAME } from "./layout.js";
 import { alive, processStart } from "./leftovers.js";
 
@@ -91,7 +92,7 @@ export async function withInstallLock<T>(
   o: LockOptions,
   fn: () => Promise<T>,
 ): Promise<T> {
-  const staleMs = o.staleMs ?? 20_000;
+  const staleMs = o.staleMs ?? DEFAULTS.lockStaleMs;
   const deadline = Date.now() + (o.maxWaitMs ?? 30 * 60_000);
   let release: (() => Promise<void>) | undefined;
   let told = false;

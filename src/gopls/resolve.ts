@@ -6,8 +6,8 @@ import os from "node:os";
 import path from "node:path";
 import { fail, ok, type Result } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
-import { readGoEnv } from "../go/env.js";
-import { type FoundGo, findGo } from "../go/find.js";
+import { findGoOnce, goEnvOnce } from "../go/facts.js";
+import type { FoundGo } from "../go/find.js";
 import { type GoVersion, parseGoVersion } from "../go/goversion.js";
 import { goPlacement, pathForGopls } from "../go/path-for-gopls.js";
 import { loginShellProbe } from "../go/shell.js";
@@ -31,7 +31,7 @@ interface GoFacts {
 
 async function goFacts(o: ResolveOptions, cwd: string): Promise<Result<GoFacts>> {
   const loginShell = loginShellProbe(o.env.SHELL);
-  const found = await findGo({
+  const found = await findGoOnce({
     explicit: o.config.goPath,
     env: o.env,
     platform: o.platform,
@@ -45,7 +45,7 @@ async function goFacts(o: ResolveOptions, cwd: string): Promise<Result<GoFacts>>
   const shellPath =
     found.value.source === "login shell PATH" ? (await loginShell())?.env.PATH : undefined;
   const goplsPATH = pathForGopls(found.value.path, o.env.PATH, o.platform, shellPath);
-  const goEnv = await readGoEnv(found.value.path, o.env, cwd);
+  const goEnv = await goEnvOnce(found.value.path, o.env, cwd);
   if (!goEnv.ok) return goEnv;
   const localGo = parseGoVersion(goEnv.value.GOVERSION);
   if (!localGo) {

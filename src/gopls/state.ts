@@ -32,7 +32,7 @@ export interface WarmState {
 }
 
 /** Environment variables that change which go runs, what it reports, or what gopls is chosen. */
-const KEY_VARS = [
+export const KEY_VARS = [
   "PATH",
   "HOME",
   "XDG_CONFIG_HOME",

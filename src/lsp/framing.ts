@@ -20,7 +20,14 @@ export interface FrameReaderOptions {
 
 /** Header blocks are a few dozen bytes; anything this long without "\r\n\r\n" is not LSP. */
 export const MAX_HEADER_BYTES = 16 * 1024;
-export const DEFAULT_MAX_BODY_BYTES = 256 * 1024 * 1024;
+
+/** The part of a frame read so far: a header without its end, or a header and part of the body. */
+export interface PartialFrame {
+  headerBytes: number;
+  bodyBytes: number;
+  /** The Content-Length, once the header has ended. */
+  bodyLength: number | undefined;
+}
 
 export interface Frame {
   chunks: Buffer[];
@@ -49,6 +56,13 @@ export class FrameReader {
   /** True while part of a frame has been read but not all of it. */
   get midFrame(): boolean {
     return this.head.length > 0 || this.bodyLength >= 0;
+  }
+
+  /** What of the current frame has arrived (for a report when the rest never comes). */
+  get partial(): PartialFrame {
+    return this.bodyLength < 0
+      ? { headerBytes: this.head.length, bodyBytes: 0, bodyLength: undefined }
+      : { headerBytes: 0, bodyBytes: this.bodyHave, bodyLength: this.bodyLength };
   }
 
   push(chunk: Buffer): void {

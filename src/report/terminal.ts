@@ -1,12 +1,11 @@
 // Findings and install progress for a person at a terminal (stderr): a live line with the
 // phase and elapsed time on a TTY, plain lines otherwise.
 
-import os from "node:os";
 import type { Config } from "../config.js";
 import type { Finding, Result } from "../findings.js";
 import { describe } from "../findings.js";
 import type { InstallPhase } from "../gopls/install.js";
-import { type Located, resolveGopls } from "../gopls/launch.js";
+import { type Located, resolveGopls, resolveOptions } from "../gopls/launch.js";
 import type { Log } from "../log.js";
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -73,20 +72,16 @@ export async function resolveAtTerminal(
   showInfo = true,
 ): Promise<Result<Located>> {
   const terminal = new TerminalReporter();
-  const resolved = await resolveGopls({
-    config,
-    env: process.env,
-    platform: process.platform,
-    homedir: os.homedir(),
-    logFile: log.file,
-    logger: log.logger,
-    allowInstall,
-    report: (f) => {
-      log.logger.info({ event: "finding", finding: f }, f.message);
-      if (f.severity !== "info" || showInfo) terminal.finding(f);
-    },
-    progress: (phase, message) => terminal.progress(phase, message),
-  });
+  const resolved = await resolveGopls(
+    resolveOptions(config, log, {
+      allowInstall,
+      report: (f) => {
+        log.logger.info({ event: "finding", finding: f }, f.message);
+        if (f.severity !== "info" || showInfo) terminal.finding(f);
+      },
+      progress: (phase, message) => terminal.progress(phase, message),
+    }),
+  );
   terminal.stop();
   log.flush();
   if (!resolved.ok) process.stderr.write(`${describe(resolved.finding)}\n`);

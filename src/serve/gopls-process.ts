@@ -3,7 +3,9 @@
 
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
+import { DEFAULTS } from "../defaults.js";
 import { type Frame, FrameReader, type FramingError, writeFrame } from "../lsp/framing.js";
+import { type FrameStall, StallWatch } from "../lsp/stall.js";
 
 export interface Exit {
   code: number | null;
@@ -22,6 +24,12 @@ export interface GoplsProcessOptions {
   onSpawnError: (error: NodeJS.ErrnoException) => void;
   /** gopls's stdin is writable again after back-pressure. */
   onDrain: () => void;
+  /**
+   * gopls's output has stopped halfway through a frame for frameStallMs (GOPLS_GUARD_FRAME_STALL_MS):
+   * said once per stall, again only after more output. Never while the guard holds the output back.
+   */
+  onStall?: (stall: FrameStall) => void;
+  frameStallMs?: number;
 }
 
 const STDERR_TAIL_BYTES = 8 * 1024;
@@ -34,6 +42,7 @@ export class GoplsProcess {
   private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
   private stderrTail = Buffer.alloc(0);
   private exited = false;
+  private readonly stallWatch: StallWatch | undefined;
 
   constructor(options: GoplsProcessOptions) {
     this.child = spawn(options.path, options.args, {
@@ -47,7 +56,19 @@ export class GoplsProcess {
       onFrame: options.onFrame,
       onError: options.onFramingError,
     });
-    this.child.stdout.on("data", (chunk: Buffer) => reader.push(chunk));
+    const { onStall } = options;
+    this.stallWatch =
+      onStall && new StallWatch(reader, options.frameStallMs ?? DEFAULTS.frameStallMs, onStall);
+    const watch = this.stallWatch;
+    this.child.stdout.on(
+      "data",
+      watch
+        ? (chunk: Buffer) => {
+            reader.push(chunk);
+            watch.took(chunk.length);
+          }
+        : (chunk: Buffer) => reader.push(chunk),
+    );
     this.child.stderr.on("data", (chunk: Buffer) => {
       process.stderr.write(chunk);
       const tail = Buffer.concat([this.stderrTail, chunk]);
@@ -68,6 +89,7 @@ export class GoplsProcess {
       });
       this.child.on("close", (code, signal) => {
         this.exited = true;
+        this.stallWatch?.stop();
         resolve({ code, signal, stderrTail: this.stderrTail.toString("utf8") });
       });
     });
@@ -84,10 +106,12 @@ export class GoplsProcess {
   }
 
   pauseOutput(): void {
+    this.stallWatch?.hold(true);
     this.child.stdout.pause();
   }
 
   resumeOutput(): void {
+    this.stallWatch?.hold(false);
     this.child.stdout.resume();
   }
 

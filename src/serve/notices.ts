@@ -2,9 +2,10 @@
 // settings or a mirror the user accepted — and the questions it asks (Retry, a mirror, the login
 // shell's settings). Text only: the session decides when.
 
-import type { Finding } from "../findings.js";
+import type { FaultId, Finding } from "../findings.js";
 import { sumdbAddress } from "../go/sumdb.js";
 import { MessageType } from "../lsp/editor-channel.js";
+import type { FrameStall } from "../lsp/stall.js";
 
 /** The finding to report once a new gopls has the session's open files. */
 export type AfterReplay = (files: number) => Finding;
@@ -84,15 +85,22 @@ export function spawnFailed(gopls: string, e: NodeJS.ErrnoException): Finding {
   };
 }
 
+/** The ways input from either side fails to be LSP. */
+export type MalformedId = "lsp.malformed_frame" | "lsp.message_too_large" | "lsp.malformed_message";
+
+/**
+ * id: a MalformedId. Typed string for now only because session.ts (being split) passes its
+ * malformed()'s string through; an id that is not one of the three is said as malformed_message.
+ */
 export function malformedInput(
-  id: string,
+  id: MalformedId | string,
   from: "editor" | "gopls",
   reason: string,
   evidence: string,
   log: string,
 ): Finding {
   return {
-    id,
+    id: asMalformedId(id),
     severity: "error",
     message: `The guard received a message from ${from === "editor" ? "the editor" : "gopls"} that is not valid LSP: ${reason}.`,
     evidence: { start: JSON.stringify(evidence.slice(0, 120)), log },
@@ -103,9 +111,15 @@ export function malformedInput(
   };
 }
 
+function asMalformedId(id: string): MalformedId {
+  return id === "lsp.malformed_frame" || id === "lsp.message_too_large"
+    ? id
+    : "lsp.malformed_message";
+}
+
 export const USE_SHELL_SETTINGS = "Use them for gopls";
 
-export function adoptionPrompt(names: string[], id: string) {
+export function adoptionPrompt(names: string[], id: FaultId) {
   return {
     type: MessageType.Warning,
     message: `gopls-guard: your login shell sets ${names.join(", ")}, which the editor's environment lacks. Use the shell's values for gopls in this session? Nothing is written to your settings. [${id}]`,
@@ -113,7 +127,7 @@ export function adoptionPrompt(names: string[], id: string) {
   };
 }
 
-export function adopted(id: string, values: Record<string, string>): AfterReplay {
+export function adopted(id: FaultId, values: Record<string, string>): AfterReplay {
   const names = Object.keys(values);
   return (files) => ({
     id,
@@ -125,7 +139,7 @@ export function adopted(id: string, values: Record<string, string>): AfterReplay
 }
 
 /** Faults a different module proxy can get round: offered, for one install, with consent. */
-const MIRROR_CAN_HELP = new Set([
+const MIRROR_CAN_HELP: ReadonlySet<FaultId> = new Set<FaultId>([
   "proxy.unreachable",
   "proxy.intercepted",
   "proxy.tls",
@@ -155,7 +169,7 @@ export function retryPrompt(failure: Finding, mirrors: string[]) {
 }
 
 export function installedThroughMirror(
-  id: string,
+  id: FaultId,
   mirror: string,
   goproxy: string | undefined,
 ): AfterReplay {
@@ -166,4 +180,20 @@ export function installedThroughMirror(
     evidence: { mirror, GOPROXY: goproxy ?? "(go's default)" },
     fix: `If the mirror should stay, \`go env -w GOPROXY=${mirror},direct\`.`,
   });
+}
+
+/** gopls stopped writing halfway through a message: it is killed and restarted. */
+export function stalled(stall: FrameStall, pid: number | undefined, log: string): Finding {
+  const { partial } = stall;
+  const got =
+    partial.bodyLength === undefined
+      ? `${partial.headerBytes} bytes of a header`
+      : `${partial.bodyBytes} of ${partial.bodyLength} bytes`;
+  return {
+    id: "gopls.stalled",
+    severity: "warning",
+    message: `gopls stopped writing halfway through a message (${got}, nothing more for ${Math.round(stall.stalledMs / 1000)} s); it was stopped and restarted with your open files.`,
+    evidence: { ...(pid ? { goplsPid: String(pid) } : {}), log },
+    fix: "Nothing to do now; if it happens again, report the log to the gopls issue tracker.",
+  };
 }

@@ -5,10 +5,10 @@ import { Console } from "node:console";
 import os from "node:os";
 import type { Config } from "../config.js";
 import type { Finding } from "../findings.js";
-import { resolveGopls } from "../gopls/launch.js";
+import { resolveGopls, resolveOptions } from "../gopls/launch.js";
 import { goplsEnv } from "../gopls/locate.js";
 import { openLog } from "../log.js";
-import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
+import { restartPolicy } from "./restart-policy.js";
 import { Session } from "./session.js";
 
 declare const GUARD_VERSION: string;
@@ -42,25 +42,19 @@ export async function serve(
     editorIn: process.stdin,
     editorOut: process.stdout,
     resolve: ({ env: consented, ...hooks }) =>
-      resolveGopls({
-        config,
-        env: { ...env, ...consented },
-        platform: process.platform,
-        homedir: os.homedir(),
-        logFile: log.file,
-        logger: log.logger,
-        allowInstall: true,
-        ...hooks,
-      }),
+      resolveGopls(
+        resolveOptions(config, log, {
+          env: { ...env, ...consented },
+          allowInstall: true,
+          ...hooks,
+        }),
+      ),
     goplsArgs,
     goplsEnv: goplsEnv(env),
     ...(config.checksInSession
       ? { postStartChecks: (goplsVersion) => postStartChecks(config, log, goplsVersion) }
       : {}),
-    restartPolicy: {
-      ...DEFAULT_RESTART_POLICY,
-      backoffMs: [0, 1, 2, 4, 8].map((k) => k * config.restartBackoffMs),
-    },
+    restartPolicy: restartPolicy(config),
   });
   for (const finding of problems) session.report(finding);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {

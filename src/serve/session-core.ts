@@ -12,6 +12,7 @@ import type { Logger } from "../log.js";
 import { EditorChannel } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
+import type { FrameStall } from "../lsp/stall.js";
 import { EditorReporter } from "../report/editor.js";
 import { Adoption } from "./adoption.js";
 import { saveCapabilities } from "./capabilities.js";
@@ -103,6 +104,8 @@ export abstract class SessionCore {
       onSpawnError: (path, e) => this.report(notices.spawnFailed(path, e)),
       onDrain: () => o.editorIn.resume(),
       onExit: (exit) => this.goplsExited(exit),
+      frameStallMs: o.config.frameStallMs,
+      onStall: (stall) => this.goplsStalled(stall),
       onStarted: (gopls, path) => {
         this.memoryWatch.watch(gopls.pid);
         this.sessionFile.update({
@@ -302,6 +305,8 @@ export abstract class SessionCore {
   protected abstract reinitialized(frame: Frame | undefined): void;
   /** The current gopls exited without being asked to (session.ts). */
   protected abstract goplsExited(exit: Exit): void;
+  /** gopls stopped writing halfway through a frame (session.ts). */
+  protected abstract goplsStalled(stall: FrameStall): void;
   /** gopls's memory passed the soft limit (hard: false) or the hard one (session.ts). */
   protected abstract memoryHigh(rss: number, hard: boolean): void;
 }

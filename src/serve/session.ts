@@ -9,6 +9,7 @@ import type { Located } from "../gopls/launch.js";
 import { chosenAction } from "../lsp/editor-channel.js";
 import type { Frame } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
+import type { FrameStall } from "../lsp/stall.js";
 import type { Exit } from "./gopls-process.js";
 import { killedForMemory, memoryPrompt, memoryRestarted, RESTART_GOPLS } from "./memory-notices.js";
 import { goplsMemoryProfile } from "./memory-watch.js";
@@ -137,7 +138,8 @@ export class Session extends SessionCore {
       );
     }
     this.to({ name: "restarting", cause: "crash" }, `gopls ${how}`);
-    const after = notices.crashRestarted(how, this.o.logFile, exit.stderrTail);
+    const quiet = this.stalledPid !== undefined && this.stalledPid === this.supervisor.lastPid;
+    const after = quiet ? undefined : notices.crashRestarted(how, this.o.logFile, exit.stderrTail);
     setTimeout(() => {
       if (this.state.name === "restarting") this.replace(after);
     }, decision.delayMs).unref();
@@ -158,6 +160,18 @@ export class Session extends SessionCore {
     // The session may have ended meanwhile (TypeScript cannot see the await change it).
     if ((this.state as SessionState).name === "restarting") this.replace(after);
   }
+
+  /** gopls stopped halfway through a message: said once, and it is killed (then restarted as after a crash). */
+  protected goplsStalled(stall: FrameStall): void {
+    if (this.state.name !== "running") return;
+    const pid = this.supervisor.current?.pid;
+    this.report(notices.stalled(stall, pid, this.o.logFile));
+    this.stalledPid = pid;
+    this.supervisor.current?.killNow();
+  }
+
+  /** The gopls killed for stalling: its exit is already explained. */
+  private stalledPid: number | undefined;
 
   /** gopls's memory is high: the user is asked once (soft limit), or it is restarted now (hard). */
   protected memoryHigh(rss: number, hard: boolean): void {
@@ -189,7 +203,7 @@ export class Session extends SessionCore {
   }
 
   /** A new gopls in place of none or a dead one, given everything the session remembers. */
-  protected replace(after: notices.AfterReplay): void {
+  protected replace(after: notices.AfterReplay | undefined): void {
     this.afterReplay = after;
     const located = this.located as Located;
     const waits = this.supervisor.replace(located.path, this.goplsEnv());

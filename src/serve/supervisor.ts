@@ -8,6 +8,7 @@ import type { EditorChannel } from "../lsp/editor-channel.js";
 import { GUARD_ID_PREFIX } from "../lsp/editor-channel.js";
 import type { Frame, FramingError } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
+import type { FrameStall } from "../lsp/stall.js";
 import { saveCapabilities } from "./capabilities.js";
 import { decode } from "./decode.js";
 import { type Exit, GoplsProcess, type GoplsProcessOptions } from "./gopls-process.js";
@@ -53,6 +54,9 @@ export interface SupervisorOptions {
   onExit: (exit: Exit) => void;
   /** A gopls was started (the first, or a replacement). */
   onStarted?: (gopls: GoplsHandle, path: string) => void;
+  /** The current gopls stopped writing halfway through a frame for frameStallMs. */
+  onStall?: (stall: FrameStall) => void;
+  frameStallMs?: number;
 }
 
 export class Supervisor {
@@ -63,6 +67,8 @@ export class Supervisor {
   /** The replayed initialize a new gopls has not answered yet. */
   private reinitializeId: string | undefined;
   lastExit: Exit | undefined;
+  /** The pid of the gopls that exited last. */
+  lastPid: number | undefined;
   /** The session is ending: exits from now on are expected. */
   private stopping = false;
 
@@ -89,12 +95,17 @@ export class Supervisor {
       onFramingError: (e) => this.o.onFramingError(e),
       onSpawnError: (e) => this.o.onSpawnError(path, e),
       onDrain: this.o.onDrain,
+      ...(this.o.frameStallMs ? { frameStallMs: this.o.frameStallMs } : {}),
+      onStall: (stall) => {
+        if (this.gopls === gopls) this.o.onStall?.(stall);
+      },
     });
     this.gopls = gopls;
     this.o.onStarted?.(gopls, path);
     void gopls.closed.then((exit) => {
       if (this.gopls !== gopls || this.stopping) return;
       this.lastExit = exit;
+      this.lastPid = gopls.pid;
       this.reinitializeId = undefined;
       this.o.onExit(exit);
     });

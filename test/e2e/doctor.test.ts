@@ -277,6 +277,33 @@ test("the facts say which gopls would run: its path, version, module and the Go 
   assert.match(report.facts.gopls?.builtWith ?? "", /^go1\.\d+/);
 });
 
+test("gopls.path_shadow: a different gopls earlier on PATH is info naming both; the same one, linked, is not", async (t) => {
+  const dir = tempDir(t);
+  const other = path.join(dir, "other", "gopls");
+  fs.mkdirSync(path.dirname(other));
+  fs.copyFileSync(standinGopls(), other);
+  fs.chmodSync(other, 0o755);
+  const PATH = `${path.dirname(other)}${path.delimiter}${process.env.PATH}`;
+  const { report } = await doctor(t, { GOPLS_GUARD_GOPLS: standinGopls(), GOPROXY: "off", PATH });
+  const shadow = report.findings.filter((x) => x.id === "gopls.path_shadow");
+  assert.equal(shadow.length, 1, ids(report).join());
+  assert.equal(shadow[0]?.severity, "info");
+  assert.deepEqual(shadow[0]?.evidence, { "on PATH": other, "the guard runs": standinGopls() });
+  // A link to the very binary the guard runs is not a different gopls.
+  const same = path.join(dir, "same", "gopls");
+  fs.mkdirSync(path.dirname(same));
+  fs.symlinkSync(standinGopls(), same);
+  const linked = await doctor(t, {
+    GOPLS_GUARD_GOPLS: standinGopls(),
+    GOPROXY: "off",
+    PATH: `${path.dirname(same)}${path.delimiter}${process.env.PATH}`,
+  });
+  assert.deepEqual(
+    linked.report.findings.filter((x) => x.id === "gopls.path_shadow"),
+    [],
+  );
+});
+
 test("the human report: grouped findings with their fixes and a one-line verdict", async (t) => {
   let out = "";
   try {

@@ -289,7 +289,7 @@ test("shutdown and exit while a long install runs: a clean exit, nothing started
   await waitUntil("the install's processes gone", () => pidsWithEnv(home).length === 0, 10_000);
 });
 
-test("8 guards started at once on an empty home: one go install, 8 working sessions", async (t) => {
+test("install.concurrent: 8 guards started at once on an empty home: one go install, 8 working sessions", async (t) => {
   const home = tempDir(t);
   const go = countingGo(tempDir(t));
   const e = env(t, home, go.path);
@@ -308,7 +308,7 @@ test("8 guards started at once on an empty home: one go install, 8 working sessi
   for (const p of peers) assert.equal((await p.call("standin/echo", [1])).error, undefined);
 });
 
-test("an installer SIGKILLed midway: the next start takes over the stale lock and installs", async (t) => {
+test("install.interrupted: an installer SIGKILLed midway: the next start takes over the stale lock and installs", async (t) => {
   const home = tempDir(t);
   const slow = countingGo(tempDir(t), 30);
   const victim = await session(t, env(t, home, slow.path));

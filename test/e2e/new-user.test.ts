@@ -199,7 +199,7 @@ test("a quiet build says how long it has been going, until the binary is verifie
   );
 });
 
-test("an installer SIGKILLed midway: the next start takes the lock over at once and cleans up after it", async (t) => {
+test("install.interrupted: an installer SIGKILLed midway: the next start takes the lock over at once and cleans up after it", async (t) => {
   const home = tempDir(t);
   const tmp = tempDir(t);
   // The stale rule alone would make the next start wait a minute.

@@ -216,3 +216,30 @@ test("after 5 restarts in 3 minutes the 6th crash leaves the session degraded: p
   peer.notify("exit");
   assert.equal((await peer.exited).code, 0);
 });
+
+test("gopls.stalled: a gopls that stops halfway through a message is restarted, said once", async (t) => {
+  const peer = new Peer(
+    [],
+    guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: standinGopls(), GOPLS_GUARD_FRAME_STALL_MS: "500" }),
+  );
+  t.after(() => peer.kill());
+  await peer.initialize();
+  peer.notify("textDocument/didOpen", {
+    textDocument: { uri: "file:///w/a.go", languageId: "go", version: 1, text: "package a\n" },
+  });
+  const first = await peer.goplsPid();
+  const stuck = peer.request("standin/stall");
+  const interrupted = await peer.response(stuck, 10_000);
+  assert.equal(interrupted.error?.code, -32801);
+  const state = (await peer.call("standin/state")).result as { pid: number; documents: object };
+  assert.notEqual(state.pid, first);
+  assert.deepEqual(Object.keys(state.documents), ["file:///w/a.go"]);
+  const said = peer.received.filter((m) =>
+    /\[gopls\.(stalled|crash)\]/.test(JSON.stringify(m.params ?? "")),
+  );
+  assert.equal(said.length, 1, JSON.stringify(said));
+  assert.match(
+    JSON.stringify(said[0]?.params),
+    /\[gopls\.stalled\] gopls stopped writing halfway through a message \(\d+ of 100 bytes, nothing more for \d+ s\)/,
+  );
+});

@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DEFAULT_RESTART_POLICY, decideRestart } from "../../src/serve/restart-policy.js";
+import { loadConfig } from "../../src/config.js";
+import {
+  DEFAULT_RESTART_POLICY,
+  decideRestart,
+  restartPolicy,
+} from "../../src/serve/restart-policy.js";
 
 test("restarts: at once, then 1 s, 2 s, 4 s, 8 s; the 6th crash within 3 minutes is not restarted", () => {
   const crashes: number[] = [];
@@ -26,4 +31,11 @@ test("crashes older than the window no longer count", () => {
     restart: true,
     delayMs: 0,
   });
+});
+
+test("GOPLS_GUARD_RESTART_BACKOFF_MS sets the unit of the pauses; its default gives the default policy", () => {
+  assert.deepEqual(restartPolicy({ restartBackoffMs: 50 }).backoffMs, [0, 50, 100, 200, 400]);
+  const { config } = loadConfig({ env: {}, platform: "linux", homedir: "/home/u" });
+  assert.deepEqual(restartPolicy(config), DEFAULT_RESTART_POLICY);
+  assert.equal(config.maxMessageBytes, 256 * 1024 * 1024);
 });
