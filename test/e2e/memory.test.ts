@@ -92,7 +92,7 @@ test("the kernel's out-of-memory killer ends gopls (a 200 MB memory cgroup): nam
   // The guard's reading is in its session file, which `status` shows.
   await waitUntil("a reading over 80 MB", () => {
     const r = fs.readFileSync(path.join(home, "sessions", `${peer.pid}.json`), "utf8");
-    return (JSON.parse(r) as { rssBytes?: number }).rssBytes! > 80 * 1024 ** 2;
+    return ((JSON.parse(r) as { rssBytes?: number }).rssBytes ?? 0) > 80 * 1024 ** 2;
   });
   peer.request("standin/alloc", 300);
   await peer.waitFor(
