@@ -6,10 +6,11 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
+import { GUARD, standinGopls, type tempDir } from "../helpers/env.js";
 import { guardEnv, type Json, Peer } from "../helpers/peer.js";
 import { waitUntil } from "../helpers/procs.js";
 
@@ -22,14 +23,19 @@ const linux = process.platform === "linux" ? false : "reads /proc";
 const said = (re: RegExp) => (m: Json) => re.test(JSON.stringify(m.params ?? ""));
 
 async function session(t: T, limit: string): Promise<{ peer: Peer; home: string }> {
-  const home = tempDir(t);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "gg-memory-"));
   const env = guardEnv(home, {
     GOPLS_GUARD_GOPLS: standinGopls(),
     GOPLS_GUARD_MEMORY_LIMIT: limit,
     GOPLS_GUARD_MEMORY_SAMPLE_MS: "100",
   });
   const peer = new Peer([], env);
-  t.after(() => peer.kill());
+  // The guard goes before its home does (it writes there until it is gone).
+  t.after(async () => {
+    peer.kill();
+    await peer.exited;
+    fs.rmSync(home, { recursive: true, force: true });
+  });
   await peer.initialize({ rootUri: "file:///w" });
   peer.notify("textDocument/didOpen", open);
   return { peer, home };
@@ -85,7 +91,14 @@ test("the kernel's out-of-memory killer ends gopls (a 200 MB memory cgroup): nam
   const { peer, home } = await session(t, "100M");
   const gopls = await peer.goplsPid();
   const group = fs.mkdtempSync(path.join(cgroups, "gg-oom-"));
-  t.after(() => fs.rmdirSync(group));
+  // Removed once its tasks are gone (the killed gopls; the restarted one is not in it).
+  t.after(async () => {
+    await waitUntil(
+      "the cgroup empty",
+      () => fs.readFileSync(path.join(group, "tasks"), "utf8").trim() === "",
+    );
+    fs.rmdirSync(group);
+  });
   fs.writeFileSync(path.join(group, "memory.limit_in_bytes"), String(200 * 1024 ** 2));
   fs.writeFileSync(path.join(group, "tasks"), String(gopls));
   await peer.call("standin/alloc", 80);
