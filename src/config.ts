@@ -8,6 +8,9 @@ import { parseBytes } from "./bytes.js";
 import { DEFAULTS } from "./defaults.js";
 import type { Finding } from "./findings.js";
 
+export const UPDATE_POLICIES = ["off", "patch", "minor"] as const;
+export type UpdatePolicy = (typeof UPDATE_POLICIES)[number];
+
 export const LOG_LEVELS = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -23,6 +26,8 @@ export interface Config {
   goPath: string | undefined;
   /** "latest" or an exact version such as "v0.16.2" (GOPLS_GUARD_GOPLS_VERSION). */
   goplsVersion: string;
+  /** Which newer gopls a daily background check installs (GOPLS_GUARD_UPDATE); a pin wins. */
+  update: UpdatePolicy;
   /** Where managed gopls builds go (GOPLS_GUARD_INSTALL_DIR); a shared one may be group-writable. */
   installDir: string;
   /** The config file read, if any. */
@@ -242,6 +247,13 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
   } else if (goplsVersion !== "latest" && !goplsVersion.startsWith("v")) {
     goplsVersion = `v${goplsVersion}`;
   }
+  let update: UpdatePolicy = "minor";
+  const rawUpdate = env.GOPLS_GUARD_UPDATE?.trim().toLowerCase();
+  if (rawUpdate) {
+    if ((UPDATE_POLICIES as readonly string[]).includes(rawUpdate))
+      update = rawUpdate as UpdatePolicy;
+    else problems.push(invalid("GOPLS_GUARD_UPDATE", rawUpdate, UPDATE_POLICIES.join(", ")));
+  }
   let installDir = path.join(home, "gopls");
   if (env.GOPLS_GUARD_INSTALL_DIR) {
     if (path.isAbsolute(env.GOPLS_GUARD_INSTALL_DIR)) installDir = env.GOPLS_GUARD_INSTALL_DIR;
@@ -266,6 +278,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     goplsPath: env.GOPLS_GUARD_GOPLS || undefined,
     goPath: env.GOPLS_GUARD_GO || undefined,
     goplsVersion,
+    update,
     installDir,
     configFile,
     maxMessageBytes: positiveInt(

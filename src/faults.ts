@@ -135,6 +135,11 @@ export const FAULTS = {
     title: "gopls's memory passed the soft limit (asked) or the hard one (restarted)",
     doc: README,
   },
+  "gopls.update": {
+    severity: "info",
+    title: "a newer gopls was installed in the background (Switch now, or at the next start)",
+    doc: README,
+  },
   "gopls.stalled": {
     severity: "warning",
     title: "gopls stopped writing halfway through a message: restarted",

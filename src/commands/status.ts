@@ -2,36 +2,10 @@
 // session files (serve/session-file.ts): editor, workspace, gopls, memory, uptime, restarts.
 // Fast: no go, no gopls, only a directory listing and a few small files.
 
-import fs from "node:fs";
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { formatBytes } from "../bytes.js";
 import type { Config } from "../config.js";
-import { alive } from "../gopls/leftovers.js";
-import { type SessionInfo, sessionsDir } from "../serve/session-file.js";
-
-/** The live sessions; the files of sessions whose guard is gone are removed. */
-export function liveSessions(home: string): SessionInfo[] {
-  const dir = sessionsDir(home);
-  let names: string[] = [];
-  try {
-    names = fs.readdirSync(dir).filter((n) => n.endsWith(".json"));
-  } catch {
-    return [];
-  }
-  const out: SessionInfo[] = [];
-  for (const name of names) {
-    const file = path.join(dir, name);
-    try {
-      const info = JSON.parse(fs.readFileSync(file, "utf8")) as SessionInfo;
-      if (alive(info.guardPid)) out.push(info);
-      else fs.rmSync(file, { force: true });
-    } catch {
-      // Being rewritten, or not ours: skipped.
-    }
-  }
-  return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-}
+import { liveSessions } from "../serve/session-file.js";
 
 function uptime(since: string, now: number): string {
   const s = Math.max(0, Math.round((now - Date.parse(since)) / 1000));

@@ -39,6 +39,8 @@ export interface InstallRequest {
   lockStaleMs?: number;
   /** How often a quiet build says how long it has been going. */
   progressEveryMs?: number;
+  /** A background install: go runs at low priority (nice 10). */
+  lowPriority?: boolean;
 }
 
 export interface Installed {
@@ -191,6 +193,7 @@ async function installLocked(
       env,
       cwd,
       timeoutMs: 30 * 60_000,
+      ...(req.lowPriority ? { priority: 10 } : {}),
       onStderrLine: (line) => {
         req.onGoOutput?.(line);
         quietSince = Date.now();

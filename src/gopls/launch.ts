@@ -10,7 +10,7 @@ import type { Logger } from "../log.js";
 import type { InstallPhase } from "./install.js";
 import { isSelf, locateExplicit, selfPaths } from "./locate.js";
 import { safetyRoot, unsafe } from "./probe.js";
-import { readState, stateKey, stillValid } from "./state.js";
+import { decisionDue, readState, stateKey, stillValid } from "./state.js";
 
 export interface Located {
   path: string;
@@ -20,6 +20,8 @@ export interface Located {
   warm: boolean;
   /** The PATH gopls must run with so that its `go` is the guard's (undefined: the editor's). */
   goplsPATH?: string | undefined;
+  /** The version decision is due: a session checks for a newer gopls once it runs this one. */
+  updateDue?: boolean;
 }
 
 export interface ResolveOptions {
@@ -65,7 +67,17 @@ export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> 
   if (explicit && !explicit.ok) return explicit;
   const key = stateKey(o.config, o.env);
   const warm = readState(o.config.home, key);
-  if (warm && stillValid(warm, o.config.goPath) && !isSelf(warm.gopls.path, self)) {
+  // A day-old decision for the newest gopls is redone in the background once gopls is up, never
+  // on the start path; an explicit binary or a pin is checked again here, as it always was.
+  const due = warm !== undefined && decisionDue(warm);
+  const latest = !explicit && o.config.goplsVersion === "latest";
+  const background = latest && o.config.update !== "off";
+  if (
+    warm &&
+    stillValid(warm, o.config.goPath) &&
+    !isSelf(warm.gopls.path, self) &&
+    (!due || latest)
+  ) {
     o.logger.debug({ event: "resolve.warm", gopls: warm.gopls.path }, "warm start");
     const placement = warm.goFound && goPlacement(warm.goFound, o.env.PATH, o.platform);
     if (placement) o.report(placement);
@@ -75,6 +87,7 @@ export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> 
       version: warm.version,
       warm: true,
       goplsPATH: warm.goplsPATH,
+      ...(due && background ? { updateDue: true } : {}),
     });
   }
   const { resolveCold } = await import("./resolve.js");

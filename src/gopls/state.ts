@@ -114,9 +114,13 @@ export function writeState(home: string, key: string, state: WarmState): void {
   }
 }
 
+/** The version decision is a day old: time to ask the proxy again (in the background, if it can). */
+export function decisionDue(s: WarmState, now = Date.now()): boolean {
+  return now - s.decidedAt > DECISION_TTL_MS;
+}
+
 /** The warm path's whole check: stats, no subprocess. */
-export function stillValid(s: WarmState, goPath: string | undefined, now = Date.now()): boolean {
-  if (now - s.decidedAt > DECISION_TTL_MS) return false;
+export function stillValid(s: WarmState, goPath: string | undefined): boolean {
   if (goPath !== undefined && fileId(goPath)?.path !== s.go.path) return false;
   return (
     sameFile(s.go, s.go.path) &&

@@ -10,6 +10,7 @@ import { goplsEnv } from "../gopls/locate.js";
 import { openLog } from "../log.js";
 import { restartPolicy } from "./restart-policy.js";
 import { Session } from "./session.js";
+import type { Updater } from "./update-flow.js";
 
 declare const GUARD_VERSION: string;
 
@@ -55,6 +56,7 @@ export async function serve(
       ? { postStartChecks: (goplsVersion) => postStartChecks(config, log, goplsVersion) }
       : {}),
     restartPolicy: restartPolicy(config),
+    updater: backgroundUpdater(config, log),
   });
   for (const finding of problems) session.report(finding);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
@@ -102,4 +104,19 @@ async function postStartChecks(
       goplsVersion,
     })
   ).findings;
+}
+
+/** The background update, loaded only when a session runs it (a day after the last decision). */
+function backgroundUpdater(config: Config, log: ReturnType<typeof openLog>): Updater {
+  // Quiet: what the update meets is logged; the session asks only about a result.
+  const options = () =>
+    resolveOptions(config, log, {
+      allowInstall: true,
+      report: (f) => log.logger.info({ event: "update.finding", finding: f }, f.message),
+    });
+  return {
+    check: async (current) => (await import("../gopls/update.js")).updateGopls(options(), current),
+    removeUnused: async (keep) =>
+      (await import("../gopls/update.js")).removeUnusedBuilds(options(), keep),
+  };
 }

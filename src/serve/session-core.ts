@@ -29,6 +29,7 @@ import { SessionFile, workspaceOf } from "./session-file.js";
 import { describeState, type SessionState } from "./session-state.js";
 import { StandIn } from "./stand-in.js";
 import { type StartGopls, Supervisor, spawnGopls } from "./supervisor.js";
+import type { Updater } from "./update-flow.js";
 
 export interface ResolveHooks {
   report: (finding: Finding) => void;
@@ -54,6 +55,8 @@ export interface SessionOptions {
   startGopls?: StartGopls;
   /** How gopls's resident memory is read (tests give a fake). */
   sampleRss?: SampleRss;
+  /** Finds and installs a newer gopls in the background when the day-old decision is due. */
+  updater?: Updater;
 }
 
 export interface SessionEnd {

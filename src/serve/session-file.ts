@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { alive } from "../gopls/leftovers.js";
 
 export interface SessionInfo {
   guardPid: number;
@@ -78,4 +79,27 @@ export function workspaceOf(params: {
   } catch {
     return uri;
   }
+}
+
+/** The live sessions; the files of sessions whose guard is gone are removed. */
+export function liveSessions(home: string): SessionInfo[] {
+  const dir = sessionsDir(home);
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith(".json"));
+  } catch {
+    return [];
+  }
+  const out: SessionInfo[] = [];
+  for (const name of names) {
+    const file = path.join(dir, name);
+    try {
+      const info = JSON.parse(fs.readFileSync(file, "utf8")) as SessionInfo;
+      if (alive(info.guardPid)) out.push(info);
+      else fs.rmSync(file, { force: true });
+    } catch {
+      // Being rewritten, or not ours: skipped.
+    }
+  }
+  return out.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }

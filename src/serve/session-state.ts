@@ -4,6 +4,7 @@
 //   starting ──resolved──▶ running ──gopls exits──▶ restarting{crash} ──replayed──▶ running
 //      │                      │  ├──adopted settings──▶ restarting{planned} ──replayed──▶ running
 //      │                      │  ├──memory over the hard limit, or the user's yes──▶ restarting{memory} ──▶ running
+//      │                      │  ├──a newer gopls installed in the background, Switch now──▶ restarting{update} ──▶ running
 //      │ 10 s, still resolving └──5 crashes in 3 min──▶ degraded{crashed-too-often}
 //      ▼
 //   installing (the guard answered initialize) ──resolved──▶ restarting{hand-over} ──▶ running
@@ -13,7 +14,7 @@
 import type { Finding } from "../findings.js";
 
 /** Why a new gopls is being brought to the session's state. */
-export type RestartCause = "crash" | "planned" | "memory" | "hand-over" | "retry";
+export type RestartCause = "crash" | "planned" | "memory" | "update" | "hand-over" | "retry";
 
 export type SessionState =
   /** Resolving (maybe installing) gopls; the editor's initialize waits for it. */

@@ -3,20 +3,18 @@
 // Retry. Each changes the state through to() (session-core.ts holds the parts). It never exits
 // the process itself (serve.ts does, after flushing).
 
-import { formatBytes } from "../bytes.js";
 import type { Finding } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
-import { chosenAction } from "../lsp/editor-channel.js";
 import type { Frame } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import type { FrameStall } from "../lsp/stall.js";
 import type { Exit } from "./gopls-process.js";
-import { killedForMemory, memoryPrompt, memoryRestarted, RESTART_GOPLS } from "./memory-notices.js";
-import { goplsMemoryProfile } from "./memory-watch.js";
+import { killedForMemory } from "./memory-notices.js";
 import * as notices from "./notices.js";
 import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
 import { SessionCore } from "./session-core.js";
 import type { RestartCause, SessionState } from "./session-state.js";
+import { Watchers } from "./watchers.js";
 
 export type { ResolveHooks, SessionEnd, SessionOptions } from "./session-core.js";
 
@@ -77,6 +75,7 @@ export class Session extends SessionCore {
     // The editor has its initialize answer: gopls gets the session as it stands, as after a Retry.
     if (answeredEarly)
       return this.restart("hand-over", notices.handedOver(version, this.standIn.installSeen, path));
+    if (resolved.value.updateDue) this.watchers.scheduleUpdate();
     const gopls = this.supervisor.start(path, this.goplsEnv());
     this.o.logger.info(
       {
@@ -138,7 +137,7 @@ export class Session extends SessionCore {
       );
     }
     this.to({ name: "restarting", cause: "crash" }, `gopls ${how}`);
-    const quiet = this.stalledPid !== undefined && this.stalledPid === this.supervisor.lastPid;
+    const quiet = this.watchers.killedForStalling(this.supervisor.lastPid);
     const after = quiet ? undefined : notices.crashRestarted(how, this.o.logFile, exit.stderrTail);
     setTimeout(() => {
       if (this.state.name === "restarting") this.replace(after);
@@ -147,7 +146,7 @@ export class Session extends SessionCore {
 
   /** A planned restart: the running gopls stopped, a new one (adopted settings, less memory) brought up to date. */
   protected async plannedRestart(
-    cause: "planned" | "memory",
+    cause: "planned" | "memory" | "update",
     why: string,
     after: notices.AfterReplay,
   ): Promise<void> {
@@ -161,39 +160,29 @@ export class Session extends SessionCore {
     if ((this.state as SessionState).name === "restarting") this.replace(after);
   }
 
-  /** gopls stopped halfway through a message: said once, and it is killed (then restarted as after a crash). */
+  /** What watches over gopls (memory, stalls, updates), given the few levers it needs. */
+  private readonly watchers = new Watchers({
+    running: () => this.state.name === "running",
+    serving: () => this.state.name !== "ending",
+    located: () => this.located,
+    relocate: (located) => {
+      this.located = located;
+    },
+    gopls: () => this.supervisor.current,
+    plannedRestart: (cause, why, after) => this.plannedRestart(cause, why, after),
+    report: (f) => this.report(f),
+    editor: this.editor,
+    sessionFile: this.sessionFile,
+    memoryWatch: this.memoryWatch,
+    options: this.o,
+  });
+
   protected goplsStalled(stall: FrameStall): void {
-    if (this.state.name !== "running") return;
-    const pid = this.supervisor.current?.pid;
-    this.report(notices.stalled(stall, pid, this.o.logFile));
-    this.stalledPid = pid;
-    this.supervisor.current?.killNow();
+    this.watchers.stalled(stall);
   }
 
-  /** The gopls killed for stalling: its exit is already explained. */
-  private stalledPid: number | undefined;
-
-  /** gopls's memory is high: the user is asked once (soft limit), or it is restarted now (hard). */
   protected memoryHigh(rss: number, hard: boolean): void {
-    if (this.state.name !== "running") return;
-    const { limits } = this.memoryWatch;
-    const facts = {
-      rss,
-      limit: hard ? limits.hard : limits.soft,
-      workspace: this.sessionFile.info.workspace,
-      profile: goplsMemoryProfile(this.o.goplsEnv, this.supervisor.current?.pid),
-    };
-    this.o.logger.warn({ event: "gopls.memory", hard, ...facts }, "gopls memory high");
-    const restart = () =>
-      void this.plannedRestart(
-        "memory",
-        `it uses ${formatBytes(rss)}`,
-        memoryRestarted(facts, hard),
-      );
-    if (hard) return restart();
-    void this.editor.request("window/showMessageRequest", memoryPrompt(facts)).then((reply) => {
-      if (chosenAction(reply) === RESTART_GOPLS) restart();
-    });
+    this.watchers.memoryHigh(rss, hard);
   }
 
   /** From standing in to a gopls: it gets the session as it stands. */

@@ -147,3 +147,19 @@ test("go's failure output is classified into FAULTS.md ids", () => {
   for (const [output, id] of table) assert.equal(failure(output), id, output);
   assert.equal(failure("", { timedOut: true }), "install.failed");
 });
+
+test("background updates: minor keeps the major, patch keeps the minor, off takes nothing, never older", async () => {
+  const { allowedUpdate } = await import("../../src/gopls/update.js");
+  const rows: Array<[string, string, "off" | "patch" | "minor", boolean]> = [
+    ["v0.23.0", "v0.24.0", "minor", true],
+    ["v0.23.0", "v0.23.2", "minor", true],
+    ["v0.23.0", "v1.0.0", "minor", false],
+    ["v0.23.0", "v0.23.2", "patch", true],
+    ["v0.23.0", "v0.24.0", "patch", false],
+    ["v0.23.0", "v0.24.0", "off", false],
+    ["v0.24.0", "v0.23.0", "minor", false],
+    ["v0.24.0", "v0.24.0", "minor", false],
+  ];
+  for (const [from, to, policy, want] of rows)
+    assert.equal(allowedUpdate(from, to, policy), want, `${from} → ${to} (${policy})`);
+});

@@ -20,6 +20,8 @@ export interface GoProxy {
   url: string;
   /** Paths requested, in order. */
   requests: string[];
+  /** A new release, served from now on (gopls published a new version). */
+  publish(version: ProxyVersion): void;
   close(): Promise<void>;
 }
 
@@ -138,6 +140,10 @@ export async function startGoProxy(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    publish: (v) => {
+      versions.push(v);
+      byVersion.set(v.version, v);
+    },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,103 @@
+// A background update: the day-old version decision redone once gopls runs, never on the start
+// path. The newest gopls this Go can build, if GOPLS_GUARD_UPDATE allows it, is installed at
+// low priority under the install lock and remembered for the next start; builds no running
+// session uses are removed.
+
+import fs from "node:fs";
+import path from "node:path";
+import semver from "semver";
+import type { UpdatePolicy } from "../config.js";
+import { ok, type Result } from "../findings.js";
+import { liveSessions } from "../serve/session-file.js";
+import { goFacts, installRoot, remember, removeLeftovers, scratch } from "./cold-parts.js";
+import { installGopls, rootPerms } from "./install.js";
+import type { Located, ResolveOptions } from "./launch.js";
+import { parseVersionDir } from "./layout.js";
+import { currentOwner, withInstallLock } from "./lock.js";
+import { stateKey } from "./state.js";
+import { decideVersion } from "./versions.js";
+
+export interface Update {
+  from: string;
+  to: string;
+  path: string;
+}
+
+/** Whether the policy takes a gopls from current to candidate: patch keeps the minor, minor the major. */
+export function allowedUpdate(current: string, candidate: string, policy: UpdatePolicy): boolean {
+  const [c, n] = [semver.parse(current.slice(1)), semver.parse(candidate.slice(1))];
+  if (policy === "off" || !c || !n || !semver.gt(n, c)) return false;
+  return policy === "patch" ? n.major === c.major && n.minor === c.minor : n.major === c.major;
+}
+
+/** Decides again; installs the newer gopls the policy allows. undefined: nothing newer to run. */
+export async function updateGopls(
+  o: ResolveOptions,
+  current: Located,
+): Promise<Result<Update | undefined>> {
+  const key = stateKey(o.config, o.env);
+  const cwd = scratch(o);
+  try {
+    const facts = await goFacts(o, cwd);
+    if (!facts.ok) return facts;
+    const { go, goEnv, localGo } = facts.value;
+    const decided = await decideVersion(
+      { kind: "latest" },
+      { go, goEnv, localGo, user: o.env, cwd, logFile: o.logFile },
+    );
+    if (!decided.ok) return decided;
+    const to = decided.value.version;
+    const from = current.version ?? "";
+    o.logger.info({ event: "update.decided", from, to, policy: o.config.update }, "update check");
+    if (!allowedUpdate(from, to, o.config.update)) {
+      // Decided for another day: what runs stays.
+      remember(o, key, facts.value, from, current.path);
+      return ok(undefined);
+    }
+    removeLeftovers(o);
+    const installed = await installGopls({
+      go,
+      goEnv,
+      localGo,
+      version: to,
+      root: installRoot(o),
+      user: o.env,
+      logFile: o.logFile,
+      onGoOutput: (line) => o.logger.info({ event: "go.output", line }, "go"),
+      onFinding: (finding) => o.logger.info({ event: "update.finding", finding }, "update"),
+      lockStaleMs: o.config.lockStaleMs,
+      lowPriority: true,
+    });
+    if (!installed.ok) return installed;
+    remember(o, key, facts.value, to, installed.value.path);
+    return ok({ from, to, path: installed.value.path });
+  } finally {
+    fs.rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Removes the builds in the install dir that neither `keep` nor any running session under this
+ * home uses, under the install lock (a session starting meanwhile waits, then finds its build).
+ */
+export async function removeUnusedBuilds(o: ResolveOptions, keep: string[]): Promise<string[]> {
+  const root = installRoot(o);
+  const used = new Set(
+    [...keep, ...liveSessions(o.config.home).map((s) => s.goplsPath ?? "")]
+      .filter(Boolean)
+      .map((p) => path.dirname(p)),
+  );
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(root).filter((n) => parseVersionDir(n));
+  } catch {
+    return [];
+  }
+  const unused = names.map((n) => path.join(root, n)).filter((d) => !used.has(d));
+  if (unused.length === 0) return [];
+  return withInstallLock(root, currentOwner("cleanup"), rootPerms(root).file, {}, async () => {
+    for (const dir of unused) fs.rmSync(dir, { recursive: true, force: true });
+    o.logger.info({ event: "update.removed", dirs: unused }, "removed unused gopls builds");
+    return unused;
+  });
+}
