@@ -2,7 +2,7 @@
 // missing or older than the lock file, the build, the pinned real gopls installed once into a
 // cache outside the repo, and the stand-in gopls built from test/fixtures/standin.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 
@@ -42,6 +42,40 @@ function ensureEditors() {
   }
 }
 
+/**
+ * The Go-version skew test builds gopls v0.24.0 with Go 1.27.3 (fetched through the module proxy)
+ * under a local Go 1.26: minutes when cold. Its module and build caches live here, warmed once,
+ * so the test itself only links. Undefined when the warm-up could not be done.
+ */
+function ensureSkewCache(cache, goBin, goEnv) {
+  const dir = path.join(cache, "skew");
+  const marker = path.join(dir, "warm-v0.24.0-go1.27.3");
+  if (existsSync(marker)) return dir;
+  const bin = path.join(dir, "bin");
+  try {
+    run(goBin, ["install", "golang.org/x/tools/gopls@v0.24.0"], {
+      cwd: os.tmpdir(),
+      env: {
+        ...goEnv,
+        GOTOOLCHAIN: "go1.27.3",
+        GOFLAGS: "-modcacherw",
+        GOMODCACHE: path.join(dir, "modcache"),
+        GOCACHE: path.join(dir, "gocache"),
+        GOBIN: bin,
+      },
+    });
+    rmSync(bin, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(marker, "");
+    return dir;
+  } catch {
+    console.error(
+      "setup: the Go 1.27 toolchain or gopls v0.24.0 could not be fetched; the skew test will be skipped",
+    );
+    return undefined;
+  }
+}
+
 export function setup() {
   const cache =
     process.env.GOPLS_GUARD_TEST_CACHE || path.join(os.homedir(), ".cache", "gopls-guard-test");
@@ -75,6 +109,7 @@ export function setup() {
     renameSync(stage, realDir);
   }
   ensureEditors();
+  const skew = ensureSkewCache(cache, goBin, goEnv);
   const standin = path.join(root, "build", "standin", "gopls");
   run(goBin, ["build", "-o", standin, "."], {
     cwd: path.join(root, "test", "fixtures", "standin"),
@@ -96,6 +131,7 @@ export function setup() {
       GOPLS_GUARD_TEST_STANDIN: standin,
       GOPLS_GUARD_TEST_SUMDB: sumdb,
       GOPLS_GUARD_TEST_CACHE: cache,
+      ...(skew ? { GOPLS_GUARD_TEST_SKEW_CACHE: skew } : {}),
     },
   };
 }

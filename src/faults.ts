@@ -135,6 +135,11 @@ export const FAULTS = {
     title: "gopls's memory passed the soft limit (asked) or the hard one (restarted)",
     doc: README,
   },
+  "gopls.go_skew": {
+    severity: "warning",
+    title: "the workspace's go line is newer than the Go gopls was built with",
+    doc: README,
+  },
   "gopls.update": {
     severity: "info",
     title: "a newer gopls was installed in the background (Switch now, or at the next start)",

@@ -41,6 +41,8 @@ export interface InstallRequest {
   progressEveryMs?: number;
   /** A background install: go runs at low priority (nice 10). */
   lowPriority?: boolean;
+  /** Build with this Go (GOTOOLCHAIN=go1.27.3): the go command fetches it through the proxy. */
+  toolchain?: string;
 }
 
 export interface Installed {
@@ -166,6 +168,7 @@ async function installLocked(
   try {
     fs.chmodSync(stage, perms.dir);
     const { env, overrides } = installEnv(req.user, req.goEnv, stage);
+    if (req.toolchain) env.GOTOOLCHAIN = req.toolchain;
     if (overrides.length) {
       req.onFinding?.({
         id: "install.env_interference",

@@ -10,6 +10,7 @@ import { goplsEnv } from "../gopls/locate.js";
 import { openLog } from "../log.js";
 import { restartPolicy } from "./restart-policy.js";
 import { Session } from "./session.js";
+import type { SkewBuilder } from "./session-core.js";
 import type { Updater } from "./update-flow.js";
 
 declare const GUARD_VERSION: string;
@@ -57,6 +58,7 @@ export async function serve(
       : {}),
     restartPolicy: restartPolicy(config),
     updater: backgroundUpdater(config, log),
+    skew: skewBuilder(config, log),
   });
   for (const finding of problems) session.report(finding);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
@@ -118,5 +120,20 @@ function backgroundUpdater(config: Config, log: ReturnType<typeof openLog>): Upd
     check: async (current) => (await import("../gopls/update.js")).updateGopls(options(), current),
     removeUnused: async (keep) =>
       (await import("../gopls/update.js")).removeUnusedBuilds(options(), keep),
+  };
+}
+
+/** Builds the gopls a newer go line needs, loaded only when a workspace asks for it. */
+function skewBuilder(config: Config, log: ReturnType<typeof openLog>): SkewBuilder {
+  const options = () =>
+    resolveOptions(config, log, {
+      allowInstall: true,
+      report: (f) => log.logger.info({ event: "skew.finding", finding: f }, f.message),
+    });
+  return {
+    toolchainFor: async (module) =>
+      (await import("../gopls/skew.js")).toolchainFor(options(), module),
+    build: async (toolchain, progress) =>
+      (await import("../gopls/skew.js")).buildForModule(options(), toolchain, progress),
   };
 }

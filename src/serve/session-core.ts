@@ -6,8 +6,10 @@
 import type { Readable, Writable } from "node:stream";
 import type { Config } from "../config.js";
 import { type Finding, type Result, sameFault } from "../findings.js";
+import type { ModuleGo } from "../go/module-go.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
+import type { Toolchain } from "../gopls/skew.js";
 import type { Logger } from "../log.js";
 import { EditorChannel } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader } from "../lsp/framing.js";
@@ -30,6 +32,15 @@ import { describeState, type SessionState } from "./session-state.js";
 import { StandIn } from "./stand-in.js";
 import { type StartGopls, Supervisor, spawnGopls } from "./supervisor.js";
 import type { Updater } from "./update-flow.js";
+
+/** How a session gets a gopls for a workspace whose go line is newer than its gopls's Go. */
+export interface SkewBuilder {
+  toolchainFor(module: ModuleGo): Promise<Result<Toolchain>>;
+  build(
+    toolchain: string,
+    progress: (phase: InstallPhase, message: string) => void,
+  ): Promise<Result<Located>>;
+}
 
 export interface ResolveHooks {
   report: (finding: Finding) => void;
@@ -57,6 +68,8 @@ export interface SessionOptions {
   sampleRss?: SampleRss;
   /** Finds and installs a newer gopls in the background when the day-old decision is due. */
   updater?: Updater;
+  /** Builds the gopls a workspace with a newer go line needs. */
+  skew?: SkewBuilder;
 }
 
 export interface SessionEnd {
@@ -255,6 +268,7 @@ export abstract class SessionCore {
       "initialize answered",
     );
     this.editor.initializeAnswered();
+    this.workspaceKnown();
   }
 
   protected malformed(
@@ -308,6 +322,8 @@ export abstract class SessionCore {
   protected abstract reinitialized(frame: Frame | undefined): void;
   /** The current gopls exited without being asked to (session.ts). */
   protected abstract goplsExited(exit: Exit): void;
+  /** gopls answered the editor's initialize: the workspace is known (session.ts). */
+  protected abstract workspaceKnown(): void;
   /** gopls stopped writing halfway through a frame (session.ts). */
   protected abstract goplsStalled(stall: FrameStall): void;
   /** gopls's memory passed the soft limit (hard: false) or the hard one (session.ts). */

@@ -175,7 +175,12 @@ export class Session extends SessionCore {
     sessionFile: this.sessionFile,
     memoryWatch: this.memoryWatch,
     options: this.o,
+    progress: (phase, message) => this.reporter.progress(phase, message),
   });
+
+  protected workspaceKnown(): void {
+    this.watchers.checkWorkspaceGo();
+  }
 
   protected goplsStalled(stall: FrameStall): void {
     this.watchers.stalled(stall);

@@ -2,9 +2,14 @@
 // one), a message it stopped writing halfway, and a newer gopls installed in the background.
 // Each acts through the session's own levers: a planned restart with replay, a report.
 
+import path from "node:path";
 import { formatBytes } from "../bytes.js";
 import type { Finding } from "../findings.js";
+import { languageVersion } from "../go/goversion.js";
+import { moduleGoOf } from "../go/module-go.js";
+import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
+import { builtWith, installedFor, needsNewerGopls } from "../gopls/skew-check.js";
 import type { Update } from "../gopls/update.js";
 import { chosenAction, type EditorChannel } from "../lsp/editor-channel.js";
 import type { FrameStall } from "../lsp/stall.js";
@@ -13,6 +18,7 @@ import { goplsMemoryProfile, type MemoryWatch } from "./memory-watch.js";
 import * as notices from "./notices.js";
 import type { SessionOptions } from "./session-core.js";
 import type { SessionFile } from "./session-file.js";
+import { BUILD_IT, type SkewFacts, skewPrompt, skewSolved } from "./skew-notices.js";
 import type { GoplsHandle } from "./supervisor.js";
 import { offerUpdate, updated } from "./update-flow.js";
 
@@ -32,11 +38,13 @@ export interface WatchedSession {
   sessionFile: SessionFile;
   memoryWatch: MemoryWatch;
   options: SessionOptions;
+  progress: (phase: InstallPhase, message: string) => void;
 }
 
 export class Watchers {
   /** The gopls killed for stalling: its exit is already explained. */
   private stalledPid: number | undefined;
+  private workspaceChecked = false;
 
   constructor(private readonly s: WatchedSession) {}
 
@@ -90,5 +98,41 @@ export class Watchers {
       },
     };
     setTimeout(() => void offerUpdate(flow), config.checksDelayMs).unref();
+  }
+
+  /**
+   * The workspace's go line against the Go gopls was built with, once gopls runs: a build that
+   * can load it is switched to (one already installed at once; else built on the user's yes).
+   */
+  checkWorkspaceGo(): void {
+    const { skew } = this.s.options;
+    const located = this.s.located();
+    const workspace = this.s.sessionFile.info.workspace;
+    if (this.workspaceChecked || !skew || !located || !workspace || !this.s.running()) return;
+    if (located.source !== "managed") return;
+    this.workspaceChecked = true;
+    const built = builtWith(located.path);
+    const module = moduleGoOf(workspace);
+    if (!built || !module || !needsNewerGopls(module, built)) return;
+    const facts = { module, from: located, builtWith: languageVersion(built) };
+    const ready = installedFor(path.dirname(path.dirname(located.path)), module);
+    if (ready) return void this.switchFor(facts, ready);
+    void (async () => {
+      const toolchain = await skew.toolchainFor(module);
+      if (!toolchain.ok) return this.s.report(toolchain.finding);
+      const ask = skewPrompt(facts, toolchain.value);
+      const reply = await this.s.editor.request("window/showMessageRequest", ask);
+      if (chosenAction(reply) !== BUILD_IT || !this.s.serving()) return;
+      const gopls = await skew.build(toolchain.value.name, this.s.progress);
+      if (!gopls.ok) return this.s.report(gopls.finding);
+      await this.switchFor(facts, gopls.value);
+    })();
+  }
+
+  private async switchFor(facts: SkewFacts, to: Located): Promise<void> {
+    const current = this.s.located() as Located;
+    this.s.relocate({ ...current, path: to.path, version: to.version });
+    const why = `${facts.module.file} needs Go ${facts.module.go}`;
+    await this.s.plannedRestart("update", why, skewSolved(facts, to));
   }
 }
