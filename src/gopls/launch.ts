@@ -34,7 +34,7 @@ export interface ResolveOptions {
 }
 
 export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> {
-  const self = selfPaths();
+  const self = selfPaths(o.env);
   const explicit = locateExplicit(o.config, o.env, self);
   if (explicit && !explicit.ok) return explicit;
   const key = stateKey(o.config, o.env);
