@@ -23,6 +23,7 @@ export const noVscode: string | false =
 /** The few playwright-core calls used here. */
 interface Locator {
   first(): Locator;
+  locator(selector: string): Locator;
   click(o?: { timeout?: number }): Promise<void>;
   hover(o?: { timeout?: number }): Promise<void>;
   textContent(o?: { timeout?: number }): Promise<string | null>;
