@@ -106,6 +106,19 @@ function replace(stage: string, output: string): void {
     const aside = `${output}.old-${process.pid}-${Date.now()}`;
     fs.renameSync(output, aside);
     fs.renameSync(stage, output);
-    fs.rmSync(aside, { force: true });
+  }
+  removeOldCopies(output);
+}
+
+/** Launchers moved aside on Windows; the one still running stays until the next build. */
+function removeOldCopies(output: string): void {
+  const prefix = `${path.basename(output)}.old-`;
+  for (const name of fs.readdirSync(path.dirname(output))) {
+    if (!name.startsWith(prefix)) continue;
+    try {
+      fs.rmSync(path.join(path.dirname(output), name), { force: true });
+    } catch {
+      // Still running (Windows): removed by a later build.
+    }
   }
 }

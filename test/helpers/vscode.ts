@@ -9,7 +9,6 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { ROOT } from "./env.js";
-import { waitUntil } from "./procs.js";
 
 const E = process.env;
 
@@ -118,6 +117,9 @@ export class Vscode {
       },
     );
     fs.closeSync(log);
+    // Should the hooks never run (the runner killing this file), code-server still goes with it.
+    const group = this.child.pid;
+    if (group) process.once("exit", () => killGroup(group, "SIGKILL"));
     const require = createRequire(import.meta.url);
     const { chromium } = require(E.GOPLS_GUARD_TEST_PLAYWRIGHT as string) as {
       chromium: { launch(o: Record<string, unknown>): Promise<Browser> };
@@ -144,6 +146,7 @@ export class Vscode {
     await this.page.locator(".monaco-workbench").waitFor({ timeout: 60_000 });
     // Toasts hide after a while: every one seen is kept.
     this.poller = setInterval(() => void this.collect(), 250);
+    this.poller.unref();
   }
 
   private async collect(): Promise<void> {
@@ -209,29 +212,24 @@ export class Vscode {
     return out;
   }
 
-  /** Closes the browser and kills code-server's whole process group. */
+  /** Closes the browser and kills code-server's whole process group (SIGTERM, then SIGKILL). */
   async close(): Promise<void> {
     if (this.poller) clearInterval(this.poller);
     await this.browser?.close().catch(() => {});
     const pid = this.child?.pid;
-    if (pid && this.child?.exitCode === null) {
-      try {
-        process.kill(-pid, "SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      const gone = await waitUntil("code-server gone", () => !alive(-pid), 5000).then(
-        () => true,
-        () => false,
-      );
-      if (!gone) {
-        try {
-          process.kill(-pid, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
-      }
-    }
+    if (!pid) return;
+    killGroup(pid, "SIGTERM");
+    const deadline = Date.now() + 5000;
+    while (alive(-pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    killGroup(pid, "SIGKILL");
+  }
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // Already gone.
   }
 }
 
