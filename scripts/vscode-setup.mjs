@@ -4,7 +4,16 @@
 // Each cached part is staged beside its final directory and renamed into place when complete, so
 // an interrupted set-up is redone, never half-used. Run alone: `node scripts/vscode-setup.mjs`.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import os from "node:os";
 import path from "node:path";
 
 const NODE_VERSION = "24.22.3";
@@ -114,19 +123,25 @@ export function setupVscode(root, cache) {
     const codeServer = path.join(codeDir, "bin", "code-server");
     const extDir = cached(
       path.join(base, `extensions-${path.basename(vsix, ".vsix")}`),
-      (stage) =>
-        run(
-          codeServer,
-          [
-            "--install-extension",
-            vsix,
-            "--extensions-dir",
-            stage,
-            "--user-data-dir",
-            path.join(stage, ".data"),
-          ],
-          { env: { ...process.env, PATH: `${nodeBin}${path.delimiter}${process.env.PATH}` } },
-        ),
+      (stage) => {
+        // A user data dir and HOME of its own: code-server writes a default config file there.
+        const scratch = mkdtempSync(path.join(os.tmpdir(), "gg-code-server-"));
+        try {
+          run(
+            codeServer,
+            ["--install-extension", vsix, "--extensions-dir", stage, "--user-data-dir", scratch],
+            {
+              env: {
+                ...process.env,
+                HOME: scratch,
+                PATH: `${nodeBin}${path.delimiter}${process.env.PATH}`,
+              },
+            },
+          );
+        } finally {
+          rmSync(scratch, { recursive: true, force: true });
+        }
+      },
       // code-server records each extension's absolute location: the staging dir, until fixed.
       (stage, dir) => {
         const list = path.join(dir, "extensions.json");
@@ -175,7 +190,6 @@ export function setupVscode(root, cache) {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const root = path.resolve(import.meta.dirname, "..");
   const cache =
-    process.env.GOPLS_GUARD_TEST_CACHE ||
-    path.join((await import("node:os")).homedir(), ".cache", "gopls-guard-test");
+    process.env.GOPLS_GUARD_TEST_CACHE || path.join(os.homedir(), ".cache", "gopls-guard-test");
   console.log(JSON.stringify(setupVscode(root, cache), null, 2));
 }
