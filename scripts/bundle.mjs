@@ -1,7 +1,7 @@
 // Bundles the guard for start-up time: ES modules with code splitting, so a warm serve start
 // loads only the proxy (framing, session, log, warm state) and the installer, the doctor and
 // execa come in as separate chunks when a cold start or a command needs them.
-import { chmodSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, cpSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -28,3 +28,8 @@ await build({
   logLevel: "warning",
 });
 chmodSync("dist/gopls-guard.mjs", 0o755);
+// The launcher's Go source ships beside the bundle: `gopls-guard link` builds it with the local Go.
+cpSync("src/launcher", "dist/launcher", {
+  recursive: true,
+  filter: (src) => !src.endsWith(".ts") && !src.endsWith("_test.go"),
+});

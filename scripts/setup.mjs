@@ -5,6 +5,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { setupVscode } from "./vscode-setup.mjs";
+import { setupWine } from "./wine-setup.mjs";
 
 export const root = path.resolve(import.meta.dirname, "..");
 export const REAL_GOPLS_VERSION = "v0.23.0";
@@ -121,11 +123,17 @@ export function setup() {
     cwd: path.join(root, "test", "fixtures", "sumdb"),
     env: goEnv,
   });
+  // code-server, Node 24, the Go extension and playwright-core for test/e2e/vscode.test.ts.
+  const vscode = setupVscode(root, cache);
+  // Wine, Windows Node and a Windows go for test/e2e/wine.test.ts (the launcher on Windows).
+  const wine = setupWine(cache, goBin, root);
   return {
     cache,
     realGopls,
     standin,
     env: {
+      ...(vscode.env ?? { GOPLS_GUARD_TEST_VSCODE_SKIP: vscode.skip }),
+      ...(wine.env ?? { GOPLS_GUARD_TEST_WINE_SKIP: wine.skip }),
       GOPLS_GUARD_TEST_REAL_GOPLS: realGopls,
       GOPLS_GUARD_TEST_REAL_GOPLS_VERSION: REAL_GOPLS_VERSION,
       GOPLS_GUARD_TEST_STANDIN: standin,

@@ -70,3 +70,24 @@ export function installEnv(user: NodeJS.ProcessEnv, go: GoEnv, gobin: string): I
     ),
   };
 }
+
+/**
+ * For `go build` of the guard's launcher: the user's settings (proxy, caches), but nothing that
+ * changes what is built (GOFLAGS, a workspace, a toolchain switch, cgo); GOOS/GOARCH empty means
+ * the host's, so a user's cross-compiling settings never produce a launcher that cannot run.
+ */
+export function launcherBuildEnv(
+  user: NodeJS.ProcessEnv,
+  platform: { goos?: string; goarch?: string } = {},
+): NodeJS.ProcessEnv {
+  return {
+    ...user,
+    GOFLAGS: "",
+    GOWORK: "off",
+    GO111MODULE: "on",
+    GOTOOLCHAIN: "local",
+    CGO_ENABLED: "0",
+    GOOS: platform.goos ?? "",
+    GOARCH: platform.goarch ?? "",
+  };
+}

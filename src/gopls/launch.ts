@@ -62,7 +62,7 @@ export function resolveOptions(
 }
 
 export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> {
-  const self = selfPaths();
+  const self = selfPaths(o.env);
   const explicit = locateExplicit(o.config, o.env, self);
   if (explicit && !explicit.ok) return explicit;
   const key = stateKey(o.config, o.env);

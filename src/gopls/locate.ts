@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import type { Config } from "../config.js";
 import { type Finding, fail, ok, type Result } from "../findings.js";
+import { LAUNCHER_ENV, sidecarFile } from "../launcher/paths.js";
 
 /** Set in gopls's environment; a guard that finds it was started as gopls by a guard. */
 export const PARENT_ENV = "GOPLS_GUARD_PARENT_PID";
@@ -16,13 +17,16 @@ function realpath(p: string): string {
   }
 }
 
-export function selfPaths(): Set<string> {
-  const script = process.argv[1];
-  return new Set(script ? [realpath(script)] : []);
+/** The guard's script, and the launcher that started it (a Go binary: no realpath leads home). */
+export function selfPaths(env: NodeJS.ProcessEnv = process.env): Set<string> {
+  const paths = [process.argv[1], env[LAUNCHER_ENV]].filter((p): p is string => !!p);
+  return new Set(paths.map(realpath));
 }
 
+/** The guard itself, through any link, or any launcher a guard built (it has a sidecar). */
 export function isSelf(candidate: string, self: Set<string>): boolean {
-  return self.has(realpath(candidate));
+  const real = realpath(candidate);
+  return self.has(real) || fs.existsSync(sidecarFile(real));
 }
 
 function recursion(path: string, how: string): Finding {
@@ -71,5 +75,6 @@ export function locateExplicit(
 
 /** The environment gopls runs with: the editor's, plus the marker that prevents recursion. */
 export function goplsEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return { ...env, [PARENT_ENV]: String(process.pid) };
+  const { [LAUNCHER_ENV]: _launcher, ...rest } = env;
+  return { ...rest, [PARENT_ENV]: String(process.pid) };
 }

@@ -69,7 +69,14 @@ export function unwritable(
 }
 
 /** fs.unsafe_binary: the binary, or a directory up to root, writable by everyone (no sticky bit). */
-export function unsafe(file: string, root: string): Finding[] {
+export function unsafe(
+  file: string,
+  root: string,
+  platform: NodeJS.Platform = process.platform,
+): Finding[] {
+  // On Windows node reports every writable file as mode 666 (the bits are made up from the
+  // read-only flag; access is in ACLs): checked that way, no gopls would ever run there.
+  if (platform === "win32") return [];
   const out: Finding[] = [];
   for (let p = file; ; p = path.dirname(p)) {
     let st: fs.Stats | undefined;

@@ -43,14 +43,17 @@ export async function serve(
     logFile: log.file,
     editorIn: process.stdin,
     editorOut: process.stdout,
-    resolve: ({ env: consented, ...hooks }) =>
-      resolveGopls(
+    resolve: async ({ env: consented, ...hooks }) => {
+      const resolved = await resolveGopls(
         resolveOptions(config, log, {
           env: { ...env, ...consented },
           allowInstall: true,
           ...hooks,
         }),
-      ),
+      );
+      if (resolved.ok) refreshLaunchersOnce(config, env, log);
+      return resolved;
+    },
     goplsArgs,
     goplsEnv: goplsEnv(env),
     ...(config.checksInSession
@@ -82,6 +85,31 @@ export async function serve(
   await log.load();
   log.flush();
   return exitAfterFlush(end.exitCode);
+}
+
+let launchersChecked = false;
+
+/**
+ * Once a session, after gopls is up: a launcher built by an older Go minor makes VS Code's Go
+ * extension ask to recompile it at every start, so it is rebuilt (off the warm path: loaded late).
+ */
+function refreshLaunchersOnce(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  log: ReturnType<typeof openLog>,
+): void {
+  if (launchersChecked) return;
+  launchersChecked = true;
+  setTimeout(() => {
+    void import("../launcher/refresh.js")
+      .then(({ refreshLaunchers }) => refreshLaunchers(config, env, log.logger))
+      .catch((error: unknown) =>
+        log.logger.warn(
+          { event: "launcher.rebuild_failed", error: String(error) },
+          "gopls launcher check failed",
+        ),
+      );
+  }, 1000).unref();
 }
 
 /** Exit once stdout has taken everything written (bounded: an editor that stopped reading). */

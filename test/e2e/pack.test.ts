@@ -62,4 +62,10 @@ test("npm pack, install into a fresh prefix: the gopls-guard command works from 
   assert.equal((await peer.call("shutdown")).result, null);
   peer.notify("exit");
   assert.equal((await peer.exited).code, 0);
+  // The launcher's Go source ships in the package: `link` builds it from there.
+  const linked = await run(bin, ["link"], { env, timeout: 120_000 });
+  const launcher = linked.stdout.trim();
+  assert.equal(fs.lstatSync(launcher).isSymbolicLink(), false, linked.stderr);
+  const viaLauncher = await run(launcher, ["version"], { env });
+  assert.match(viaLauncher.stdout, /golang\.org\/x\/tools\/gopls \(devel\)/);
 });
