@@ -1,16 +1,5 @@
-// What every session is made of, wired once: the editor channel, routing (router.ts), the
-// supervisor of gopls, the stand-in, the remembered state, the state value and its one
-// transition function, the reporting of faults, and the end. The decisions (what each event
-// does to the state) are in session.ts.
-
-import type { Readable, Writable } from "node:stream";
-import type { Config } from "../config.js";
-import { type Finding, type Result, sameFault } from "../findings.js";
-import type { ModuleGo } from "../go/module-go.js";
-import type { InstallPhase } from "../gopls/install.js";
+import { type Finding, sameFault } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
-import type { Toolchain } from "../gopls/skew.js";
-import type { Logger } from "../log.js";
 import { EditorChannel } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
@@ -24,58 +13,16 @@ import { SessionMemory } from "./memory.js";
 import { MemoryWatch, memoryLimits } from "./memory-watch.js";
 import * as notices from "./notices.js";
 import { ParentWatch } from "./parent-watch.js";
-import { rssSampler, type SampleRss } from "./process-memory.js";
-import { DEFAULT_RESTART_POLICY, type RestartPolicy } from "./restart-policy.js";
+import { rssSampler } from "./process-memory.js";
+import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
 import { Router, type RouterHost } from "./router.js";
 import { SessionFile, workspaceOf } from "./session-file.js";
+import type { SessionEnd, SessionOptions } from "./session-options.js";
 import { describeState, type SessionState } from "./session-state.js";
 import { StandIn } from "./stand-in.js";
-import { type StartGopls, Supervisor, spawnGopls } from "./supervisor.js";
-import type { Updater } from "./update-flow.js";
+import { Supervisor, spawnGopls } from "./supervisor.js";
 
-/** How a session gets a gopls for a workspace whose go line is newer than its gopls's Go. */
-export interface SkewBuilder {
-  toolchainFor(module: ModuleGo): Promise<Result<Toolchain>>;
-  build(
-    toolchain: string,
-    progress: (phase: InstallPhase, message: string) => void,
-  ): Promise<Result<Located>>;
-}
-
-export interface ResolveHooks {
-  report: (finding: Finding) => void;
-  progress: (phase: InstallPhase, message: string) => void;
-  /** Settings over the user's environment that the user consented to (adopted, or a mirror). */
-  env: Record<string, string>;
-}
-
-export interface SessionOptions {
-  config: Config;
-  logger: Logger;
-  logFile: string;
-  editorIn: Readable;
-  editorOut: Writable;
-  /** Decides, verifies and if needed installs the gopls to run; may take minutes. */
-  resolve: (hooks: ResolveHooks) => Promise<Result<Located>>;
-  goplsArgs: string[];
-  goplsEnv: NodeJS.ProcessEnv;
-  restartPolicy?: RestartPolicy;
-  /** The checks that do not gate the start, given the version of the gopls that started. */
-  postStartChecks?: (goplsVersion: string | undefined) => Promise<Finding[]>;
-  /** How gopls is started (tests give a fake). */
-  startGopls?: StartGopls;
-  /** How gopls's resident memory is read (tests give a fake). */
-  sampleRss?: SampleRss;
-  /** Finds and installs a newer gopls in the background when the day-old decision is due. */
-  updater?: Updater;
-  /** Builds the gopls a workspace with a newer go line needs. */
-  skew?: SkewBuilder;
-}
-
-export interface SessionEnd {
-  reason: string;
-  exitCode: number;
-}
+export type { ResolveHooks, SessionEnd, SessionOptions, SkewBuilder } from "./session-options.js";
 
 export abstract class SessionCore {
   protected readonly editor: EditorChannel;
