@@ -83,7 +83,13 @@ export async function updateGopls(
 export async function removeUnusedBuilds(o: ResolveOptions, keep: string[]): Promise<string[]> {
   const root = installRoot(o);
   const used = new Set(
-    [...keep, ...liveSessions(o.config.home).map((s) => s.goplsPath ?? "")]
+    [
+      ...keep,
+      // This session's own file may not show its switch yet: keep says what it runs.
+      ...liveSessions(o.config.home)
+        .filter((s) => s.guardPid !== process.pid)
+        .map((s) => s.goplsPath ?? ""),
+    ]
       .filter(Boolean)
       .map((p) => path.dirname(p)),
   );

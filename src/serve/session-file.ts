@@ -28,6 +28,8 @@ export function sessionsDir(home: string): string {
 export class SessionFile {
   private readonly file: string;
   readonly info: SessionInfo;
+  private pending: NodeJS.Timeout | undefined;
+  private removed = false;
 
   constructor(home: string) {
     this.file = path.join(sessionsDir(home), `${process.pid}.json`);
@@ -46,11 +48,21 @@ export class SessionFile {
     };
   }
 
-  /** Records the change; the file is rewritten (atomically) only when something changed. */
+  /**
+   * Records the change; the file is rewritten (atomically) once the current work is done, and
+   * only when something changed: nothing of it on the start path or the forwarding path.
+   */
   update(change: Partial<SessionInfo>): void {
     const before = JSON.stringify(this.info);
     Object.assign(this.info, change);
-    if (JSON.stringify(this.info) === before) return;
+    if (this.pending || this.removed || JSON.stringify(this.info) === before) return;
+    this.pending = setTimeout(() => this.write(), 50);
+    this.pending.unref();
+  }
+
+  private write(): void {
+    this.pending = undefined;
+    if (this.removed) return;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       const tmp = `${this.file}.tmp`;
@@ -62,6 +74,8 @@ export class SessionFile {
   }
 
   remove(): void {
+    this.removed = true;
+    clearTimeout(this.pending);
     fs.rmSync(this.file, { force: true });
   }
 }

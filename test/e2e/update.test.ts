@@ -106,10 +106,11 @@ test("gopls.update: a day later, the installed gopls starts at once; the newer o
     calls.some((c) => /^nice=10 install golang\.org\/x\/tools\/gopls@v0\.2\.0/.test(c)),
     calls.join("\n"),
   );
-  const status = JSON.parse(
-    fs.readFileSync(path.join(home, "sessions", `${peer.pid}.json`), "utf8"),
-  ) as { pendingUpdate?: string };
-  assert.equal(status.pendingUpdate, "v0.2.0");
+  const file = path.join(home, "sessions", `${peer.pid}.json`);
+  await waitUntil("status shows the pending update", () => {
+    const status = JSON.parse(fs.readFileSync(file, "utf8")) as { pendingUpdate?: string };
+    return status.pendingUpdate === "v0.2.0";
+  });
   peer.send({ id: ask.id, result: { title: "Switch now" } });
   await peer.waitFor(
     "switched",
@@ -133,12 +134,16 @@ test("GOPLS_GUARD_UPDATE=patch keeps a minor release out: no install, no questio
   await waitUntil(
     "decided again",
     () =>
-      fs.readdirSync(path.join(home, "state")).some((f) => {
-        const s = JSON.parse(fs.readFileSync(path.join(home, "state", f), "utf8")) as {
-          decidedAt: number;
-        };
-        return Date.now() - s.decidedAt < 3600_000;
-      }),
+      // State files only (a write in progress is a temp file beside them).
+      fs
+        .readdirSync(path.join(home, "state"))
+        .filter((f) => f.endsWith(".json"))
+        .some((f) => {
+          const s = JSON.parse(fs.readFileSync(path.join(home, "state", f), "utf8")) as {
+            decidedAt: number;
+          };
+          return Date.now() - s.decidedAt < 3600_000;
+        }),
     30_000,
   );
   assert.ok(
