@@ -5,9 +5,11 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { DEFAULTS } from "../src/defaults.js";
 import { doctor } from "./doctor.js";
 import { forwarding } from "./forwarding.js";
 import { concurrentCold, realColdStarts, realInstall, warmStart } from "./install.js";
+import { sampling } from "./sampling.js";
 import { session } from "./session.js";
 import { startup } from "./startup.js";
 
@@ -84,6 +86,14 @@ try {
       );
     }
     results.session = runs;
+  }
+  if (!only || only === "sampling") {
+    const r = await sampling(gopls);
+    results.sampling = r;
+    console.log("\n(memory watch) reading gopls's resident memory as a session does");
+    console.log(
+      `${r.samples} samples: ${f(r.wallUsPerSample, 1)} µs wall, ${f(r.cpuUsPerSample, 1)} µs CPU each; at one every ${DEFAULTS.memorySampleMs / 1000} s: ${f(r.cpuPercentAtDefaultRate, 5)} % of a core (target < 0.5 % of a session)`,
+    );
   }
   if (!only || only === "warm") {
     const home = path.join(process.env.GOPLS_GUARD_TEST_CACHE as string, "real-home");

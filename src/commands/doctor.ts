@@ -2,29 +2,19 @@
 // and a one-line verdict; or one JSON object (schema in the README). Exit 1 if any error.
 
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { Config } from "../config.js";
 import { processSeams, runChecks } from "../doctor/checks.js";
 import { dedupe, type Finding, publicFinding } from "../findings.js";
 import { openLog } from "../log.js";
+import { jsonFlag } from "./json-flag.js";
 
 declare const GUARD_VERSION: string;
 
 const ORDER = { error: 0, warning: 1, info: 2 } as const;
 
 export async function doctor(config: Config, args: string[], problems: Finding[]): Promise<number> {
-  let json = false;
-  try {
-    json = Boolean(
-      parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: false }).values
-        .json,
-    );
-  } catch (error) {
-    process.stderr.write(
-      `gopls-guard: ${(error as Error).message}\nusage: gopls-guard doctor [--json]\n`,
-    );
-    return 2;
-  }
+  const json = jsonFlag("doctor", args);
+  if (json === undefined) return 2;
   const log = openLog(config, "gopls-guard doctor");
   await log.load();
   const started = Date.now();

@@ -2,10 +2,10 @@
 // session files (serve/session-file.ts): editor, workspace, gopls, memory, uptime, restarts.
 // Fast: no go, no gopls, only a directory listing and a few small files.
 
-import { parseArgs } from "node:util";
 import { formatBytes } from "../bytes.js";
 import type { Config } from "../config.js";
 import { liveSessions } from "../serve/session-file.js";
+import { jsonFlag } from "./json-flag.js";
 
 function uptime(since: string, now: number): string {
   const s = Math.max(0, Math.round((now - Date.parse(since)) / 1000));
@@ -15,18 +15,8 @@ function uptime(since: string, now: number): string {
 }
 
 export function status(config: Config, args: string[]): number {
-  let json = false;
-  try {
-    json = Boolean(
-      parseArgs({ args, options: { json: { type: "boolean" } }, allowPositionals: false }).values
-        .json,
-    );
-  } catch (error) {
-    process.stderr.write(
-      `gopls-guard: ${(error as Error).message}\nusage: gopls-guard status [--json]\n`,
-    );
-    return 2;
-  }
+  const json = jsonFlag("status", args);
+  if (json === undefined) return 2;
   const sessions = liveSessions(config.home);
   if (json) {
     process.stdout.write(`${JSON.stringify({ home: config.home, sessions }, null, 2)}\n`);

@@ -15,15 +15,10 @@ import type { Exit, GoplsProcessOptions } from "../../src/serve/gopls-process.js
 import type { RestartPolicy } from "../../src/serve/restart-policy.js";
 import { type ResolveHooks, Session, type SessionEnd } from "../../src/serve/session.js";
 import type { GoplsHandle } from "../../src/serve/supervisor.js";
+import type { Json } from "./peer.js";
 import { waitUntil } from "./procs.js";
 
-export type Json = Record<string, unknown> & {
-  id?: unknown;
-  method?: string;
-  params?: unknown;
-  result?: unknown;
-  error?: { code: number; message: string };
-};
+export type { Json };
 
 let nextPid = 90_000;
 
