@@ -116,7 +116,9 @@ export function openLog(config: Config, name: string): Log {
       const sink = {
         write(s: string): boolean {
           if (full) return true;
-          dest ??= pino.destination({ dest: open(), sync: false, minLength: 0 });
+          // Written as it comes: an asynchronous write still in flight when the last events are
+          // flushed would land after them. Events are rare (none per forwarded message).
+          dest ??= pino.destination({ dest: open(), sync: true });
           written += Buffer.byteLength(s);
           if (written <= MAX_FILE_BYTES) return dest.write(s);
           full = true;

@@ -22,7 +22,8 @@ export const sumdbServer = (): string => required("GOPLS_GUARD_TEST_SUMDB");
 /** A temp dir removed when the test ends. */
 export function tempDir(t: { after(fn: () => void): void }, prefix = "gg-"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  // A guard a later hook kills may still write there (its log, its session file): retried.
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }));
   return dir;
 }
 
