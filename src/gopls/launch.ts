@@ -37,6 +37,11 @@ export interface ResolveOptions {
   progress?: (phase: InstallPhase, message: string) => void;
   /** A bound on each go query that may touch the network (the doctor keeps to seconds). */
   goTimeoutMs?: number;
+  /**
+   * A serving session: a day-old decision for the newest gopls is redone in the background once
+   * gopls runs, not before it starts. Commands (install, which, version) decide again at once.
+   */
+  deferDue?: boolean;
 }
 
 /**
@@ -48,7 +53,9 @@ export function resolveOptions(
   config: Config,
   log: { file: string; logger: Logger },
   o: Pick<ResolveOptions, "allowInstall" | "report"> &
-    Partial<Pick<ResolveOptions, "env" | "platform" | "homedir" | "progress" | "goTimeoutMs">>,
+    Partial<
+      Pick<ResolveOptions, "env" | "platform" | "homedir" | "progress" | "goTimeoutMs" | "deferDue">
+    >,
 ): ResolveOptions {
   return {
     config,
@@ -67,16 +74,16 @@ export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> 
   if (explicit && !explicit.ok) return explicit;
   const key = stateKey(o.config, o.env);
   const warm = readState(o.config.home, key);
-  // A day-old decision for the newest gopls is redone in the background once gopls is up, never
-  // on the start path; an explicit binary or a pin is checked again here, as it always was.
+  // A session redoes a day-old decision for the newest gopls in the background once gopls is
+  // up, never on the start path; commands, an explicit binary and a pin decide again here.
   const due = warm !== undefined && decisionDue(warm);
-  const latest = !explicit && o.config.goplsVersion === "latest";
-  const background = latest && o.config.update !== "off";
+  const deferred = o.deferDue === true && !explicit && o.config.goplsVersion === "latest";
+  const background = deferred && o.config.update !== "off";
   if (
     warm &&
     stillValid(warm, o.config.goPath) &&
     !isSelf(warm.gopls.path, self) &&
-    (!due || latest)
+    (!due || deferred)
   ) {
     o.logger.debug({ event: "resolve.warm", gopls: warm.gopls.path }, "warm start");
     const placement = warm.goFound && goPlacement(warm.goFound, o.env.PATH, o.platform);

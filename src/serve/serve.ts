@@ -48,6 +48,7 @@ export async function serve(
         resolveOptions(config, log, {
           env: { ...env, ...consented },
           allowInstall: true,
+          deferDue: true,
           ...hooks,
         }),
       );

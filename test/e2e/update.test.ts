@@ -5,15 +5,18 @@
 // build. GOPLS_GUARD_UPDATE=patch keeps a minor release out; a pin wins over everything.
 
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { tempDir } from "../helpers/env.js";
+import { promisify } from "node:util";
+import { GUARD, tempDir } from "../helpers/env.js";
 import { REAL_GO } from "../helpers/gocount.js";
 import { type GoProxy, startGoProxy } from "../helpers/goproxy.js";
 import { guardEnv, type Json, Peer } from "../helpers/peer.js";
 import { waitUntil } from "../helpers/procs.js";
 
+const run = promisify(execFile);
 let proxy: GoProxy;
 before(async () => {
   proxy = await startGoProxy([{ version: "v0.1.0", go: "1.21" }]);
@@ -58,7 +61,7 @@ async function stop(peer: Peer): Promise<void> {
 }
 
 /** A home whose gopls v0.1.1 was decided a day ago, with v0.2.0 published since. */
-async function dayOld(t: T, extra: NodeJS.ProcessEnv = {}) {
+async function dayOld(t: T, extra: NodeJS.ProcessEnv = {}, newer = "v0.2.0") {
   const home = tempDir(t);
   const go = niceGo(tempDir(t));
   const env = guardEnv(home, {
@@ -77,7 +80,7 @@ async function dayOld(t: T, extra: NodeJS.ProcessEnv = {}) {
     const s = JSON.parse(fs.readFileSync(file, "utf8")) as { decidedAt: number };
     fs.writeFileSync(file, JSON.stringify({ ...s, decidedAt: Date.now() - 25 * 3600_000 }));
   }
-  proxy.publish({ version: "v0.2.0", go: "1.21" });
+  proxy.publish({ version: newer, go: "1.21" });
   return { home, go, env, before: go.calls().length };
 }
 
@@ -154,4 +157,12 @@ test("GOPLS_GUARD_UPDATE=patch keeps a minor release out: no install, no questio
   );
   assert.ok(!peer.received.some((m) => m.method === "window/showMessageRequest"));
   await stop(peer);
+});
+
+test("a command (install) decides again at once when the decision is a day old: it is not deferred", {
+  timeout: 180_000,
+}, async (t) => {
+  const { env } = await dayOld(t, {}, "v0.3.0");
+  const { stdout } = await run(process.execPath, [GUARD, "install"], { env });
+  assert.match(stdout.trim().split("\n").at(-1) ?? "", /gopls-v0\.3\.0-go1\.\d+\/gopls$/);
 });

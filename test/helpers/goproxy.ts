@@ -141,7 +141,7 @@ export async function startGoProxy(
     url: `http://127.0.0.1:${port}`,
     requests,
     publish: (v) => {
-      versions.push(v);
+      if (!byVersion.has(v.version)) versions.push(v);
       byVersion.set(v.version, v);
     },
     close: () =>
