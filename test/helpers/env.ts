@@ -22,8 +22,17 @@ export const sumdbServer = (): string => required("GOPLS_GUARD_TEST_SUMDB");
 /** A temp dir removed when the test ends. */
 export function tempDir(t: { after(fn: () => void): void }, prefix = "gg-"): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  // A guard a later hook kills may still write there (its log, its session file): retried.
-  t.after(() => fs.rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }));
+  // A guard a later hook kills may still write there (its log, its session file): tried again
+  // once its pending writes are done, and given up on quietly (it is only a temp dir).
+  t.after(async () => {
+    for (let i = 0; i < 20; i++) {
+      try {
+        return fs.rmSync(dir, { recursive: true, force: true });
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  });
   return dir;
 }
 
