@@ -4,17 +4,10 @@
 // Each cached part is staged beside its final directory and renamed into place when complete, so
 // an interrupted set-up is redone, never half-used. Run alone: `node scripts/vscode-setup.mjs`.
 import { execFileSync, spawnSync } from "node:child_process";
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { cached } from "./cached.mjs";
 
 const NODE_VERSION = "24.22.3";
 const CODE_SERVER_VERSION = "4.139.1";
@@ -42,23 +35,6 @@ export function findVsix(root) {
     "/work/shared/vscode-e2e/go-0.56.0.vsix",
   ].filter(Boolean);
   return candidates.find((p) => existsSync(p));
-}
-
-/** Builds `dir` with `fill(stage)` unless it is already there; atomic by rename. */
-function cached(dir, fill, moved = () => {}) {
-  if (existsSync(dir)) return dir;
-  const stage = `${dir}.tmp-${process.pid}`;
-  rmSync(stage, { recursive: true, force: true });
-  mkdirSync(stage, { recursive: true });
-  try {
-    fill(stage);
-  } catch (error) {
-    rmSync(stage, { recursive: true, force: true });
-    throw error;
-  }
-  renameSync(stage, dir);
-  moved(stage, dir);
-  return dir;
 }
 
 function ensureApt() {

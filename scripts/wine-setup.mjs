@@ -5,8 +5,9 @@
 // five-line shim over RtlGenRandom stands in. The Windows go.exe and stand-in gopls.exe are built
 // into build/wine by the caller (they follow the source, like the Linux stand-in).
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { cached } from "./cached.mjs";
 
 const NODE_WIN_VERSION = "20.20.2";
 const APT = ["wine", "wine64", "gcc-mingw-w64-x86-64-win32"];
@@ -27,21 +28,6 @@ __declspec(dllexport) BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
 function run(cmd, args, opts = {}) {
   console.error(`setup: ${cmd} ${args.join(" ")}`);
   execFileSync(cmd, args, { stdio: ["ignore", "inherit", "inherit"], ...opts });
-}
-
-function cached(dir, fill) {
-  if (existsSync(dir)) return dir;
-  const stage = `${dir}.tmp-${process.pid}`;
-  rmSync(stage, { recursive: true, force: true });
-  mkdirSync(stage, { recursive: true });
-  try {
-    fill(stage);
-  } catch (error) {
-    rmSync(stage, { recursive: true, force: true });
-    throw error;
-  }
-  renameSync(stage, dir);
-  return dir;
 }
 
 /** The environment the Wine test reads, or { skip: reason }. */
