@@ -203,6 +203,7 @@ export abstract class SessionCore {
       editorPid: typeof params.processId === "number" ? params.processId : undefined,
       workspace: workspaceOf(params),
     });
+    this.workspaceSaid();
   }
 
   protected initializeAnswered(frame: Frame): void {
@@ -269,6 +270,8 @@ export abstract class SessionCore {
   protected abstract reinitialized(frame: Frame | undefined): void;
   /** The current gopls exited without being asked to (session.ts). */
   protected abstract goplsExited(exit: Exit): void;
+  /** The editor's initialize names the workspace; gopls has not seen it yet (session.ts). */
+  protected abstract workspaceSaid(): void;
   /** gopls answered the editor's initialize: the workspace is known (session.ts). */
   protected abstract workspaceKnown(): void;
   /** gopls stopped writing halfway through a frame (session.ts). */

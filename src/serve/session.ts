@@ -69,8 +69,9 @@ export class Session extends SessionCore {
       this.applyAdoption();
       return this.scheduleChecks(undefined);
     }
-    this.located = resolved.value;
-    const { path, version } = resolved.value;
+    // A workspace whose go line this build cannot load starts with one that can, if installed.
+    this.located = this.watchers.fittingBuild(resolved.value) ?? resolved.value;
+    const { path, version } = this.located;
     this.scheduleChecks(version);
     // The editor has its initialize answer: gopls gets the session as it stands, as after a Retry.
     if (answeredEarly)
@@ -178,6 +179,15 @@ export class Session extends SessionCore {
     progress: (phase, message) => this.reporter.progress(phase, message),
   });
 
+  /** A gopls just started for a workspace it cannot load gives way, before it sees anything. */
+  protected workspaceSaid(): void {
+    const located = this.located;
+    const fits = this.state.name === "running" && located && this.watchers.fittingBuild(located);
+    if (!fits) return;
+    this.located = fits;
+    this.supervisor.swap(fits.path, this.goplsEnv());
+  }
+
   protected workspaceKnown(): void {
     this.watchers.checkWorkspaceGo();
   }
@@ -185,7 +195,6 @@ export class Session extends SessionCore {
   protected goplsStalled(stall: FrameStall): void {
     this.watchers.stalled(stall);
   }
-
   protected memoryHigh(rss: number, hard: boolean): void {
     this.watchers.memoryHigh(rss, hard);
   }

@@ -165,6 +165,20 @@ export class Supervisor {
     for (const body of rest) this.gopls?.send({ chunks: [body], length: body.length });
   }
 
+  /**
+   * Another build in place of a gopls that has seen nothing yet (the editor's initialize is on
+   * its way to the new one): the old one is stopped, its exit no crash.
+   */
+  swap(path: string, env: NodeJS.ProcessEnv): GoplsHandle {
+    const old = this.gopls;
+    this.gopls = undefined;
+    this.retiring = old;
+    void old?.stop(0, false).then(() => {
+      if (this.retiring === old) this.retiring = undefined;
+    });
+    return this.start(path, env);
+  }
+
   /** A planned stop: the current gopls goes, and its exit is no crash. */
   async retire(graceMs: number): Promise<void> {
     const old = this.gopls;

@@ -101,6 +101,25 @@ export class Watchers {
   }
 
   /**
+   * Before gopls starts, when the editor has said its workspace already: a build in the install
+   * dir that can load it, in place of one that cannot (one go.mod read; no subprocess).
+   */
+  fittingBuild(located: Located): Located | undefined {
+    const workspace = this.s.sessionFile.info.workspace;
+    if (!this.s.options.skew || located.source !== "managed" || !workspace) return undefined;
+    const built = builtWith(located.path);
+    const module = moduleGoOf(workspace);
+    if (!built || !module || !needsNewerGopls(module, built)) return undefined;
+    const fits = installedFor(path.dirname(path.dirname(located.path)), module);
+    if (!fits) return undefined;
+    this.s.options.logger.info(
+      { event: "skew.fitting_build", module: module.file, gopls: fits.path },
+      "a build for the workspace's Go",
+    );
+    return { ...located, path: fits.path, version: fits.version };
+  }
+
+  /**
    * The workspace's go line against the Go gopls was built with, once gopls runs: a build that
    * can load it is switched to (one already installed at once; else built on the user's yes).
    */

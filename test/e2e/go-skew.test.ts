@@ -85,4 +85,16 @@ test("gopls.go_skew: a go 1.27 module under Go 1.26: gopls v0.24.0 built with go
     60_000,
   );
   assert.match(JSON.stringify(hover.result), /func Hello\(\) string/);
+
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  await peer.exited;
+
+  // The next session in this workspace starts with that build at once: no question, no restart.
+  const next = new Peer([], env, module);
+  t.after(() => next.kill());
+  const again = await next.initialize({ rootUri: `file://${module}` }, 60_000);
+  assert.match(JSON.stringify(again.result), /v0\.2[4-9]\.\d+/);
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.ok(!next.received.some((m) => m.method === "window/showMessageRequest"));
 });
