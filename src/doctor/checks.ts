@@ -4,7 +4,7 @@
 import type { Finding } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
 import { findGoOnce, goEnvOnce } from "../go/facts.js";
-import { goPlacement, pathForGopls } from "../go/path-for-gopls.js";
+import { goForGoplsFound } from "../go/path-for-gopls.js";
 import { loginShellProbe } from "../go/shell.js";
 import { checkDirs, checkSpace } from "./check-fs.js";
 import { checkGoroot, checkShellDrift, checkWsl } from "./check-go.js";
@@ -86,8 +86,9 @@ export async function runChecks(
     facts.gopls = goplsWithoutGo(s);
     return { findings: [found.finding], facts };
   }
-  const placement = goPlacement(found.value, s.env.PATH, s.platform);
-  if (placement) findings.push(placement);
+  // What gopls will see: the same PATH a session gives it.
+  const forGopls = await goForGoplsFound(found.value, s.env, s.platform, loginShell);
+  if (forGopls.notice) findings.push(forGopls.notice);
   const goEnv = await goEnvOnce(found.value.path, s.env, s.cwd);
   if (!goEnv.ok) return { findings: [...findings, goEnv.finding], facts };
   const ge = goEnv.value;
@@ -97,14 +98,7 @@ export async function runChecks(
     version: ge.GOVERSION,
     env: Object.fromEntries(SHOWN_ENV.map((k) => [k, ge[k]])),
   };
-  // What gopls will see: the same PATH a session gives it.
-  const goplsPATH = pathForGopls(
-    found.value.path,
-    s.env.PATH,
-    s.platform,
-    found.value.source === "login shell PATH" ? (await loginShell())?.env.PATH : undefined,
-  );
-  if (goplsPATH) facts.go.goplsPATH = goplsPATH;
+  if (forGopls.PATH) facts.go.goplsPATH = forGopls.PATH;
   findings.push(
     ...checkGoroot(s, found.value.path, ge),
     ...checkWsl(s, found.value.path, ge),

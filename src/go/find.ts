@@ -52,6 +52,14 @@ function pathApi(platform: NodeJS.Platform): path.PlatformPath {
   return platform === "win32" ? path.win32 : path.posix;
 }
 
+/** The go a PATH runs first, if any (the same search findGo makes). */
+export function firstGoOnPath(
+  pathValue: string | undefined,
+  platform: NodeJS.Platform,
+): string | undefined {
+  return searchPath(pathValue, { platform, isExecutable: defaultIsExecutable });
+}
+
 function searchPath(
   pathValue: string | undefined,
   s: Required<Pick<FindGoSeams, "platform" | "isExecutable">>,

@@ -5,13 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Finding } from "../findings.js";
-import { type FoundGo, notOnEditorPath } from "./find.js";
-
-function api(platform: NodeJS.Platform): { p: path.PlatformPath; sep: string; exe: string } {
-  return platform === "win32"
-    ? { p: path.win32, sep: ";", exe: "go.exe" }
-    : { p: path.posix, sep: ":", exe: "go" };
-}
+import { type FoundGo, firstGoOnPath, notOnEditorPath } from "./find.js";
 
 function real(file: string): string | undefined {
   try {
@@ -21,62 +15,55 @@ function real(file: string): string | undefined {
   }
 }
 
-/** The go a PATH runs first, if any. */
-export function firstGo(
-  pathValue: string | undefined,
-  platform: NodeJS.Platform,
-): string | undefined {
-  const { p, sep, exe } = api(platform);
-  for (const dir of (pathValue ?? "").split(sep)) {
-    if (!dir) continue;
-    const candidate = p.join(dir, exe);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
+export interface GoForGopls {
+  /** The PATH gopls needs; undefined when the editor's PATH already runs this go first. */
+  PATH: string | undefined;
+  /**
+   * What to tell the user when gopls gets a PATH the editor did not give it: the editor lacks go
+   * (a warning: the editor's own Go tasks lack it too), or GOPLS_GUARD_GO names a go that is not
+   * the editor's (info: the user chose it).
+   */
+  notice: Finding | undefined;
 }
 
 /**
- * undefined when the editor's PATH already runs this go first; else the PATH gopls needs: go's
- * directory, the editor's PATH, then what only the login shell's PATH has (tools in GOBIN that
- * gopls runs, such as staticcheck) when go was found through that shell.
+ * Where gopls's go comes from, with one search of the editor's PATH. The PATH: go's directory,
+ * the editor's PATH, then what only the login shell's PATH has (tools in GOBIN that gopls runs,
+ * such as staticcheck) when go was found through that shell.
  */
-export function pathForGopls(
-  go: string,
-  editorPath: string | undefined,
-  platform: NodeJS.Platform,
-  shellPath?: string,
-): string | undefined {
-  const first = firstGo(editorPath, platform);
-  if (first && real(first) === real(go)) return undefined;
-  const { p, sep } = api(platform);
-  const dirs = [p.dirname(go), ...(editorPath ?? "").split(sep), ...(shellPath ?? "").split(sep)];
-  return [...new Set(dirs.filter(Boolean))].join(sep);
-}
-
-/**
- * What to tell the user when gopls gets a PATH the editor did not give it: the editor lacks go
- * (a warning: the editor's own Go tasks lack it too), or GOPLS_GUARD_GO names a go that is not
- * the editor's (info: the user chose it).
- */
-export function goPlacement(
+export function goForGopls(
   found: Pick<FoundGo, "path" | "source">,
   editorPath: string | undefined,
   platform: NodeJS.Platform,
-): Finding | undefined {
-  const first = firstGo(editorPath, platform);
-  if (first && real(first) === real(found.path)) return undefined;
-  const dir = api(platform).p.dirname(found.path);
-  if (found.source !== "GOPLS_GUARD_GO") return notOnEditorPath(found.path, platform, editorPath);
-  return {
-    id: "go.missing",
-    severity: "info",
-    message: `gopls runs with ${dir} first on its PATH, so that it uses GOPLS_GUARD_GO (${found.path}) as the guard does.`,
-    evidence: { GOPLS_GUARD_GO: found.path, "editor's go": first ?? "(none on PATH)" },
-    fix: "",
-  };
+  shellPath?: string,
+): GoForGopls {
+  const first = firstGoOnPath(editorPath, platform);
+  if (first && real(first) === real(found.path)) return { PATH: undefined, notice: undefined };
+  const p = platform === "win32" ? path.win32 : path.posix;
+  const sep = platform === "win32" ? ";" : ":";
+  const dir = p.dirname(found.path);
+  const dirs = [dir, ...(editorPath ?? "").split(sep), ...(shellPath ?? "").split(sep)];
+  const notice: Finding =
+    found.source !== "GOPLS_GUARD_GO"
+      ? notOnEditorPath(found.path, platform, editorPath)
+      : {
+          id: "go.missing",
+          severity: "info",
+          message: `gopls runs with ${dir} first on its PATH, so that it uses GOPLS_GUARD_GO (${found.path}) as the guard does.`,
+          evidence: { GOPLS_GUARD_GO: found.path, "editor's go": first ?? "(none on PATH)" },
+          fix: "",
+        };
+  return { PATH: [...new Set(dirs.filter(Boolean))].join(sep), notice };
+}
+
+/** goForGopls for a go just found: the login shell's PATH is asked only when go came from it. */
+export async function goForGoplsFound(
+  found: FoundGo,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+  loginShell: () => Promise<{ env: Record<string, string> } | undefined>,
+): Promise<GoForGopls> {
+  const shellPath =
+    found.source === "login shell PATH" ? (await loginShell())?.env.PATH : undefined;
+  return goForGopls(found, env.PATH, platform, shellPath);
 }

@@ -5,7 +5,7 @@
 import os from "node:os";
 import type { Config } from "../config.js";
 import { type Finding, fail, ok, type Result } from "../findings.js";
-import { goPlacement } from "../go/path-for-gopls.js";
+import { goForGopls } from "../go/path-for-gopls.js";
 import type { Logger } from "../log.js";
 import type { InstallPhase } from "./install.js";
 import { isSelf, locateExplicit, selfPaths } from "./locate.js";
@@ -86,7 +86,7 @@ export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> 
     (!due || deferred)
   ) {
     o.logger.debug({ event: "resolve.warm", gopls: warm.gopls.path }, "warm start");
-    const placement = warm.goFound && goPlacement(warm.goFound, o.env.PATH, o.platform);
+    const placement = warm.goFound && goForGopls(warm.goFound, o.env.PATH, o.platform).notice;
     if (placement) o.report(placement);
     return refuseUnsafe({
       path: warm.gopls.path,
