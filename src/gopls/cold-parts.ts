@@ -10,9 +10,9 @@ import type { GoEnv } from "../go/env.js";
 import { findGoOnce, goEnvOnce } from "../go/facts.js";
 import type { FoundGo } from "../go/find.js";
 import { type GoVersion, parseGoVersion } from "../go/goversion.js";
-import { goPlacement, pathForGopls } from "../go/path-for-gopls.js";
+import { goForGoplsFound } from "../go/path-for-gopls.js";
 import { loginShellProbe } from "../go/shell.js";
-import { INSTALL_SCRATCH } from "./install.js";
+import { INSTALL_SCRATCH, type InstallRequest, installGopls } from "./install.js";
 import type { ResolveOptions } from "./launch.js";
 import { binaryIn, parseVersionDir, versionDir } from "./layout.js";
 import { removeDead, scratchPrefix } from "./leftovers.js";
@@ -40,12 +40,10 @@ export async function goFacts(o: ResolveOptions, cwd: string): Promise<Result<Go
     loginShell,
   });
   if (!found.ok) return found;
+  const forGopls = await goForGoplsFound(found.value, o.env, o.platform, loginShell);
   // Said before anything else, so that it comes before whatever gopls or an install says.
-  const placement = goPlacement(found.value, o.env.PATH, o.platform);
-  if (placement) o.report(placement);
-  const shellPath =
-    found.value.source === "login shell PATH" ? (await loginShell())?.env.PATH : undefined;
-  const goplsPATH = pathForGopls(found.value.path, o.env.PATH, o.platform, shellPath);
+  if (forGopls.notice) o.report(forGopls.notice);
+  const goplsPATH = forGopls.PATH;
   const goEnv = await goEnvOnce(found.value.path, o.env, cwd);
   if (!goEnv.ok) return goEnv;
   const localGo = parseGoVersion(goEnv.value.GOVERSION);
@@ -162,4 +160,33 @@ export async function newestInstalled(
     if (verdict.ok) return { path: bin, version };
   }
   return undefined;
+}
+
+/**
+ * `go install` of one gopls version as every caller runs it (a start, a background update, a
+ * build for a newer Go): leftovers of killed installs removed first, then the install under the
+ * lock, with the resolve options' reporting, progress and settings.
+ */
+export function installVersion(
+  o: ResolveOptions,
+  facts: GoFacts,
+  version: string,
+  extra: Partial<InstallRequest> = {},
+) {
+  removeLeftovers(o);
+  return installGopls({
+    go: facts.go,
+    goEnv: facts.goEnv,
+    localGo: facts.localGo,
+    version,
+    root: extra.root ?? installRoot(o),
+    user: o.env,
+    logFile: o.logFile,
+    onProgress: (phase, message) => o.progress?.(phase, message),
+    onGoOutput: (line) => o.logger.info({ event: "go.output", line }, "go"),
+    onFinding: (finding) => o.report(finding),
+    lockStaleMs: o.config.lockStaleMs,
+    progressEveryMs: o.config.progressEveryMs,
+    ...extra,
+  });
 }

@@ -7,12 +7,11 @@ import { fail, ok, type Result } from "../findings.js";
 import {
   goFacts,
   installRoot,
+  installVersion,
   newestInstalled,
   remember,
-  removeLeftovers,
   scratch,
 } from "./cold-parts.js";
-import { installGopls } from "./install.js";
 import type { Located, ResolveOptions } from "./launch.js";
 import { binaryIn, versionDir } from "./layout.js";
 import { probeWritable } from "./probe.js";
@@ -141,21 +140,7 @@ export async function resolveCold(
         fix: "Run `gopls-guard install` (or just start the editor: the guard installs it).",
       });
     }
-    removeLeftovers(o);
-    const installed = await installGopls({
-      go,
-      goEnv,
-      localGo,
-      version,
-      root,
-      user: o.env,
-      logFile: o.logFile,
-      onProgress: (phase, message) => o.progress?.(phase, message),
-      onGoOutput: (line) => o.logger.info({ event: "go.output", line }, "go"),
-      onFinding: (finding) => o.report(finding),
-      lockStaleMs: o.config.lockStaleMs,
-      progressEveryMs: o.config.progressEveryMs,
-    });
+    const installed = await installVersion(o, facts.value, version, { root });
     if (!installed.ok) return installed;
     o.logger.info(
       {

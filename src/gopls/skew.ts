@@ -8,8 +8,8 @@ import { fail, ok, type Result } from "../findings.js";
 import { compareGo, formatGo, type GoVersion, parseGoVersion } from "../go/goversion.js";
 import type { ModuleGo } from "../go/module-go.js";
 import { runGo } from "../go/run.js";
-import { goFacts, installRoot, removeLeftovers, scratch } from "./cold-parts.js";
-import { type InstallPhase, installGopls } from "./install.js";
+import { goFacts, installVersion, scratch } from "./cold-parts.js";
+import type { InstallPhase } from "./install.js";
 import type { Located, ResolveOptions } from "./launch.js";
 import { decideVersion } from "./versions.js";
 
@@ -100,19 +100,9 @@ export async function buildForModule(
     );
     if (!decided.ok) return decided;
     const version = decided.value.version;
-    removeLeftovers(o);
-    const installed = await installGopls({
-      go,
-      goEnv,
+    const installed = await installVersion({ ...o, progress }, facts.value, version, {
       localGo,
-      version,
-      root: installRoot(o),
-      user: o.env,
-      logFile: o.logFile,
       toolchain,
-      onProgress: progress,
-      onGoOutput: (line) => o.logger.info({ event: "go.output", line }, "go"),
-      lockStaleMs: o.config.lockStaleMs,
     });
     if (!installed.ok) return installed;
     return ok({ path: installed.value.path, source: "managed", version, warm: false });

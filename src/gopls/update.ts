@@ -9,8 +9,8 @@ import semver from "semver";
 import type { UpdatePolicy } from "../config.js";
 import { ok, type Result } from "../findings.js";
 import { liveSessions } from "../serve/session-file.js";
-import { goFacts, installRoot, remember, removeLeftovers, scratch } from "./cold-parts.js";
-import { installGopls, rootPerms } from "./install.js";
+import { goFacts, installRoot, installVersion, remember, scratch } from "./cold-parts.js";
+import { rootPerms } from "./install.js";
 import type { Located, ResolveOptions } from "./launch.js";
 import { parseVersionDir } from "./layout.js";
 import { currentOwner, withInstallLock } from "./lock.js";
@@ -54,20 +54,7 @@ export async function updateGopls(
       remember(o, key, facts.value, from, current.path);
       return ok(undefined);
     }
-    removeLeftovers(o);
-    const installed = await installGopls({
-      go,
-      goEnv,
-      localGo,
-      version: to,
-      root: installRoot(o),
-      user: o.env,
-      logFile: o.logFile,
-      onGoOutput: (line) => o.logger.info({ event: "go.output", line }, "go"),
-      onFinding: (finding) => o.logger.info({ event: "update.finding", finding }, "update"),
-      lockStaleMs: o.config.lockStaleMs,
-      lowPriority: true,
-    });
+    const installed = await installVersion(o, facts.value, to, { lowPriority: true });
     if (!installed.ok) return installed;
     remember(o, key, facts.value, to, installed.value.path);
     return ok({ from, to, path: installed.value.path });

@@ -1,6 +1,8 @@
 // Notices when the editor is gone without closing our stdin: the processId it gave in
 // initialize has died, or the guard's own parent has (we were re-parented).
 
+import { alive } from "../gopls/leftovers.js";
+
 export class ParentWatch {
   private timer: NodeJS.Timeout | undefined;
   private editorPid: number | undefined;
@@ -32,15 +34,5 @@ export class ParentWatch {
     if (this.parentPid > 1 && process.ppid !== this.parentPid) {
       this.onGone(`parent process ${this.parentPid} is gone`);
     }
-  }
-}
-
-export function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
