@@ -5,8 +5,8 @@
 import path from "node:path";
 import { formatBytes } from "../bytes.js";
 import type { Finding } from "../findings.js";
-import { languageVersion } from "../go/goversion.js";
-import { moduleGoOf } from "../go/module-go.js";
+import { type GoVersion, languageVersion } from "../go/goversion.js";
+import { type ModuleGo, moduleGoOf } from "../go/module-go.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
 import { builtWith, installedFor, needsNewerGopls } from "../gopls/skew-check.js";
@@ -105,13 +105,10 @@ export class Watchers {
    * dir that can load it, in place of one that cannot (one go.mod read; no subprocess).
    */
   fittingBuild(located: Located): Located | undefined {
-    const workspace = this.s.sessionFile.info.workspace;
-    if (!this.s.options.skew || located.source !== "managed" || !workspace) return undefined;
-    const built = builtWith(located.path);
-    const module = moduleGoOf(workspace);
-    if (!built || !module || !needsNewerGopls(module, built)) return undefined;
-    const fits = installedFor(path.dirname(path.dirname(located.path)), module);
-    if (!fits) return undefined;
+    const skew = this.skewOf(located);
+    const fits = skew && installedFor(path.dirname(path.dirname(located.path)), skew.module);
+    if (!skew || !fits) return undefined;
+    const { module } = skew;
     this.s.options.logger.info(
       { event: "skew.fitting_build", module: module.file, gopls: fits.path },
       "a build for the workspace's Go",
@@ -126,13 +123,12 @@ export class Watchers {
   checkWorkspaceGo(): void {
     const { skew } = this.s.options;
     const located = this.s.located();
-    const workspace = this.s.sessionFile.info.workspace;
-    if (this.workspaceChecked || !skew || !located || !workspace || !this.s.running()) return;
-    if (located.source !== "managed") return;
+    if (this.workspaceChecked || !skew || !located || !this.s.running()) return;
+    if (!this.s.sessionFile.info.workspace) return;
     this.workspaceChecked = true;
-    const built = builtWith(located.path);
-    const module = moduleGoOf(workspace);
-    if (!built || !module || !needsNewerGopls(module, built)) return;
+    const found = this.skewOf(located);
+    if (!found) return;
+    const { module, built } = found;
     const facts = { module, from: located, builtWith: languageVersion(built) };
     const ready = installedFor(path.dirname(path.dirname(located.path)), module);
     if (ready) return void this.switchFor(facts, ready);
@@ -146,6 +142,15 @@ export class Watchers {
       if (!gopls.ok) return this.s.report(gopls.finding);
       await this.switchFor(facts, gopls.value);
     })();
+  }
+
+  /** The workspace's Go requirement, when this managed build cannot meet it. */
+  private skewOf(located: Located): { module: ModuleGo; built: GoVersion } | undefined {
+    const workspace = this.s.sessionFile.info.workspace;
+    if (!this.s.options.skew || located.source !== "managed" || !workspace) return undefined;
+    const built = builtWith(located.path);
+    const module = moduleGoOf(workspace);
+    return built && module && needsNewerGopls(module, built) ? { module, built } : undefined;
   }
 
   private async switchFor(facts: SkewFacts, to: Located): Promise<void> {
