@@ -110,9 +110,16 @@ export function median(xs: number[]): number {
 
 export const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6;
 
-/** CPU time (user + system) a live process has used, in ms. */
-export function cpuMs(pid: number): number {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+/** CPU time a live process has used, all its threads, in ms: the scheduler's own nanosecond
+ * account (/proc/PID/task/TID/schedstat), not /proc/PID/stat's 10 ms ticks. */
+export function cpuMs(pid: number, mainThreadOnly = false): number {
+  let ns = 0;
+  for (const tid of mainThreadOnly ? [String(pid)] : fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return ns / 1e6;
 }

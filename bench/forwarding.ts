@@ -2,7 +2,7 @@
 // the same client against a trivial echo server (the stand-in gopls in its fast echo mode: the
 // guard verifies what it runs) directly, through a bare relay, and through the guard.
 
-import { BenchClient, nowMs, peakRssMb, percentile } from "./client.js";
+import { BenchClient, cpuMs, nowMs, peakRssMb, percentile } from "./client.js";
 
 interface Percentiles {
   p50: number;
@@ -16,6 +16,8 @@ export interface ForwardingResult {
   relay: Percentiles;
   guard: Percentiles;
   added: Percentiles;
+  /** CPU (all threads) per round trip of the process in the middle, µs. */
+  cpuUs: { relay: number; guard: number };
 }
 
 function payload(bytes: number): string {
@@ -49,7 +51,7 @@ export async function forwarding(
   env: NodeJS.ProcessEnv,
 ): Promise<{
   latency: ForwardingResult[];
-  throughput: { direct: number; guard: number };
+  throughput: { direct: number; relay: number; guard: number };
   guardPeakRssMb: number;
 }> {
   const direct = new BenchClient(echo, [], env);
@@ -73,7 +75,12 @@ export async function forwarding(
     const g: number[] = [];
     const r: number[] = [];
     await roundTrips([direct, guarded, relay], body, n / 10, []); // warm-up
+    const cpuBefore = [cpuMs(relay.pid), cpuMs(guarded.pid)];
     await roundTrips([direct, guarded, relay], body, n, [d, g, r]);
+    const cpuUs = {
+      relay: ((cpuMs(relay.pid) - (cpuBefore[0] as number)) * 1000) / n,
+      guard: ((cpuMs(guarded.pid) - (cpuBefore[1] as number)) * 1000) / n,
+    };
     const stat = (xs: number[]) => {
       xs.sort((a, b) => a - b);
       return { p50: percentile(xs, 50), p99: percentile(xs, 99) };
@@ -86,9 +93,10 @@ export async function forwarding(
       relay: stat(r),
       guard: gs,
       added: { p50: gs.p50 - ds.p50, p99: gs.p99 - ds.p99 },
+      cpuUs,
     });
   }
-  const throughput = { direct: 0, guard: 0 };
+  const throughput = { direct: 0, relay: 0, guard: 0 };
   const mb = 256;
   const sink = Buffer.from(
     `{"jsonrpc":"2.0","method":"sink","params":{"text":${JSON.stringify(payload(1024 * 1024 - 60))}}}`,
@@ -97,6 +105,7 @@ export async function forwarding(
   for (let round = 0; round < 3; round++) {
     for (const [name, client] of [
       ["direct", direct],
+      ["relay", relay],
       ["guard", guarded],
     ] as const) {
       const t = nowMs();
@@ -114,5 +123,6 @@ export async function forwarding(
   await direct.close();
   await guarded.close();
   relay.child.stdin.end();
+  await relay.exited;
   return { latency, throughput, guardPeakRssMb };
 }

@@ -10,7 +10,7 @@ import { doctor } from "./doctor.js";
 import { forwarding } from "./forwarding.js";
 import { concurrentCold, realColdStarts, realInstall, warmStart } from "./install.js";
 import { sampling } from "./sampling.js";
-import { session } from "./session.js";
+import { armCommands, session } from "./session.js";
 import { startup } from "./startup.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -37,6 +37,43 @@ function module(): string {
   return dir;
 }
 
+/** The smallest module worth asking about: one package, a type, a few functions. */
+function tinyModule(): string {
+  const dir = path.join(scratch, "tiny");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "go.mod"), "module example.com/tiny\n\ngo 1.22\n");
+  fs.writeFileSync(
+    path.join(dir, "tiny.go"),
+    `package tiny
+
+import "strings"
+
+// Greeter says hello.
+type Greeter struct {
+	Name string
+}
+
+// Hello greets g's name.
+func (g Greeter) Hello() string { return "hello, " + g.Name }
+
+// Shout greets loudly.
+func Shout(g Greeter) string { return strings.ToUpper(g.Hello()) }
+
+// Count counts the greetings.
+func Count(gs []Greeter) int {
+	n := 0
+	for range gs {
+		n++
+	}
+	return n
+}
+`,
+  );
+  return dir;
+}
+
+const relayScript = path.join(root, "build", "bench", "bare-relay.js");
+const arms = armCommands(gopls, guardCmd, relayScript, env);
 const f = (n: number, digits = 2) => n.toFixed(digits);
 const only = process.argv[2];
 const results: Record<string, unknown> = {
@@ -48,42 +85,59 @@ try {
   if (!only || only === "forwarding") {
     // The stand-in gopls in its fast echo mode: the guard only runs what verifies as gopls.
     const echo = process.env.GOPLS_GUARD_TEST_STANDIN as string;
-    const relay = path.join(root, "build", "bench", "bare-relay.js");
-    const r = await forwarding(echo, guardCmd, relay, { ...env, STANDIN_FAST_ECHO: "1" });
+    const r = await forwarding(echo, guardCmd, relayScript, { ...env, STANDIN_FAST_ECHO: "1" });
     results.forwarding = r;
     console.log("\n(b) forwarding through the guard vs direct, echo server, round trips (ms)");
     console.log(
-      "| size | direct p50 | bare relay p50 | guard p50 | added p50 | direct p99 | bare relay p99 | guard p99 | added p99 |\n|---|---|---|---|---|---|---|---|---|",
+      "| size | direct p50 | bare relay p50 | guard p50 | added p50 | over relay p50 | direct p99 | bare relay p99 | guard p99 | added p99 | CPU a round trip: relay / guard (µs) |\n|---|---|---|---|---|---|---|---|---|---|---|",
     );
     for (const l of r.latency)
       console.log(
-        `| ${l.size} | ${f(l.direct.p50, 3)} | ${f(l.relay.p50, 3)} | ${f(l.guard.p50, 3)} | **${f(l.added.p50, 3)}** | ${f(l.direct.p99, 3)} | ${f(l.relay.p99, 3)} | ${f(l.guard.p99, 3)} | **${f(l.added.p99, 3)}** |`,
+        `| ${l.size} | ${f(l.direct.p50, 3)} | ${f(l.relay.p50, 3)} | ${f(l.guard.p50, 3)} | **${f(l.added.p50, 3)}** | ${f(l.guard.p50 - l.relay.p50, 3)} | ${f(l.direct.p99, 3)} | ${f(l.relay.p99, 3)} | ${f(l.guard.p99, 3)} | **${f(l.added.p99, 3)}** | ${f(l.cpuUs.relay, 0)} / ${f(l.cpuUs.guard, 0)} |`,
       );
     console.log(
-      `throughput, 1 MB notifications one way: direct ${f(r.throughput.direct, 0)} MB/s, guard ${f(r.throughput.guard, 0)} MB/s`,
+      `throughput, 1 MB notifications one way: direct ${f(r.throughput.direct, 0)} MB/s, bare relay ${f(r.throughput.relay, 0)} MB/s, guard ${f(r.throughput.guard, 0)} MB/s`,
     );
     console.log(`guard peak RSS: ${f(r.guardPeakRssMb, 1)} MB`);
   }
   if (!only || only === "startup") {
-    const r = await startup(gopls, guardCmd, env, scratch);
+    const r = await startup(arms, scratch);
     results.startup = r;
-    console.log("\n(c) start-up, spawn to initialize response (median ms)");
     console.log(
-      `bare node -e 0: ${f(r.node, 1)}; gopls direct: ${f(r.direct, 1)}; through the guard: ${f(r.guard, 1)}; added: ${f(r.added, 1)} (target ≤ ${f(r.node + 20, 1)})`,
+      "\n(c) start-up, spawn to initialize response, real gopls (median of 15, arms alternating)",
+    );
+    console.log(
+      "| bare `node -e 0` | gopls direct | bare relay | guard | **guard − relay** | target |\n|---|---|---|---|---|---|",
+    );
+    console.log(
+      `| ${f(r.node, 1)} | ${f(r.direct, 1)} | ${f(r.relay, 1)} | ${f(r.guard, 1)} | **${f(r.guard - r.relay, 1)}** | ≤ 20 ${r.guard - r.relay <= 20 ? "✓" : "✗"} |`,
     );
   }
   if (!only || only === "session") {
-    const dir = module();
     const runs = [];
     console.log(
-      "\n(a) real session on golang.org/x/sync: hover/definition/completion/documentSymbol, median of 5 alternating runs",
+      "\n(a) real sessions: hover/definition/completion/documentSymbol through each arm, 5 rounds alternating; µs a request",
     );
-    for (const window of [1, 8]) {
-      const r = await session(dir, gopls, guardCmd, env, window);
-      runs.push(r);
-      console.log(
-        `${r.requests} requests, ${window === 1 ? "one at a time" : `${window} in flight`}: direct ${f(r.direct, 0)} ms; guard ${f(r.guard, 0)} ms; ratio guard/direct ${f(r.ratio, 3)}; guard peak RSS ${f(r.guardPeakRssMb, 1)} MB; guard CPU ${f(r.guardCpuMs, 0)} ms (${f((r.guardCpuMs * 1000) / r.requests, 0)} µs a request)`,
-      );
+    console.log(
+      "| module | requests | direct | bare relay | guard | **added over direct** | **added over relay** | p50 direct / relay / guard | p99 direct / relay / guard | CPU a request: relay / guard | guard peak RSS |\n|---|---|---|---|---|---|---|---|---|---|---|",
+    );
+    for (const [name, dir] of [
+      ["tiny", tinyModule()],
+      ["golang.org/x/sync", module()],
+    ] as const) {
+      for (const window of [1, 8]) {
+        const r = await session(name, dir, arms, window);
+        runs.push(r);
+        const { direct: d, relay: l, guard: g } = r.arms;
+        const lane = window === 1 ? "one at a time" : `${window} in flight`;
+        const pct =
+          window === 1
+            ? `${f(d.p50Us, 0)} / ${f(l.p50Us, 0)} / ${f(g.p50Us, 0)} | ${f(d.p99Us, 0)} / ${f(l.p99Us, 0)} / ${f(g.p99Us, 0)}`
+            : "— | —";
+        console.log(
+          `| ${name} | ${r.requests}, ${lane} | ${f(d.perRequestUs, 0)} | ${f(l.perRequestUs, 0)} | ${f(g.perRequestUs, 0)} | **${f(g.perRequestUs - d.perRequestUs, 0)}** | **${f(g.perRequestUs - l.perRequestUs, 0)}** | ${pct} | ${f(l.cpuUs, 0)} / ${f(g.cpuUs, 0)} | ${f(g.peakRssMb, 1)} MB |`,
+        );
+      }
     }
     results.session = runs;
   }

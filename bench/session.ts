@@ -1,10 +1,11 @@
-// (a) A real session on a real module (golang.org/x/sync from the module cache): the same
-// 2,000-request mix of hover, definition, completion and documentSymbol, directly and through
-// the guard, alternating runs, medians.
+// (a) A real session on a real module: the same mix of hover, definition, completion and
+// documentSymbol, in three arms in one run — gopls directly, through a bare byte-copying Node
+// relay, and through the guard — alternating rounds, medians. The relay is the floor for any
+// process in the middle; what the guard adds over it is the guard's own cost.
 
 import fs from "node:fs";
 import path from "node:path";
-import { BenchClient, cpuMs, median, nowMs, peakRssMb } from "./client.js";
+import { BenchClient, cpuMs, median, nowMs, peakRssMb, percentile } from "./client.js";
 
 interface Symbol {
   selectionRange: { start: { line: number; character: number } };
@@ -12,6 +13,29 @@ interface Symbol {
 }
 
 type Req = [method: string, params: unknown];
+
+export type Arm = "direct" | "relay" | "guard";
+export const ARMS: Arm[] = ["direct", "relay", "guard"];
+
+/** How to start each arm: a command line and its environment. */
+export type ArmCommands = Record<Arm, { command: string; args: string[]; env: NodeJS.ProcessEnv }>;
+
+export function armCommands(
+  gopls: string,
+  guardCmd: string[],
+  relayScript: string,
+  env: NodeJS.ProcessEnv,
+): ArmCommands {
+  return {
+    direct: { command: gopls, args: [], env },
+    relay: { command: process.execPath, args: [relayScript, gopls], env },
+    guard: {
+      command: guardCmd[0] as string,
+      args: guardCmd.slice(1),
+      env: { ...env, GOPLS_GUARD_GOPLS: gopls },
+    },
+  };
+}
 
 function goFiles(dir: string): string[] {
   return fs
@@ -21,13 +45,8 @@ function goFiles(dir: string): string[] {
     .map((f) => path.join(dir, f));
 }
 
-async function open(
-  dir: string,
-  command: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<BenchClient> {
-  const client = new BenchClient(command, args, env, dir);
+async function open(dir: string, arm: ArmCommands[Arm]): Promise<BenchClient> {
+  const client = new BenchClient(arm.command, arm.args, arm.env, dir);
   await client.request("initialize", {
     processId: process.pid,
     rootUri: `file://${dir}`,
@@ -87,75 +106,101 @@ async function plan(client: BenchClient, dir: string, total: number): Promise<Re
   return reqs;
 }
 
-/** Sends the requests with `window` of them in flight at once (1: each waits for the last). */
-async function timed(client: BenchClient, reqs: Req[], window = 1): Promise<number> {
+/** Sends the requests with `window` of them in flight at once (1: each waits for the last).
+ * Returns the wall time and, one at a time, each request's latency. */
+async function timed(
+  client: BenchClient,
+  reqs: Req[],
+  window = 1,
+): Promise<{ ms: number; each: number[] }> {
   const t = nowMs();
+  const each: number[] = [];
   let next = 0;
   const lane = async () => {
     while (next < reqs.length) {
       const [method, params] = reqs[next++] as Req;
+      const t0 = nowMs();
       const reply = await client.request(method, params);
+      each.push(nowMs() - t0);
       if (reply.error) throw new Error(`${method} failed: ${JSON.stringify(reply.error)}`);
     }
   };
   await Promise.all(Array.from({ length: window }, lane));
-  return nowMs() - t;
+  return { ms: nowMs() - t, each };
+}
+
+export interface ArmFigures {
+  /** Median over rounds of the wall time per request, µs. */
+  perRequestUs: number;
+  /** Per-request latency percentiles over all rounds, µs (one at a time only). */
+  p50Us: number;
+  p99Us: number;
+  /** CPU (user+sys, all threads) of the process in the middle per request, µs (median over
+   * rounds); for direct, gopls's own. */
+  cpuUs: number;
+  /** The same, its main thread only (where the JavaScript runs). */
+  mainCpuUs: number;
+  peakRssMb: number;
+}
+
+export interface SessionResult {
+  module: string;
+  window: number;
+  requests: number;
+  rounds: number;
+  arms: Record<Arm, ArmFigures>;
 }
 
 export async function session(
+  name: string,
   dir: string,
-  gopls: string,
-  guardCmd: string[],
-  env: NodeJS.ProcessEnv,
+  arms: ArmCommands,
   window = 1,
   rounds = 5,
-  total = 2000,
-): Promise<{
-  window: number;
-  requests: number;
-  direct: number;
-  guard: number;
-  ratio: number;
-  guardPeakRssMb: number;
-  guardCpuMs: number;
-}> {
-  const probe = await open(dir, gopls, [], env);
+  total = 1000,
+): Promise<SessionResult> {
+  const probe = await open(dir, arms.direct);
   const reqs = await plan(probe, dir, total);
   await timed(probe, reqs.slice(0, 200)); // warm gopls's caches on disk
   await probe.close();
-  const direct: number[] = [];
-  const guard: number[] = [];
-  let rss = 0;
-  const guardCpu: number[] = [];
+  const wall: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
+  const each: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
+  const cpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
+  const mainCpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
+  const rss: Record<Arm, number> = { direct: 0, relay: 0, guard: 0 };
   for (let r = 0; r < rounds; r++) {
-    for (const via of ["direct", "guard"] as const) {
-      const client =
-        via === "direct"
-          ? await open(dir, gopls, [], env)
-          : await open(dir, guardCmd[0] as string, guardCmd.slice(1), {
-              ...env,
-              GOPLS_GUARD_GOPLS: gopls,
-            });
+    // Rotate the order too, so no arm always runs first after a gopls exits.
+    for (let k = 0; k < ARMS.length; k++) {
+      const arm = ARMS[(k + r) % ARMS.length] as Arm;
+      const client = await open(dir, arms[arm]);
       await timed(client, reqs.slice(0, 100)); // this process's warm-up
-      const cpuBefore = via === "guard" ? cpuMs(client.pid) : 0;
-      const ms = await timed(client, reqs, window);
-      (via === "direct" ? direct : guard).push(ms);
-      if (via === "guard") {
-        rss = Math.max(rss, peakRssMb(client.pid));
-        guardCpu.push(cpuMs(client.pid) - cpuBefore);
-      }
+      const cpuBefore = cpuMs(client.pid);
+      const mainBefore = cpuMs(client.pid, true);
+      const run = await timed(client, reqs, window);
+      cpu[arm].push(((cpuMs(client.pid) - cpuBefore) * 1000) / reqs.length);
+      mainCpu[arm].push(((cpuMs(client.pid, true) - mainBefore) * 1000) / reqs.length);
+      wall[arm].push((run.ms * 1000) / reqs.length);
+      each[arm].push(...run.each);
+      rss[arm] = Math.max(rss[arm], peakRssMb(client.pid));
       await client.close();
     }
   }
-  const d = median(direct);
-  const g = median(guard);
+  const figures = (arm: Arm): ArmFigures => {
+    const sorted = [...each[arm]].sort((a, b) => a - b);
+    return {
+      perRequestUs: median(wall[arm]),
+      p50Us: percentile(sorted, 50) * 1000,
+      p99Us: percentile(sorted, 99) * 1000,
+      cpuUs: median(cpu[arm]),
+      mainCpuUs: median(mainCpu[arm]),
+      peakRssMb: rss[arm],
+    };
+  };
   return {
+    module: name,
     window,
     requests: reqs.length,
-    direct: d,
-    guard: g,
-    ratio: g / d,
-    guardPeakRssMb: rss,
-    guardCpuMs: median(guardCpu),
+    rounds,
+    arms: { direct: figures("direct"), relay: figures("relay"), guard: figures("guard") },
   };
 }

@@ -1,8 +1,9 @@
-// (c) Start-up: from spawn to the initialize response, the real gopls directly and through the
-// guard, beside the cost of a bare `node -e 0`, alternating, medians.
+// (c) Start-up: from spawn to the initialize response, the real gopls directly, through a bare
+// Node relay and through the guard, beside the cost of a bare `node -e 0`, alternating, medians.
 
 import { spawnSync } from "node:child_process";
 import { BenchClient, median, nowMs } from "./client.js";
+import { ARMS, type Arm, type ArmCommands } from "./session.js";
 
 /** Spawn → initialize response, in ms; fails loudly on an error reply. */
 export async function timeInitialize(
@@ -26,31 +27,30 @@ export async function timeInitialize(
 }
 
 export async function startup(
-  gopls: string,
-  guardCmd: string[],
-  env: NodeJS.ProcessEnv,
+  arms: ArmCommands,
   cwd: string,
   runs = 15,
-): Promise<{ node: number; direct: number; guard: number; added: number }> {
+): Promise<{ node: number; direct: number; relay: number; guard: number }> {
   const node: number[] = [];
-  const direct: number[] = [];
-  const guard: number[] = [];
+  const times: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
   for (let i = 0; i < runs + 2; i++) {
     const t = nowMs();
     spawnSync(process.execPath, ["-e", "0"]);
     const n = nowMs() - t;
-    const d = await timeInitialize(gopls, [], env, cwd);
-    const g = await timeInitialize(
-      guardCmd[0] as string,
-      guardCmd.slice(1),
-      { ...env, GOPLS_GUARD_GOPLS: gopls },
-      cwd,
-    );
+    const round: Array<[Arm, number]> = [];
+    for (let k = 0; k < ARMS.length; k++) {
+      const arm = ARMS[(k + i) % ARMS.length] as Arm;
+      const { command, args, env } = arms[arm];
+      round.push([arm, await timeInitialize(command, args, env, cwd)]);
+    }
     if (i < 2) continue; // warm the page cache first
     node.push(n);
-    direct.push(d);
-    guard.push(g);
+    for (const [arm, ms] of round) times[arm].push(ms);
   }
-  const m = { node: median(node), direct: median(direct), guard: median(guard) };
-  return { ...m, added: m.guard - m.direct };
+  return {
+    node: median(node),
+    direct: median(times.direct),
+    relay: median(times.relay),
+    guard: median(times.guard),
+  };
 }
