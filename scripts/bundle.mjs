@@ -18,11 +18,10 @@ await build({
   format: "esm",
   minify: true,
   sourcemap: "linked",
-  // CommonJS dependencies (pino) call require() for Node's built-ins. The young generation stays
-  // small: a long-lived proxy churns small objects, and V8's default lets the semi-spaces grow
-  // to 16 MB each, which reads as RSS creeping up for the whole session.
+  // CommonJS dependencies (pino) call require() for Node's built-ins. No V8 flags on the node
+  // command line: any flag makes node compile its built-in modules from source (src/heap.ts).
   banner: {
-    js: '#!/usr/bin/env -S node --max-semi-space-size=1\nimport { createRequire as __ggRequire } from "node:module";\nconst require = __ggRequire(import.meta.url);',
+    js: '#!/usr/bin/env node\nimport { createRequire as __ggRequire } from "node:module";\nconst require = __ggRequire(import.meta.url);',
   },
   define: { GUARD_VERSION: JSON.stringify(version) },
   logLevel: "warning",

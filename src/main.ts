@@ -1,21 +1,12 @@
 // Entry point: argv → serve (proxy), a guard command, or a gopls command passed through.
 
 import os from "node:os";
-import v8 from "node:v8";
 import { parseCommand, USAGE } from "./cli.js";
 import { install } from "./commands/install.js";
 import { loadConfig } from "./config.js";
 import { describe } from "./findings.js";
 import { usableHome } from "./guard-home.js";
 import { serve } from "./serve/serve.js";
-
-// Memory that stays flat over a long session. The shebang starts node with a small young
-// generation (--max-semi-space-size=1, see scripts/bundle.mjs); the old generation is told to
-// grow in small steps, so the garbage a long session churns through is collected before RSS
-// climbs. Both are hints: a node that does not know them ignores them.
-if (!process.execArgv.some((a) => a.startsWith("--max-semi-space-size")))
-  v8.setFlagsFromString("--max-semi-space-size=1");
-v8.setFlagsFromString("--heap-growing-percent=10");
 
 async function main(): Promise<number> {
   const command = parseCommand(process.argv.slice(2));

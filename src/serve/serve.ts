@@ -7,6 +7,7 @@ import type { Config } from "../config.js";
 import type { Finding } from "../findings.js";
 import { resolveGopls, resolveOptions } from "../gopls/launch.js";
 import { goplsEnv } from "../gopls/locate.js";
+import { tuneHeapForLongSession } from "../heap.js";
 import { openLog } from "../log.js";
 import { restartPolicy } from "./restart-policy.js";
 import { Session } from "./session.js";
@@ -80,8 +81,9 @@ export async function serve(
     process.exit(70);
   });
   session.start();
-  // pino loads once gopls has been spawned (the warm path spawns it in this same turn).
-  setImmediate(() => void log.load());
+  // pino loads once gopls has been spawned (the warm path spawns it in this same turn); the heap
+  // is tuned after that, so nothing the start needs is compiled without node's code cache.
+  setImmediate(() => void log.load().then(tuneHeapForLongSession));
   const end = await session.ended;
   await log.load();
   log.flush();

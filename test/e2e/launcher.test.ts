@@ -10,6 +10,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { buildLauncher } from "../../src/launcher/build.js";
+import { nodeFlagsFromShebang } from "../../src/launcher/paths.js";
 import { GUARD, ROOT, standinGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
 import { waitUntil } from "../helpers/procs.js";
@@ -79,11 +80,13 @@ test("the launcher execs node: the editor's child is the guard itself, and gopls
   );
   t.after(() => peer.kill());
   await peer.initialize();
-  // Same pid, now node running the bundle with the shebang's V8 flag: nothing in between.
+  // Same pid, now node running the bundle with the shebang's node flags: nothing in between.
   const cmdline = fs.readFileSync(`/proc/${peer.pid}/cmdline`, "utf8").split("\0");
-  assert.deepEqual(cmdline.slice(0, 3), [
+  const shebang = fs.readFileSync(GUARD, "utf8").split("\n")[0] as string;
+  const flags = nodeFlagsFromShebang(shebang);
+  assert.deepEqual(cmdline.slice(0, 2 + flags.length), [
     process.execPath,
-    "--max-semi-space-size=1",
+    ...flags,
     fs.realpathSync(GUARD),
   ]);
   const env = (await peer.call("standin/env", ["GOPLS_GUARD_LAUNCHER", "GOPLS_GUARD_PARENT_PID"]))
