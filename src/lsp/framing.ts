@@ -1,5 +1,7 @@
 // LSP base-protocol framing: a byte stream in, whole message bodies out, and back.
-// Bodies are handed out as the original bytes (zero-copy where a frame sits in one chunk).
+// Bodies are handed out as the original bytes (zero-copy where a frame sits in one chunk), and
+// a frame that arrived whole in one chunk keeps its original bytes, header included, so that
+// forwarding it unchanged is one write of bytes already in memory: what a bare relay does.
 
 export type FramingErrorKind = "bad-header" | "header-too-long" | "too-large" | "bad-content-type";
 
@@ -32,6 +34,9 @@ export interface PartialFrame {
 export interface Frame {
   chunks: Buffer[];
   length: number;
+  /** The whole frame as it arrived (header and body), when it sat in one chunk. Forwarded as is
+   * when the message goes on unchanged; absent for frames the guard makes or rewrites. */
+  raw?: Buffer;
 }
 
 /** The body as one buffer, for the messages the guard decodes. */
@@ -69,7 +74,8 @@ export class FrameReader {
     let data = chunk;
     while (!this.failed && data.length > 0) {
       if (this.bodyLength < 0) {
-        const buf = this.head.length > 0 ? Buffer.concat([this.head, data]) : data;
+        const joined = this.head.length > 0;
+        const buf = joined ? Buffer.concat([this.head, data]) : data;
         const end = buf.indexOf(HEADER_END);
         if (end < 0) {
           if (buf.length > MAX_HEADER_BYTES) {
@@ -80,10 +86,23 @@ export class FrameReader {
           return;
         }
         this.head = EMPTY;
-        const length = this.parseHeader(buf.subarray(0, end));
+        const length =
+          fastContentLength(buf, end, this.options.maxBodyBytes) ??
+          this.parseHeader(buf.subarray(0, end));
         if (length < 0) return;
         this.bodyLength = length;
-        data = buf.subarray(end + HEADER_END.length);
+        const bodyStart = end + HEADER_END.length;
+        if (!joined && buf.length - bodyStart >= length) {
+          // The whole frame is in this chunk: body and original bytes are views, no copy.
+          const frameEnd = bodyStart + length;
+          this.emit(
+            [length === 0 ? EMPTY : buf.subarray(bodyStart, frameEnd)],
+            buf.subarray(0, frameEnd),
+          );
+          data = buf.subarray(frameEnd);
+          continue;
+        }
+        data = buf.subarray(bodyStart);
         if (length === 0) this.emit([EMPTY]);
         continue;
       }
@@ -104,12 +123,12 @@ export class FrameReader {
     }
   }
 
-  private emit(chunks: Buffer[]): void {
+  private emit(chunks: Buffer[], raw?: Buffer): void {
     const length = this.bodyLength;
     this.bodyLength = -1;
     this.bodyChunks = [];
     this.bodyHave = 0;
-    this.options.onFrame({ chunks, length });
+    this.options.onFrame(raw ? { chunks, length, raw } : { chunks, length });
   }
 
   /** Returns the Content-Length, or -1 after reporting the error. */
@@ -163,6 +182,26 @@ export class FrameReader {
   }
 }
 
+const CONTENT_LENGTH = Buffer.from("Content-Length: ", "latin1");
+
+/**
+ * The Content-Length of the header every LSP implementation writes, "Content-Length: N" alone,
+ * read straight from the bytes; undefined for any other header (or a length over the cap),
+ * which the full parser reads and reports on.
+ */
+function fastContentLength(buf: Buffer, end: number, max: number): number | undefined {
+  const start = CONTENT_LENGTH.length;
+  if (end <= start || end > start + 15) return undefined;
+  if (buf.compare(CONTENT_LENGTH, 0, start, 0, start) !== 0) return undefined;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = (buf[i] as number) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n <= max ? n : undefined;
+}
+
 export function frameHeader(bodyLength: number): Buffer {
   return Buffer.from(`Content-Length: ${bodyLength}\r\n\r\n`, "latin1");
 }
@@ -177,8 +216,9 @@ export function encodeFrame(body: Buffer | string): Buffer {
 const COPY_BELOW = 64 * 1024;
 
 /**
- * Writes one frame so that frames from different sources never interleave: one write for
- * small frames, a corked writev of the original pieces for large ones (no copy).
+ * Writes one frame so that frames from different sources never interleave: the original bytes
+ * of a frame that arrived whole (no copy, one write), else one write for small frames, a corked
+ * writev of the original pieces for large ones (no copy).
  * Returns false only when the stream is really holding data back: a large write that the
  * kernel took at once still reports false from write(), and pausing for it costs two syscalls.
  */
@@ -186,6 +226,8 @@ export function writeFrame(
   stream: NodeJS.WritableStream & { cork(): void; uncork(): void; writableLength: number },
   body: Buffer | Frame,
 ): boolean {
+  if (!Buffer.isBuffer(body) && body.raw !== undefined)
+    return stream.write(body.raw) || stream.writableLength === 0;
   const chunks = Buffer.isBuffer(body) ? [body] : body.chunks;
   const length = body.length;
   const header = `Content-Length: ${length}\r\n\r\n`;

@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
+import { Writable } from "node:stream";
 import { test } from "node:test";
 import fc from "fast-check";
-import { encodeFrame, FrameReader, type FramingError, frameBody } from "../../src/lsp/framing.js";
+import {
+  encodeFrame,
+  type Frame,
+  FrameReader,
+  type FramingError,
+  frameBody,
+  writeFrame,
+} from "../../src/lsp/framing.js";
 
 function collect(maxBodyBytes = 1 << 20) {
   const frames: string[] = [];
@@ -120,6 +128,61 @@ test("random bytes never throw: they frame or fail with a FramingError", () => {
         assert.ok(errors.length <= 1);
       },
     ),
+    { numRuns: 1000 },
+  );
+});
+
+test("a frame that arrives whole keeps its original bytes, and is forwarded as exactly those", () => {
+  const original = Buffer.from(
+    'Content-Length: 10\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{"a":"é"}',
+  );
+  const frames: Frame[] = [];
+  const reader = new FrameReader({
+    maxBodyBytes: 1 << 20,
+    onFrame: (f) => frames.push(f),
+    onError: (e) => assert.fail(e.message),
+  });
+  reader.push(Buffer.concat([original, encodeFrame("{}")]));
+  reader.push(Buffer.from("Content-Length: 2\r\n\r\n"));
+  reader.push(Buffer.from("[]"));
+  assert.equal(frames.length, 3);
+  assert.deepEqual(frames[0]?.raw, original);
+  assert.deepEqual(frames[1]?.raw, encodeFrame("{}"));
+  // Header and body in different chunks: no original to reuse; written from the body.
+  assert.equal(frames[2]?.raw, undefined);
+  const written: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      written.push(chunk);
+      done();
+    },
+  });
+  for (const f of frames) writeFrame(sink, f);
+  assert.deepEqual(written, [original, encodeFrame("{}"), encodeFrame("[]")]);
+});
+
+test("the Content-Length fast path and the full header parser agree", () => {
+  const header = fc.oneof(
+    fc.nat({ max: 5000 }).map((n) => `Content-Length: ${n}`),
+    fc.stringMatching(/^Content-Length: [0-9]{0,17}[ a\t]?$/),
+    fc.constantFrom(
+      "Content-Length:  12",
+      "Content-Length: 1 2",
+      "Content-Length: +1",
+      "Content-length: 3",
+    ),
+  );
+  fc.assert(
+    fc.property(header, (h) => {
+      // The same header twice: once alone (fast path), once followed by a Content-Type line
+      // (only the full parser reads it).
+      const outcome = (text: string) => {
+        const { reader, frames, errors } = collect(4000);
+        reader.push(Buffer.from(`${text}\r\n\r\n${"x".repeat(5000)}`));
+        return { frames: frames.map((f) => f.length), errors: errors.map((e) => e.kind) };
+      };
+      assert.deepEqual(outcome(h), outcome(`${h}\r\nContent-Type: application/vscode-jsonrpc`));
+    }),
     { numRuns: 1000 },
   );
 });
