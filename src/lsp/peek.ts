@@ -17,13 +17,22 @@ export function peekMessage(frame: Frame): Parsed<MessageInfo> {
   return quick(frame) ?? scanMessage(frame.chunks);
 }
 
+/** The last `n` bytes of a body in pieces, as latin1 (a large body's last piece can be short). */
+function tailOf(chunks: Buffer[], n: number): string {
+  let tail = "";
+  for (let k = chunks.length - 1; k >= 0 && tail.length < n; k--) {
+    const chunk = chunks[k] as Buffer;
+    tail = chunk.toString("latin1", Math.max(0, chunk.length - (n - tail.length))) + tail;
+  }
+  return tail;
+}
+
 function quick(frame: Frame): Parsed<MessageInfo> | undefined {
   const first = frame.chunks[0];
-  const last = frame.chunks[frame.chunks.length - 1];
-  if (!first || !last || first.length < 64 || last.length < 64) return undefined;
+  if (!first || first.length < 64 || frame.length < 64) return undefined;
   if (first.compare(HEAD_BYTES, 0, HEAD_BYTES.length, 0, HEAD_BYTES.length) !== 0) return undefined;
   const head = first.toString("latin1", HEAD.length, HEAD.length + 240);
-  const tail = last.toString("latin1", last.length - 80);
+  const tail = tailOf(frame.chunks, 80);
   let id: number | string | undefined;
   let rest = head;
   const headId = HEAD_ID.exec(head);
@@ -51,7 +60,12 @@ function quick(frame: Frame): Parsed<MessageInfo> | undefined {
   return undefined;
 }
 
-/** The bytes were read as latin1 (one char a byte); JSON text is UTF-8. */
+/** The bytes were read as latin1 (one char a byte); JSON text is UTF-8. A number (every id
+ * gopls makes) or an ASCII string needs no decoding. */
 function decodeLatin1Json(raw: string): unknown {
-  return JSON.parse(Buffer.from(raw, "latin1").toString("utf8"));
+  if (raw.charCodeAt(0) !== 0x22) return Number(raw);
+  // The patterns exclude backslashes, so a string is its text between the quotes.
+  return /^[\x00-\x7f]*$/.test(raw)
+    ? raw.slice(1, -1)
+    : Buffer.from(raw, "latin1").toString("utf8").slice(1, -1);
 }
