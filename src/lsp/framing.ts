@@ -18,6 +18,17 @@ export interface FrameReaderOptions {
   /** A whole body, as the pieces it arrived in (no copy unless the guard asks for one). */
   onFrame: (frame: Frame) => void;
   onError: (error: FramingError) => void;
+  /**
+   * Bodies of at least `fromBytes` that arrive in pieces are gathered into one buffer as they
+   * come, and `watch` sees each piece land: a check over the body runs while the rest is still
+   * on its way, instead of after it. The frame carries the watcher on (Frame.progress).
+   */
+  gather?: { fromBytes: number; watch(body: Buffer): BodyProgress };
+}
+
+/** Something that reads a body as it fills: bytes before `filled` are final. */
+export interface BodyProgress {
+  advance(filled: number): void;
 }
 
 /** Header blocks are a few dozen bytes; anything this long without "\r\n\r\n" is not LSP. */
@@ -37,6 +48,8 @@ export interface Frame {
   /** The whole frame as it arrived (header and body), when it sat in one chunk. Forwarded as is
    * when the message goes on unchanged; absent for frames the guard makes or rewrites. */
   raw?: Buffer;
+  /** What watched the body fill (FrameReaderOptions.gather), done with all but the end. */
+  progress?: BodyProgress;
 }
 
 /** The body as one buffer, for the messages the guard decodes. */
@@ -55,6 +68,9 @@ export class FrameReader {
   private bodyChunks: Buffer[] = [];
   private bodyHave = 0;
   private failed = false;
+  /** The body being gathered into one buffer, and who watches it fill. */
+  private gathered: Buffer | undefined;
+  private progress: BodyProgress | undefined;
 
   constructor(private readonly options: FrameReaderOptions) {}
 
@@ -107,6 +123,20 @@ export class FrameReader {
         continue;
       }
       const need = this.bodyLength - this.bodyHave;
+      const gather = this.options.gather;
+      if (this.bodyHave === 0 && data.length < need && gather && need >= gather.fromBytes) {
+        this.gathered = Buffer.allocUnsafe(need);
+        this.progress = gather.watch(this.gathered);
+      }
+      if (this.gathered) {
+        const take = Math.min(need, data.length);
+        data.copy(this.gathered, this.bodyHave, 0, take);
+        this.bodyHave += take;
+        data = data.subarray(take);
+        if (this.bodyHave === this.bodyLength) this.emit([this.gathered]);
+        else this.progress?.advance(this.bodyHave);
+        continue;
+      }
       if (this.bodyChunks.length === 0 && data.length >= need) {
         const body = data.subarray(0, need);
         data = data.subarray(need);
@@ -125,10 +155,15 @@ export class FrameReader {
 
   private emit(chunks: Buffer[], raw?: Buffer): void {
     const length = this.bodyLength;
+    const progress = this.progress;
     this.bodyLength = -1;
     this.bodyChunks = [];
     this.bodyHave = 0;
-    this.options.onFrame(raw ? { chunks, length, raw } : { chunks, length });
+    this.gathered = undefined;
+    this.progress = undefined;
+    const frame: Frame = raw ? { chunks, length, raw } : { chunks, length };
+    if (progress) frame.progress = progress;
+    this.options.onFrame(frame);
   }
 
   /** Returns the Content-Length, or -1 after reporting the error. */
@@ -176,6 +211,8 @@ export class FrameReader {
     this.failed = true;
     this.head = EMPTY;
     this.bodyChunks = [];
+    this.gathered = undefined;
+    this.progress = undefined;
     const evidence = raw.subarray(0, 200).toString("latin1");
     this.options.onError({ kind, message, evidence });
     return -1;

@@ -2,11 +2,15 @@
 // the bytes without building anything, and keeps only what the guard routes on: where the
 // top-level "id" and "method" values are, and whether there is a top-level "error".
 //
-// UTF-8 is checked first, natively (buffer.isUtf8: SIMD, ~20× the speed of a JavaScript byte
-// loop), so the grammar pass only has to tell string content from structure: any byte from 0x80
-// up inside a string is part of a character already known to be well-formed.
+// UTF-8 is checked natively (buffer.isUtf8: SIMD, ~20× the speed of a JavaScript byte loop), so
+// the grammar pass only has to tell string content from structure: any byte from 0x80 up inside
+// a string is part of a character already known to be well-formed. Long strings are matched by a
+// regular expression, which V8 compiles to machine code. A large body can be scanned while it is
+// still arriving (BodyScan.advance over the part filled so far), so the check overlaps the
+// transfer instead of following it.
 
 import { isUtf8 } from "node:buffer";
+import type { BodyProgress } from "./framing.js";
 import { classify, type MessageInfo, type Parsed } from "./message.js";
 import { describeByte, firstUtf8Error, keyName } from "./scan-facts.js";
 
@@ -29,82 +33,108 @@ const K_OTHER = 0;
 const K_ID = 1;
 const K_METHOD = 2;
 
-/** Open brackets, innermost last; shared, as a scan runs start to end without yielding. */
-const stack = new Uint8Array(MAX_DEPTH + 1);
+/** Strings are read byte by byte this far; the rest of a longer one by the regex below. */
+const BYTEWISE_FIRST = 256;
+/** A long string's content is matched in slices of this size (bounded work per match). */
+const SLICE = 64 * 1024;
+/** A run of string content: V8 compiles this to machine code, about twice the speed of a
+ * JavaScript byte loop. It stops at the closing quote, at anything invalid, and at the end. */
+const STRING_CONTENT = /(?:[^"\\\x00-\x1f]+|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*/y;
 
-/** Set by the helpers below when they return -1. */
+// What the token helpers return besides an index: an error (in `failure`), or a pause at the
+// end of the bytes filled so far (resume at `resumeAt`).
+const FAIL = -1;
+const PAUSE = -2;
 let failure = "";
+let resumeAt = 0;
 
-function fail(reason: string, at: number): -1 {
+function fail(reason: string, at: number): typeof FAIL {
   failure = `${reason} at byte ${at}`;
-  return -1;
+  return FAIL;
 }
 
-/** The index just past the string that starts at `at` (its opening quote), or -1. */
-function skipString(buf: Buffer, at: number): number {
-  const n = buf.length;
-  let i = at + 1;
-  while (i < n) {
-    const c = buf[i] as number;
-    if (c === 0x22) return i + 1;
-    if (c === 0x5c) {
-      const e = buf[i + 1];
-      if (e === 0x75) {
-        for (let k = i + 2; k < i + 6; k++) {
-          const h = buf[k];
-          if (h === undefined) return fail("the message ends early", n);
-          if (!((h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66)))
-            return fail("invalid \\u escape", k);
-        }
-        i += 6;
+function isHex(h: number): boolean {
+  return (h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66);
+}
+
+/**
+ * From `from`, inside a string, to just past its closing quote; FAIL; or PAUSE when the bytes
+ * filled so far (`limit`) end first, with resumeAt where to go on (never inside an escape).
+ */
+function skipString(buf: Buffer, from: number, limit: number): number {
+  let i = from;
+  let bytewiseUntil = Math.min(limit, from + BYTEWISE_FIRST);
+  for (;;) {
+    while (i < bytewiseUntil) {
+      const c = buf[i] as number;
+      if (c === 0x22) return i + 1;
+      if (c === 0x5c) {
+        const need = i + 1 < limit && buf[i + 1] === 0x75 ? 6 : 2;
+        if (i + need > limit) break;
+        const e = buf[i + 1] as number;
+        if (e === 0x75) {
+          for (let k = i + 2; k < i + 6; k++)
+            if (!isHex(buf[k] as number)) return fail("invalid \\u escape", k);
+        } else if (
+          e !== 0x22 &&
+          e !== 0x5c &&
+          e !== 0x2f &&
+          e !== 0x62 &&
+          e !== 0x66 &&
+          e !== 0x6e &&
+          e !== 0x72 &&
+          e !== 0x74
+        )
+          return fail(`invalid escape \\${String.fromCharCode(e)}`, i + 1);
+        i += need;
         continue;
       }
-      if (
-        e === 0x22 ||
-        e === 0x5c ||
-        e === 0x2f ||
-        e === 0x62 ||
-        e === 0x66 ||
-        e === 0x6e ||
-        e === 0x72 ||
-        e === 0x74
-      ) {
-        i += 2;
-        continue;
-      }
-      if (e === undefined) break;
-      return fail(`invalid escape \\${String.fromCharCode(e)}`, i + 1);
+      if (c < 0x20) return fail(`control character 0x${c.toString(16)} in a string`, i);
+      i++;
     }
-    if (c < 0x20) return fail(`control character 0x${c.toString(16)} in a string`, i);
-    i++;
+    if (i < bytewiseUntil || i >= limit) {
+      // An escape or the string runs past what has arrived.
+      if (limit === buf.length) return fail("the message ends early", limit);
+      resumeAt = i;
+      return PAUSE;
+    }
+    const end = Math.min(limit, i + SLICE);
+    STRING_CONTENT.lastIndex = 0;
+    STRING_CONTENT.test(buf.toString("latin1", i, end));
+    const stop = i + STRING_CONTENT.lastIndex;
+    if (stop < end && buf[stop] === 0x22) return stop + 1;
+    // What stopped the match (an escape cut by the slice's end, an invalid escape, a control
+    // character) is judged byte by byte.
+    i = stop;
+    bytewiseUntil = stop < end ? Math.min(limit, stop + 8) : stop;
   }
-  return fail("the message ends early", n);
 }
 
-function isDigit(c: number | undefined): boolean {
-  return c !== undefined && c >= 0x30 && c <= 0x39;
+function isNumberByte(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || (c | 0x20) === 0x65;
 }
 
-/** The index just past the number that starts at `at`, or -1. */
-function skipNumber(buf: Buffer, at: number): number {
+/** The index where the number starting at `at` ends (within `end`), or FAIL. */
+function numberEnd(buf: Buffer, at: number, end: number): number {
+  const digit = (k: number) => k < end && (buf[k] as number) >= 0x30 && (buf[k] as number) <= 0x39;
   let i = at;
   if (buf[i] === 0x2d) i++;
-  if (buf[i] === 0x30) {
+  if (i < end && buf[i] === 0x30) {
     i++;
-    if (isDigit(buf[i])) return fail("leading zero in a number", i);
-  } else if (isDigit(buf[i])) {
-    while (isDigit(buf[i])) i++;
+    if (digit(i)) return fail("leading zero in a number", i);
+  } else if (digit(i)) {
+    while (digit(i)) i++;
   } else return fail("malformed number", i);
-  if (buf[i] === 0x2e) {
+  if (i < end && buf[i] === 0x2e) {
     i++;
-    if (!isDigit(buf[i])) return fail("malformed number", i);
-    while (isDigit(buf[i])) i++;
+    if (!digit(i)) return fail("malformed number", i);
+    while (digit(i)) i++;
   }
-  if (buf[i] === 0x65 || buf[i] === 0x45) {
+  if (i < end && (buf[i] === 0x65 || buf[i] === 0x45)) {
     i++;
-    if (buf[i] === 0x2b || buf[i] === 0x2d) i++;
-    if (!isDigit(buf[i])) return fail("malformed number", i);
-    while (isDigit(buf[i])) i++;
+    if (i < end && (buf[i] === 0x2b || buf[i] === 0x2d)) i++;
+    if (!digit(i)) return fail("malformed number", i);
+    while (digit(i)) i++;
   }
   return i;
 }
@@ -113,11 +143,9 @@ const TRUE = Buffer.from("true");
 const FALSE = Buffer.from("false");
 const NULL = Buffer.from("null");
 
-function skipLiteral(buf: Buffer, at: number, lit: Buffer): number {
-  const end = at + lit.length;
-  if (end > buf.length) return fail("the message ends early", buf.length);
-  if (buf.compare(lit, 0, lit.length, at, end) !== 0) return fail("invalid literal", at);
-  return end;
+function hasBackslash(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 0x5c) return true;
+  return false;
 }
 
 /** Which of the keys the guard routes on a top-level key is (its raw text, quotes included). */
@@ -134,11 +162,6 @@ function keyKind(buf: Buffer, start: number, end: number): number | "error" {
   return name === "id" ? K_ID : name === "method" ? K_METHOD : name === "error" ? "error" : K_OTHER;
 }
 
-function hasBackslash(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i] === 0x5c) return true;
-  return false;
-}
-
 /** A top-level value's JSON text, decoded (ids and methods: numbers, strings, null). */
 function valueAt(buf: Buffer, start: number, end: number): unknown {
   const c = buf[start];
@@ -152,131 +175,213 @@ function valueAt(buf: Buffer, start: number, end: number): unknown {
   return Number(buf.toString("latin1", start, end));
 }
 
-function scanBody(buf: Buffer): Parsed<MessageInfo> {
-  const n = buf.length;
-  let i = 0;
-  let depth = 0;
-  let expect = VALUE;
-  let key = K_OTHER;
-  let hasError = false;
-  let idStart = -1;
-  let idEnd = -1;
-  let methodStart = -1;
-  let methodEnd = -1;
-  while (i < n) {
-    const c = buf[i] as number;
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
-      i++;
-      continue;
+/** Open brackets for the one-shot scans (they run start to end without yielding). */
+const sharedStack = new Uint8Array(MAX_DEPTH + 1);
+
+/** One message body's scan, in one go (scanMessage) or as the body fills (advance). */
+export class BodyScan implements BodyProgress {
+  private i = 0;
+  private depth = 0;
+  private expect = VALUE;
+  private key = K_OTHER;
+  private hasError = false;
+  private idStart = -1;
+  private idEnd = -1;
+  private methodStart = -1;
+  private methodEnd = -1;
+  /** Paused inside the string that starts at tokenStart. */
+  private inString = false;
+  private tokenStart = 0;
+  private failed: string | undefined;
+
+  constructor(
+    private readonly buf: Buffer,
+    private readonly stack = new Uint8Array(MAX_DEPTH + 1),
+  ) {}
+
+  /** Scans what lies before `limit` (the bytes filled so far); the last call is with the length. */
+  advance(limit: number): void {
+    if (this.failed !== undefined) return;
+    const buf = this.buf;
+    const final = limit === buf.length;
+    let i = this.i;
+    if (this.inString) {
+      const end = skipString(buf, i, limit);
+      if (end === PAUSE) {
+        this.i = resumeAt;
+        return;
+      }
+      this.inString = false;
+      if (end === FAIL || !this.token(this.tokenStart, end)) return this.stop(failure);
+      i = end;
     }
-    if (expect === FIRST_VALUE || expect === FIRST_KEY) {
-      if (c === (expect === FIRST_VALUE ? 0x5d : 0x7d)) {
-        depth--;
-        expect = depth === 0 ? END : AFTER;
+    while (i < limit) {
+      const c = buf[i] as number;
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
         i++;
         continue;
       }
-      expect = expect === FIRST_VALUE ? VALUE : KEY;
-    }
-    switch (expect) {
-      case VALUE: {
-        if (depth === 0 && c !== 0x7b)
-          return invalid(
-            fail(
-              c === 0x5b
-                ? "a message must be a JSON object, not an array (JSON-RPC batches are not part of LSP)"
-                : "a message must be a JSON object",
-              i,
-            ),
-          );
-        const captured = depth === 1 ? key : K_OTHER;
-        const start = i;
-        if (c === 0x7b || c === 0x5b) {
-          if (captured !== K_OTHER) {
-            const name = captured === K_ID ? "id" : "method";
-            return invalid(fail(`"${name}" must not be an object or array`, i));
-          }
-          if (depth >= MAX_DEPTH) return invalid(fail(`nesting deeper than ${MAX_DEPTH}`, i));
-          stack[++depth] = c === 0x7b ? OBJ : ARR;
-          expect = c === 0x7b ? FIRST_KEY : FIRST_VALUE;
+      let expect = this.expect;
+      if (expect === FIRST_VALUE || expect === FIRST_KEY) {
+        if (c === (expect === FIRST_VALUE ? 0x5d : 0x7d)) {
+          this.depth--;
+          this.expect = this.depth === 0 ? END : AFTER;
           i++;
           continue;
         }
-        if (c === 0x22) i = skipString(buf, i);
-        else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) i = skipNumber(buf, i);
-        else if (c === 0x74) i = skipLiteral(buf, i, TRUE);
-        else if (c === 0x66) i = skipLiteral(buf, i, FALSE);
-        else if (c === 0x6e) i = skipLiteral(buf, i, NULL);
-        else return invalid(fail(`unexpected ${describeByte(c)}`, i));
-        if (i < 0) return invalid(-1);
-        if (captured !== K_OTHER) {
-          const name = captured === K_ID ? "id" : "method";
-          if (i - start > MAX_CAPTURE)
-            return invalid(fail(`top-level ${name} longer than ${MAX_CAPTURE} bytes`, i));
-          if (captured === K_ID) {
-            idStart = start;
-            idEnd = i;
-          } else {
-            methodStart = start;
-            methodEnd = i;
+        expect = this.expect = expect === FIRST_VALUE ? VALUE : KEY;
+      }
+      if (expect === VALUE || expect === KEY) {
+        if (expect === KEY && c !== 0x22)
+          return this.stopAt(`expected a key, found ${describeByte(c)}`, i);
+        if (c === 0x7b || c === 0x5b) {
+          if (!this.open(c, i)) return this.stop(failure);
+          i++;
+          continue;
+        }
+        let end: number;
+        if (c === 0x22) {
+          end = skipString(buf, i + 1, limit);
+          if (end === PAUSE) {
+            this.inString = true;
+            this.tokenStart = i;
+            this.i = resumeAt;
+            return;
           }
-        }
-        expect = AFTER;
+        } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+          let j = i + 1;
+          while (j < limit && isNumberByte(buf[j] as number)) j++;
+          if (j === limit && !final) break; // the number may go on: read it again later
+          end = numberEnd(buf, i, j);
+        } else if (c === 0x74 || c === 0x66 || c === 0x6e) {
+          const lit = c === 0x74 ? TRUE : c === 0x66 ? FALSE : NULL;
+          if (i + lit.length > limit) {
+            if (!final) break;
+            end = fail("the message ends early", limit);
+          } else
+            end =
+              buf.compare(lit, 0, lit.length, i, i + lit.length) === 0
+                ? i + lit.length
+                : fail("invalid literal", i);
+        } else if (this.depth === 0) {
+          end = fail(
+            c === 0x5b
+              ? "a message must be a JSON object, not an array (JSON-RPC batches are not part of LSP)"
+              : "a message must be a JSON object",
+            i,
+          );
+        } else end = fail(`unexpected ${describeByte(c)}`, i);
+        if (end === FAIL || !this.token(i, end)) return this.stop(failure);
+        i = end;
         continue;
       }
-      case KEY: {
-        if (c !== 0x22) return invalid(fail(`expected a key, found ${describeByte(c)}`, i));
-        const start = i;
-        i = skipString(buf, i);
-        if (i < 0) return invalid(-1);
-        if (depth === 1) {
-          const kind = keyKind(buf, start, i);
-          if (kind === "error") hasError = true;
-          key = kind === "error" ? K_OTHER : kind;
-        }
-        expect = COLON;
-        continue;
-      }
-      case COLON:
-        if (c !== 0x3a) return invalid(fail(`expected ':', found ${describeByte(c)}`, i));
-        expect = VALUE;
+      if (expect === COLON) {
+        if (c !== 0x3a) return this.stopAt(`expected ':', found ${describeByte(c)}`, i);
+        this.expect = VALUE;
         i++;
         continue;
-      case AFTER: {
-        const top = stack[depth];
-        if (c === 0x2c) expect = top === OBJ ? KEY : VALUE;
+      }
+      if (expect === AFTER) {
+        const top = this.stack[this.depth];
+        if (c === 0x2c) this.expect = top === OBJ ? KEY : VALUE;
         else if ((c === 0x7d && top === OBJ) || (c === 0x5d && top === ARR)) {
-          depth--;
-          expect = depth === 0 ? END : AFTER;
-        } else
-          return invalid(fail(`expected ',' or a closing bracket, found ${describeByte(c)}`, i));
-        if (depth === 1) key = K_OTHER;
+          this.depth--;
+          this.expect = this.depth === 0 ? END : AFTER;
+        } else return this.stopAt(`expected ',' or a closing bracket, found ${describeByte(c)}`, i);
+        if (this.depth === 1) this.key = K_OTHER;
         i++;
         continue;
       }
-      default:
-        return invalid(fail(`trailing ${describeByte(c)} after the message`, i));
+      return this.stopAt(`trailing ${describeByte(c)} after the message`, i);
     }
+    this.i = i;
   }
-  if (expect !== END) return { ok: false, reason: "invalid JSON: the message ends early" };
-  let id: unknown;
-  let method: unknown;
-  try {
-    id = idStart < 0 ? undefined : valueAt(buf, idStart, idEnd);
-    method = methodStart < 0 ? undefined : valueAt(buf, methodStart, methodEnd);
-  } catch {
-    return { ok: false, reason: "invalid JSON in id or method" };
-  }
-  return classify(id, idStart >= 0, method, hasError);
-}
 
-function invalid(_: -1): Parsed<MessageInfo> {
-  return { ok: false, reason: `invalid JSON: ${failure}` };
+  /** The message's routing facts, or why it is not a valid message. */
+  finish(): Parsed<MessageInfo> {
+    const buf = this.buf;
+    if (!isUtf8(buf)) return { ok: false, reason: `invalid JSON: ${firstUtf8Error(buf)}` };
+    this.advance(buf.length);
+    if (this.failed !== undefined) return { ok: false, reason: `invalid JSON: ${this.failed}` };
+    if (this.expect !== END) return { ok: false, reason: "invalid JSON: the message ends early" };
+    let id: unknown;
+    let method: unknown;
+    try {
+      id = this.idStart < 0 ? undefined : valueAt(buf, this.idStart, this.idEnd);
+      method = this.methodStart < 0 ? undefined : valueAt(buf, this.methodStart, this.methodEnd);
+    } catch {
+      return { ok: false, reason: "invalid JSON in id or method" };
+    }
+    return classify(id, this.idStart >= 0, method, this.hasError);
+  }
+
+  private stop(reason: string): void {
+    this.failed = reason;
+  }
+
+  private stopAt(reason: string, at: number): void {
+    this.failed = `${reason} at byte ${at}`;
+  }
+
+  private open(c: number, at: number): boolean {
+    if (this.depth === 0 ? c !== 0x7b : this.depth === 1 && this.key !== K_OTHER) {
+      if (this.depth === 0) {
+        fail(
+          "a message must be a JSON object, not an array (JSON-RPC batches are not part of LSP)",
+          at,
+        );
+        return false;
+      }
+      fail(`"${this.key === K_ID ? "id" : "method"}" must not be an object or array`, at);
+      return false;
+    }
+    if (this.depth >= MAX_DEPTH) {
+      fail(`nesting deeper than ${MAX_DEPTH}`, at);
+      return false;
+    }
+    this.stack[++this.depth] = c === 0x7b ? OBJ : ARR;
+    this.expect = c === 0x7b ? FIRST_KEY : FIRST_VALUE;
+    return true;
+  }
+
+  /** A whole key or scalar value from start to end: what it means for routing; false on error. */
+  private token(start: number, end: number): boolean {
+    if (this.expect === KEY) {
+      if (this.depth === 1) {
+        const kind = keyKind(this.buf, start, end);
+        if (kind === "error") this.hasError = true;
+        this.key = kind === "error" ? K_OTHER : kind;
+      }
+      this.expect = COLON;
+      return true;
+    }
+    if (this.depth === 0) {
+      fail("a message must be a JSON object", start);
+      return false;
+    }
+    if (this.depth === 1 && this.key !== K_OTHER) {
+      if (end - start > MAX_CAPTURE) {
+        fail(
+          `top-level ${this.key === K_ID ? "id" : "method"} longer than ${MAX_CAPTURE} bytes`,
+          end,
+        );
+        return false;
+      }
+      if (this.key === K_ID) {
+        this.idStart = start;
+        this.idEnd = end;
+      } else {
+        this.methodStart = start;
+        this.methodEnd = end;
+      }
+    }
+    this.expect = AFTER;
+    return true;
+  }
 }
 
 /** A whole message, as the pieces it arrived in: its routing facts, or why it is not one. */
 export function scanMessage(chunks: readonly Buffer[]): Parsed<MessageInfo> {
   const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks as Buffer[]);
-  if (!isUtf8(body)) return { ok: false, reason: `invalid JSON: ${firstUtf8Error(body)}` };
-  return scanBody(body);
+  return new BodyScan(body, sharedStack).finish();
 }

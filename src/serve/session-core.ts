@@ -3,6 +3,7 @@ import type { Located } from "../gopls/launch.js";
 import { EditorChannel } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
+import { BodyScan } from "../lsp/scan.js";
 import type { FrameStall } from "../lsp/stall.js";
 import { EditorReporter } from "../report/editor.js";
 import { Adoption } from "./adoption.js";
@@ -21,6 +22,9 @@ import type { SessionEnd, SessionOptions } from "./session-options.js";
 import { describeState, type SessionState } from "./session-state.js";
 import { StandIn } from "./stand-in.js";
 import { Supervisor, spawnGopls } from "./supervisor.js";
+
+/** Editor messages from this size are scanned as they arrive (didOpen of a large file, say). */
+const GATHER_FROM_BYTES = 64 * 1024;
 
 export type { ResolveHooks, SessionEnd, SessionOptions, SkewBuilder } from "./session-options.js";
 
@@ -130,6 +134,8 @@ export abstract class SessionCore {
     const reader = new FrameReader({
       maxBodyBytes: this.o.config.maxMessageBytes,
       onFrame: (frame) => this.router.fromEditor(frame),
+      // A large message is checked while it arrives, not after.
+      gather: { fromBytes: GATHER_FROM_BYTES, watch: (body) => new BodyScan(body) },
       onError: (e) =>
         this.malformed(
           "editor",

@@ -186,3 +186,30 @@ test("the Content-Length fast path and the full header parser agree", () => {
     { numRuns: 1000 },
   );
 });
+
+test("a large body arriving in pieces is gathered into one buffer, watched as it fills", () => {
+  const body = Buffer.from(JSON.stringify({ text: "é".repeat(3000) }));
+  const seen: number[] = [];
+  const frames: Frame[] = [];
+  const reader = new FrameReader({
+    maxBodyBytes: 1 << 20,
+    onFrame: (f) => frames.push(f),
+    onError: (e) => assert.fail(e.message),
+    gather: {
+      fromBytes: 1000,
+      watch: (b) => {
+        assert.equal(b.length, body.length);
+        return { advance: (filled) => seen.push(filled) };
+      },
+    },
+  });
+  const stream = Buffer.concat([encodeFrame(body), encodeFrame("{}")]);
+  for (const chunk of cut(stream, [10, 2000, 4000, 5000])) reader.push(chunk);
+  assert.equal(frames.length, 2);
+  assert.deepEqual(frames[0]?.chunks, [body]);
+  assert.ok(frames[0]?.progress);
+  // The body's bytes in at each cut after the header's (the header ends inside the second chunk).
+  const header = encodeFrame(body).length - body.length;
+  assert.deepEqual(seen, [2000 - header, 4000 - header, 5000 - header]);
+  assert.equal(frames[1]?.progress, undefined);
+});

@@ -3,7 +3,7 @@ import { isUtf8 } from "node:buffer";
 import { test } from "node:test";
 import fc from "fast-check";
 import { parseMessage } from "../../src/lsp/message.js";
-import { scanMessage } from "../../src/lsp/scan.js";
+import { BodyScan, scanMessage } from "../../src/lsp/scan.js";
 
 /** The reference: a full JSON.parse of well-formed UTF-8. */
 function reference(bytes: Buffer) {
@@ -203,6 +203,79 @@ test("the head-and-tail peek agrees with the full scan on messages in gopls's en
         scanMessage([bytes]),
       );
     }),
+    { numRuns: 3000 },
+  );
+});
+
+test("the scanner agrees with a full parse on large messages (long strings, matched by a regex)", () => {
+  // Long strings with quotes, backslashes, control characters and multi-byte characters at any
+  // alignment, valid and corrupted, so every path out of the four-bytes-at-a-time loop is taken.
+  const piece = fc.oneof(
+    fc.string({ minLength: 0, maxLength: 40 }),
+    fc.constantFrom('"', "\\", "\n", "\t", "\u0001", "é", "世界", "🚀", "\\u00e9"),
+  );
+  const text = fc.array(piece, { minLength: 100, maxLength: 400 }).map((ps) => ps.join(""));
+  fc.assert(
+    fc.property(
+      text,
+      fc.nat({ max: 3 }),
+      fc.option(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) })),
+      fc.array(fc.nat(), { maxLength: 3 }),
+      (t, pad, corrupt, cuts) => {
+        const bytes = Buffer.from(
+          `${" ".repeat(pad)}{"jsonrpc":"2.0","id":1,"method":"m","params":{"text":${JSON.stringify(t)}}}`,
+        );
+        if (corrupt) bytes[corrupt.at % bytes.length] = corrupt.byte;
+        // Offsets within a larger allocation move the body's alignment too.
+        const shifted = Buffer.alloc(bytes.length + pad);
+        bytes.copy(shifted, pad);
+        const body = shifted.subarray(pad);
+        const scanned = scanChunked(body, cuts);
+        assert.deepEqual(scanned.ok ? scanned : { ok: false }, reference(body));
+      },
+    ),
+    { numRuns: 1500 },
+  );
+});
+
+/** A scan that sees the body fill up to each cut, with garbage beyond what has arrived. */
+function scanAsItArrives(bytes: Buffer, cuts: number[], garbage: number) {
+  const body = Buffer.alloc(bytes.length, garbage);
+  const scan = new BodyScan(body);
+  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
+  for (const p of points) {
+    bytes.copy(body, 0, 0, p);
+    scan.advance(p);
+  }
+  bytes.copy(body);
+  return scan.finish();
+}
+
+test("a scan that runs as the body arrives agrees with a full parse, and never reads ahead", () => {
+  const piece = fc.oneof(
+    fc.string({ maxLength: 30 }),
+    fc.constantFrom('"', "\\", "\n", "é", "🚀", "\\u00e9", "true", "-1.5e+3"),
+  );
+  const message = fc.oneof(
+    messageArb.map((m) => JSON.stringify(m)),
+    fc
+      .array(piece, { maxLength: 200 })
+      .map((ps) => JSON.stringify({ jsonrpc: "2.0", id: 3, method: "m", params: ps })),
+  );
+  const edit = fc.option(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) }));
+  fc.assert(
+    fc.property(
+      message,
+      edit,
+      fc.array(fc.nat(), { maxLength: 12 }),
+      fc.constantFrom(0x22, 0x5c, 0x7d, 0x20, 0xff, 0x00),
+      (text, corrupt, cuts, garbage) => {
+        const bytes = Buffer.from(text);
+        if (corrupt && bytes.length > 0) bytes[corrupt.at % bytes.length] = corrupt.byte;
+        const scanned = scanAsItArrives(bytes, cuts, garbage);
+        assert.deepEqual(scanned.ok ? scanned : { ok: false }, reference(bytes));
+      },
+    ),
     { numRuns: 3000 },
   );
 });
