@@ -65,6 +65,7 @@ function quick(frame: Frame): Parsed<MessageInfo> | undefined {
 function decodeLatin1Json(raw: string): unknown {
   if (raw.charCodeAt(0) !== 0x22) return Number(raw);
   // The patterns exclude backslashes, so a string is its text between the quotes.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, on purpose
   return /^[\x00-\x7f]*$/.test(raw)
     ? raw.slice(1, -1)
     : Buffer.from(raw, "latin1").toString("utf8").slice(1, -1);

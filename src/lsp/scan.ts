@@ -39,6 +39,7 @@ const BYTEWISE_FIRST = 256;
 const SLICE = 64 * 1024;
 /** A run of string content: V8 compiles this to machine code, about twice the speed of a
  * JavaScript byte loop. It stops at the closing quote, at anything invalid, and at the end. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters
 const STRING_CONTENT = /(?:[^"\\\x00-\x1f]+|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*/y;
 
 // What the token helpers return besides an index: an error (in `failure`), or a pause at the
