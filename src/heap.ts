@@ -10,13 +10,13 @@
 // a maximum set at run time is ignored, the factor is read at each growth), and the old
 // generation grows in small steps. Both are hints: a node that does not know them ignores them.
 
-import v8 from "node:v8";
-
 let tuned = false;
 
-export function tuneHeapForLongSession(): void {
+/** node:v8 itself is loaded here, late: importing it costs a start ~3 ms. */
+export async function tuneHeapForLongSession(): Promise<void> {
   if (tuned) return;
   tuned = true;
+  const { default: v8 } = await import("node:v8");
   v8.setFlagsFromString("--semi-space-growth-factor=1");
   v8.setFlagsFromString("--heap-growing-percent=10");
 }

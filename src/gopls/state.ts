@@ -2,7 +2,6 @@
 // no subprocess at all: checked by stat (the go binary, go's env file, the gopls binary) and by
 // a key over every setting that could change the answer.
 
-import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.js";
@@ -56,12 +55,29 @@ export const KEY_VARS = [
 export const DECISION_TTL_MS = 24 * 60 * 60 * 1000;
 
 export function stateKey(config: Config, env: NodeJS.ProcessEnv): string {
-  const h = createHash("sha256");
-  for (const v of KEY_VARS) h.update(`${v}=${env[v] ?? ""}\0`);
-  h.update(
-    `${config.goPath ?? ""}\0${config.goplsPath ?? ""}\0${config.goplsVersion}\0${config.installDir}\0`,
-  );
-  return h.digest("hex").slice(0, 24);
+  let text = "";
+  for (const v of KEY_VARS) text += `${v}=${env[v] ?? ""}\0`;
+  text += `${config.goPath ?? ""}\0${config.goplsPath ?? ""}\0${config.goplsVersion}\0${config.installDir}\0`;
+  return settingsHash(text);
+}
+
+/**
+ * 96 bits of FNV-1a (three 32-bit lanes with different offsets), as 24 hex digits: enough to
+ * tell one set of settings from another, and no node:crypto on the warm path (loading it costs a
+ * start ~4 ms). Not a defence against anyone choosing settings to collide: nobody gains by it.
+ */
+export function settingsHash(text: string): string {
+  let out = "";
+  for (const offset of [0x811c9dc5, 0x050c5d1f, 0x2f31a8a5]) {
+    let h = offset;
+    for (let i = 0; i < text.length; i++) {
+      h ^= text.charCodeAt(i);
+      h = Math.imul(h, 0x01000193);
+      h ^= h >>> 15; // each lane mixes differently after the first step
+    }
+    out += (h >>> 0).toString(16).padStart(8, "0");
+  }
+  return out;
 }
 
 export function fileId(p: string): FileId | undefined {
