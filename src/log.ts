@@ -1,6 +1,7 @@
 // The guard's log: pino, one JSON event per line, to a per-session file under the guard's
 // home. Never stdout (in serve mode stdout is the LSP channel). Files are size-capped and pruned.
-// pino itself is loaded after gopls has been spawned: events until then wait in memory.
+// pino itself is loaded once the start is over: events until then wait in memory (and are
+// written synchronously by flush if the process ends first).
 
 import fs from "node:fs";
 import os from "node:os";
@@ -17,7 +18,7 @@ export interface Log {
   file: string;
   /** Loads pino and writes what waited; later events go straight through. */
   load(): Promise<void>;
-  /** Writes out what is buffered; call before exiting. */
+  /** Writes out what is buffered (what waited for pino too); call before exiting. */
   flush(): void;
 }
 
@@ -141,5 +142,34 @@ export function openLog(config: Config, name: string): Log {
     })();
     return loading;
   };
-  return { logger, file: file ?? "stderr", load, flush: () => flushSink() };
+  // Before pino has loaded (a session that ends, or fails, within its first second): what
+  // waited is written as pino would have, synchronously, so an exit loses nothing.
+  const writePending = () => {
+    const threshold =
+      config.logLevel === "silent" ? Number.POSITIVE_INFINITY : PINO_LEVELS[config.logLevel];
+    for (const [level, fields, message, at] of pending.splice(0)) {
+      if (PINO_LEVELS[level] < threshold) continue;
+      const line = { level: PINO_LEVELS[level], time: at, pid: process.pid, name, ...fields };
+      try {
+        fs.writeSync(open(), `${JSON.stringify(message ? { ...line, msg: message } : line)}\n`);
+      } catch {
+        // Nothing more can be done about a log that cannot be written.
+      }
+    }
+  };
+  return {
+    logger,
+    file: file ?? "stderr",
+    load,
+    flush: () => (real ? flushSink() : writePending()),
+  };
 }
+
+const PINO_LEVELS: Record<Level, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+};
