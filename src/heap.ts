@@ -5,10 +5,11 @@
 // steps: RSS creeps up for hours. Asking node for a small young generation on its command line
 // (--max-semi-space-size) costs every start 15–30 ms, because node's built-in modules come with
 // compiled code that V8 only accepts when the flags match the ones node was built with. So the
-// flags are set here, at run time, once the session has loaded what it needs: the young
-// generation keeps the size it started with (it is not allowed to grow: a growth factor of 1;
-// a maximum set at run time is ignored, the factor is read at each growth), and the old
-// generation grows in small steps. Both are hints: a node that does not know them ignores them.
+// flags are set here, at run time, once the session has loaded what it needs and spawned gopls:
+// the young generation keeps the size it started with (it is not allowed to grow: a growth
+// factor of 1; a maximum set at run time is ignored, the factor is read at each growth), and the
+// old generation grows in small steps. Both are hints: a node that does not know them ignores
+// them.
 
 let tuned = false;
 

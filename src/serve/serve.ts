@@ -84,10 +84,11 @@ export async function serve(
     process.exit(70);
   });
   session.start();
-  // pino loads once the start is over: loading it (15–25 ms of CPU) while gopls starts takes one
-  // of two cores from gopls. The heap is tuned after that, so nothing the start needs is compiled
-  // without node's code cache.
-  setTimeout(() => void log.load().then(tuneHeapForLongSession), LOG_LOAD_DELAY_MS).unref();
+  // The heap is tuned once gopls has been spawned (the warm path spawns it in this same turn), so
+  // nothing the start needs is compiled without node's code cache. pino loads once the start is
+  // over: loading it (15–25 ms of CPU) while gopls starts would take one of two cores from gopls.
+  setImmediate(() => void tuneHeapForLongSession());
+  setTimeout(() => void log.load(), LOG_LOAD_DELAY_MS).unref();
   const end = await session.ended;
   await log.load();
   log.flush();
