@@ -40,7 +40,7 @@ export function goQuote(s: string): string {
   return `${out}"`;
 }
 
-/** node's flags from the bundle's shebang (`#!/usr/bin/env -S node --max-semi-space-size=1`). */
+/** node's flags from the bundle's shebang (none in `#!/usr/bin/env node`; `#!/usr/bin/env -S node --flag` has one). */
 export function nodeFlagsFromShebang(firstLine: string): string[] {
   const m = /^#!.*?\bnode((?:\s+-\S+)*)\s*$/.exec(firstLine);
   return m?.[1] ? m[1].trim().split(/\s+/) : [];
