@@ -73,7 +73,7 @@ export function settingsHash(text: string): string {
     for (let i = 0; i < text.length; i++) {
       h ^= text.charCodeAt(i);
       h = Math.imul(h, 0x01000193);
-      h ^= h >>> 15; // each lane mixes differently after the first step
+      h ^= h >>> 15; // so that lanes started from different offsets do not stay in step
     }
     out += (h >>> 0).toString(16).padStart(8, "0");
   }
