@@ -1,5 +1,10 @@
-// What the scanner (scan.ts) reports in words: a captured top-level key's name, a byte named
-// for an error message, and where a body stops being UTF-8.
+// What the scanner (scan.ts) makes of what it found: which top-level key routes, the id's and
+// the method's values, a byte named for an error message, and where a body stops being UTF-8.
+
+// Which top-level key the value being read belongs to.
+export const K_OTHER = 0;
+export const K_ID = 1;
+export const K_METHOD = 2;
 
 /** The name of a top-level key from its raw JSON text (quotes included). */
 export function keyName(raw: string): string {
@@ -43,4 +48,36 @@ export function firstUtf8Error(buf: Buffer): string {
     i += need + 1;
   }
   return "invalid UTF-8";
+}
+
+function hasBackslash(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (buf[i] === 0x5c) return true;
+  return false;
+}
+
+/** Which of the keys the guard routes on a top-level key is (its raw text, quotes included). */
+export function keyKind(buf: Buffer, start: number, end: number): number | "error" {
+  const len = end - start - 2;
+  const a = buf[start + 1];
+  if (len === 2 && a === 0x69 && buf[start + 2] === 0x64) return K_ID;
+  if (len === 6 && a === 0x6d && buf.toString("latin1", start + 1, end - 1) === "method")
+    return K_METHOD;
+  if (len === 5 && a === 0x65 && buf.toString("latin1", start + 1, end - 1) === "error")
+    return "error";
+  if (!hasBackslash(buf, start, end)) return K_OTHER;
+  const name = keyName(buf.toString("latin1", start, end));
+  return name === "id" ? K_ID : name === "method" ? K_METHOD : name === "error" ? "error" : K_OTHER;
+}
+
+/** A top-level value's JSON text, decoded (ids and methods: numbers, strings, null). */
+export function valueAt(buf: Buffer, start: number, end: number): unknown {
+  const c = buf[start];
+  if (c === 0x22) {
+    return hasBackslash(buf, start, end)
+      ? JSON.parse(buf.toString("utf8", start, end))
+      : buf.toString("utf8", start + 1, end - 1);
+  }
+  if (c === 0x6e) return null;
+  if (c === 0x74 || c === 0x66) return c === 0x74;
+  return Number(buf.toString("latin1", start, end));
 }

@@ -12,7 +12,19 @@
 import { isUtf8 } from "node:buffer";
 import type { BodyProgress } from "./framing.js";
 import { classify, type MessageInfo, type Parsed } from "./message.js";
-import { describeByte, firstUtf8Error, keyName } from "./scan-facts.js";
+import { describeByte, firstUtf8Error, K_ID, K_OTHER, keyKind, valueAt } from "./scan-facts.js";
+import {
+  FAIL,
+  FALSE,
+  fail,
+  isNumberByte,
+  NULL,
+  numberEnd,
+  outcome,
+  PAUSE,
+  skipString,
+  TRUE,
+} from "./scan-tokens.js";
 
 const MAX_DEPTH = 512;
 const MAX_CAPTURE = 4096;
@@ -27,154 +39,6 @@ const KEY = 3;
 const COLON = 4;
 const AFTER = 5; // after a value: ',' or a closing bracket
 const END = 6;
-
-// Which top-level key the value being read belongs to.
-const K_OTHER = 0;
-const K_ID = 1;
-const K_METHOD = 2;
-
-/** Strings are read byte by byte this far; the rest of a longer one by the regex below. */
-const BYTEWISE_FIRST = 256;
-/** A long string's content is matched in slices of this size (bounded work per match). */
-const SLICE = 64 * 1024;
-/** A run of string content: V8 compiles this to machine code, about twice the speed of a
- * JavaScript byte loop. It stops at the closing quote, at anything invalid, and at the end. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters
-const STRING_CONTENT = /(?:[^"\\\x00-\x1f]+|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*/y;
-
-// What the token helpers return besides an index: an error (in `failure`), or a pause at the
-// end of the bytes filled so far (resume at `resumeAt`).
-const FAIL = -1;
-const PAUSE = -2;
-let failure = "";
-let resumeAt = 0;
-
-function fail(reason: string, at: number): typeof FAIL {
-  failure = `${reason} at byte ${at}`;
-  return FAIL;
-}
-
-function isHex(h: number): boolean {
-  return (h >= 0x30 && h <= 0x39) || (h >= 0x41 && h <= 0x46) || (h >= 0x61 && h <= 0x66);
-}
-
-/**
- * From `from`, inside a string, to just past its closing quote; FAIL; or PAUSE when the bytes
- * filled so far (`limit`) end first, with resumeAt where to go on (never inside an escape).
- */
-function skipString(buf: Buffer, from: number, limit: number): number {
-  let i = from;
-  let bytewiseUntil = Math.min(limit, from + BYTEWISE_FIRST);
-  for (;;) {
-    while (i < bytewiseUntil) {
-      const c = buf[i] as number;
-      if (c === 0x22) return i + 1;
-      if (c === 0x5c) {
-        const need = i + 1 < limit && buf[i + 1] === 0x75 ? 6 : 2;
-        if (i + need > limit) break;
-        const e = buf[i + 1] as number;
-        if (e === 0x75) {
-          for (let k = i + 2; k < i + 6; k++)
-            if (!isHex(buf[k] as number)) return fail("invalid \\u escape", k);
-        } else if (
-          e !== 0x22 &&
-          e !== 0x5c &&
-          e !== 0x2f &&
-          e !== 0x62 &&
-          e !== 0x66 &&
-          e !== 0x6e &&
-          e !== 0x72 &&
-          e !== 0x74
-        )
-          return fail(`invalid escape \\${String.fromCharCode(e)}`, i + 1);
-        i += need;
-        continue;
-      }
-      if (c < 0x20) return fail(`control character 0x${c.toString(16)} in a string`, i);
-      i++;
-    }
-    if (i < bytewiseUntil || i >= limit) {
-      // An escape or the string runs past what has arrived.
-      if (limit === buf.length) return fail("the message ends early", limit);
-      resumeAt = i;
-      return PAUSE;
-    }
-    const end = Math.min(limit, i + SLICE);
-    STRING_CONTENT.lastIndex = 0;
-    STRING_CONTENT.test(buf.toString("latin1", i, end));
-    const stop = i + STRING_CONTENT.lastIndex;
-    if (stop < end && buf[stop] === 0x22) return stop + 1;
-    // What stopped the match (an escape cut by the slice's end, an invalid escape, a control
-    // character) is judged byte by byte.
-    i = stop;
-    bytewiseUntil = stop < end ? Math.min(limit, stop + 8) : stop;
-  }
-}
-
-function isNumberByte(c: number): boolean {
-  return (c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e || (c | 0x20) === 0x65;
-}
-
-/** The index where the number starting at `at` ends (within `end`), or FAIL. */
-function numberEnd(buf: Buffer, at: number, end: number): number {
-  const digit = (k: number) => k < end && (buf[k] as number) >= 0x30 && (buf[k] as number) <= 0x39;
-  let i = at;
-  if (buf[i] === 0x2d) i++;
-  if (i < end && buf[i] === 0x30) {
-    i++;
-    if (digit(i)) return fail("leading zero in a number", i);
-  } else if (digit(i)) {
-    while (digit(i)) i++;
-  } else return fail("malformed number", i);
-  if (i < end && buf[i] === 0x2e) {
-    i++;
-    if (!digit(i)) return fail("malformed number", i);
-    while (digit(i)) i++;
-  }
-  if (i < end && (buf[i] === 0x65 || buf[i] === 0x45)) {
-    i++;
-    if (i < end && (buf[i] === 0x2b || buf[i] === 0x2d)) i++;
-    if (!digit(i)) return fail("malformed number", i);
-    while (digit(i)) i++;
-  }
-  return i;
-}
-
-const TRUE = Buffer.from("true");
-const FALSE = Buffer.from("false");
-const NULL = Buffer.from("null");
-
-function hasBackslash(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) if (buf[i] === 0x5c) return true;
-  return false;
-}
-
-/** Which of the keys the guard routes on a top-level key is (its raw text, quotes included). */
-function keyKind(buf: Buffer, start: number, end: number): number | "error" {
-  const len = end - start - 2;
-  const a = buf[start + 1];
-  if (len === 2 && a === 0x69 && buf[start + 2] === 0x64) return K_ID;
-  if (len === 6 && a === 0x6d && buf.toString("latin1", start + 1, end - 1) === "method")
-    return K_METHOD;
-  if (len === 5 && a === 0x65 && buf.toString("latin1", start + 1, end - 1) === "error")
-    return "error";
-  if (!hasBackslash(buf, start, end)) return K_OTHER;
-  const name = keyName(buf.toString("latin1", start, end));
-  return name === "id" ? K_ID : name === "method" ? K_METHOD : name === "error" ? "error" : K_OTHER;
-}
-
-/** A top-level value's JSON text, decoded (ids and methods: numbers, strings, null). */
-function valueAt(buf: Buffer, start: number, end: number): unknown {
-  const c = buf[start];
-  if (c === 0x22) {
-    return hasBackslash(buf, start, end)
-      ? JSON.parse(buf.toString("utf8", start, end))
-      : buf.toString("utf8", start + 1, end - 1);
-  }
-  if (c === 0x6e) return null;
-  if (c === 0x74 || c === 0x66) return c === 0x74;
-  return Number(buf.toString("latin1", start, end));
-}
 
 /** Open brackets for the one-shot scans (they run start to end without yielding). */
 const sharedStack = new Uint8Array(MAX_DEPTH + 1);
@@ -209,11 +73,11 @@ export class BodyScan implements BodyProgress {
     if (this.inString) {
       const end = skipString(buf, i, limit);
       if (end === PAUSE) {
-        this.i = resumeAt;
+        this.i = outcome.resumeAt;
         return;
       }
       this.inString = false;
-      if (end === FAIL || !this.token(this.tokenStart, end)) return this.stop(failure);
+      if (end === FAIL || !this.token(this.tokenStart, end)) return this.stop(outcome.failure);
       i = end;
     }
     while (i < limit) {
@@ -236,7 +100,7 @@ export class BodyScan implements BodyProgress {
         if (expect === KEY && c !== 0x22)
           return this.stopAt(`expected a key, found ${describeByte(c)}`, i);
         if (c === 0x7b || c === 0x5b) {
-          if (!this.open(c, i)) return this.stop(failure);
+          if (!this.open(c, i)) return this.stop(outcome.failure);
           i++;
           continue;
         }
@@ -246,7 +110,7 @@ export class BodyScan implements BodyProgress {
           if (end === PAUSE) {
             this.inString = true;
             this.tokenStart = i;
-            this.i = resumeAt;
+            this.i = outcome.resumeAt;
             return;
           }
         } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
@@ -272,7 +136,7 @@ export class BodyScan implements BodyProgress {
             i,
           );
         } else end = fail(`unexpected ${describeByte(c)}`, i);
-        if (end === FAIL || !this.token(i, end)) return this.stop(failure);
+        if (end === FAIL || !this.token(i, end)) return this.stop(outcome.failure);
         i = end;
         continue;
       }
