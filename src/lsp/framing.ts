@@ -69,8 +69,7 @@ export class FrameReader {
   private bodyHave = 0;
   private failed = false;
   /** The body being gathered into one buffer, and who watches it fill. */
-  private gathered: Buffer | undefined;
-  private progress: BodyProgress | undefined;
+  private gathering: { body: Buffer; progress: BodyProgress } | undefined;
 
   constructor(private readonly options: FrameReaderOptions) {}
 
@@ -125,16 +124,17 @@ export class FrameReader {
       const need = this.bodyLength - this.bodyHave;
       const gather = this.options.gather;
       if (this.bodyHave === 0 && data.length < need && gather && need >= gather.fromBytes) {
-        this.gathered = Buffer.allocUnsafe(need);
-        this.progress = gather.watch(this.gathered);
+        const body = Buffer.allocUnsafe(need);
+        this.gathering = { body, progress: gather.watch(body) };
       }
-      if (this.gathered) {
+      if (this.gathering) {
+        const { body, progress } = this.gathering;
         const take = Math.min(need, data.length);
-        data.copy(this.gathered, this.bodyHave, 0, take);
+        data.copy(body, this.bodyHave, 0, take);
         this.bodyHave += take;
         data = data.subarray(take);
-        if (this.bodyHave === this.bodyLength) this.emit([this.gathered]);
-        else this.progress?.advance(this.bodyHave);
+        if (this.bodyHave === this.bodyLength) this.emit([body]);
+        else progress.advance(this.bodyHave);
         continue;
       }
       if (this.bodyChunks.length === 0 && data.length >= need) {
@@ -155,12 +155,11 @@ export class FrameReader {
 
   private emit(chunks: Buffer[], raw?: Buffer): void {
     const length = this.bodyLength;
-    const progress = this.progress;
+    const progress = this.gathering?.progress;
     this.bodyLength = -1;
     this.bodyChunks = [];
     this.bodyHave = 0;
-    this.gathered = undefined;
-    this.progress = undefined;
+    this.gathering = undefined;
     const frame: Frame = raw ? { chunks, length, raw } : { chunks, length };
     if (progress) frame.progress = progress;
     this.options.onFrame(frame);
@@ -211,8 +210,7 @@ export class FrameReader {
     this.failed = true;
     this.head = EMPTY;
     this.bodyChunks = [];
-    this.gathered = undefined;
-    this.progress = undefined;
+    this.gathering = undefined;
     const evidence = raw.subarray(0, 200).toString("latin1");
     this.options.onError({ kind, message, evidence });
     return -1;

@@ -7,7 +7,7 @@ export const K_ID = 1;
 export const K_METHOD = 2;
 
 /** The name of a top-level key from its raw JSON text (quotes included). */
-export function keyName(raw: string): string {
+function keyName(raw: string): string {
   if (raw.indexOf("\\") < 0) return raw.slice(1, -1);
   try {
     return JSON.parse(Buffer.from(raw, "latin1").toString("utf8")) as string;

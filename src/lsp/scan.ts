@@ -10,7 +10,7 @@
 // transfer instead of following it.
 
 import { isUtf8 } from "node:buffer";
-import type { BodyProgress } from "./framing.js";
+import type { BodyProgress, Frame } from "./framing.js";
 import { classify, type MessageInfo, type Parsed } from "./message.js";
 import { describeByte, firstUtf8Error, K_ID, K_OTHER, keyKind, valueAt } from "./scan-facts.js";
 import {
@@ -243,6 +243,11 @@ export class BodyScan implements BodyProgress {
     this.expect = AFTER;
     return true;
   }
+}
+
+/** A frame's routing facts: finishing the scan that watched it arrive, if one did. */
+export function scanFrame(frame: Frame): Parsed<MessageInfo> {
+  return frame.progress instanceof BodyScan ? frame.progress.finish() : scanMessage(frame.chunks);
 }
 
 /** A whole message, as the pieces it arrived in: its routing facts, or why it is not one. */

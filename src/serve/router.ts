@@ -6,7 +6,7 @@ import type { EditorChannel } from "../lsp/editor-channel.js";
 import { type Frame, frameBody } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import { peekMessage } from "../lsp/peek.js";
-import { BodyScan, scanMessage } from "../lsp/scan.js";
+import { scanFrame } from "../lsp/scan.js";
 import { decode, decodeBody, frameStart, reencode } from "./decode.js";
 import type { SessionMemory } from "./memory.js";
 import { EditorQueue, FROM_EDITOR, FROM_GOPLS, PendingRequests } from "./routing.js";
@@ -47,8 +47,7 @@ export class Router {
   ) {}
 
   fromEditor(frame: Frame): void {
-    const scanned =
-      frame.progress instanceof BodyScan ? frame.progress.finish() : scanMessage(frame.chunks);
+    const scanned = scanFrame(frame);
     if (!scanned.ok)
       return this.host.malformed(
         "editor",
