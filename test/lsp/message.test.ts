@@ -1,9 +1,12 @@
 import assert from "node:assert/strict";
 import { isUtf8 } from "node:buffer";
+import path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { parseMessage } from "../../src/lsp/message.js";
 import { BodyScan, scanMessage } from "../../src/lsp/scan.js";
+import { useContentEngine } from "../../src/lsp/scan-tokens.js";
+import { ROOT } from "../helpers/env.js";
 
 /** The reference: a full JSON.parse of well-formed UTF-8. */
 function reference(bytes: Buffer) {
@@ -207,34 +210,81 @@ test("the head-and-tail peek agrees with the full scan on messages in gopls's en
   );
 });
 
-test("the scanner agrees with a full parse on large messages (long strings, matched by a regex)", () => {
-  // Long strings with quotes, backslashes, control characters and multi-byte characters at any
-  // alignment, valid and corrupted, so every path out of the four-bytes-at-a-time loop is taken.
-  const piece = fc.oneof(
-    fc.string({ minLength: 0, maxLength: 40 }),
-    fc.constantFrom('"', "\\", "\n", "\t", "\u0001", "é", "世界", "🚀", "\\u00e9"),
-  );
-  const text = fc.array(piece, { minLength: 100, maxLength: 400 }).map((ps) => ps.join(""));
-  fc.assert(
-    fc.property(
-      text,
-      fc.nat({ max: 3 }),
-      fc.option(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) })),
-      fc.array(fc.nat(), { maxLength: 3 }),
-      (t, pad, corrupt, cuts) => {
-        const bytes = Buffer.from(
-          `${" ".repeat(pad)}{"jsonrpc":"2.0","id":1,"method":"m","params":{"text":${JSON.stringify(t)}}}`,
-        );
-        if (corrupt) bytes[corrupt.at % bytes.length] = corrupt.byte;
-        // Offsets within a larger allocation move the body's alignment too.
-        const shifted = Buffer.alloc(bytes.length + pad);
-        bytes.copy(shifted, pad);
-        const body = shifted.subarray(pad);
-        const scanned = scanChunked(body, cuts);
-        assert.deepEqual(scanned.ok ? scanned : { ok: false }, reference(body));
-      },
-    ),
-    { numRuns: 1500 },
+for (const engine of ["wasm", "regex"] as const) {
+  test(`the scanner agrees with a full parse on large messages (long strings read by ${engine})`, () => {
+    useContentEngine(engine);
+    // Long strings with quotes, backslashes, control characters and multi-byte characters at any
+    // alignment, valid and corrupted, so every path out of the four-bytes-at-a-time loop is taken.
+    const piece = fc.oneof(
+      fc.string({ minLength: 0, maxLength: 40 }),
+      fc.constantFrom('"', "\\", "\n", "\t", "\u0001", "é", "世界", "🚀", "\\u00e9"),
+    );
+    const text = fc.array(piece, { minLength: 100, maxLength: 400 }).map((ps) => ps.join(""));
+    fc.assert(
+      fc.property(
+        text,
+        fc.nat({ max: 3 }),
+        fc.option(fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }) })),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        (t, pad, corrupt, cuts) => {
+          const bytes = Buffer.from(
+            `${" ".repeat(pad)}{"jsonrpc":"2.0","id":1,"method":"m","params":{"text":${JSON.stringify(t)}}}`,
+          );
+          if (corrupt) bytes[corrupt.at % bytes.length] = corrupt.byte;
+          // Offsets within a larger allocation move the body's alignment too.
+          const shifted = Buffer.alloc(bytes.length + pad);
+          bytes.copy(shifted, pad);
+          const body = shifted.subarray(pad);
+          const scanned = scanChunked(body, cuts);
+          assert.deepEqual(scanned.ok ? scanned : { ok: false }, reference(body));
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  test(`long strings across the ${engine} engine's 64 KB slices: escapes cut at every offset`, () => {
+    useContentEngine(engine);
+    const SLICE = 64 * 1024;
+    const prefix = '{"jsonrpc":"2.0","id":1,"method":"m","params":"';
+    // The string's content starts at prefix.length; the first long-string slice begins 256
+    // bytes in. Put each kind of escape (and each fault) so it straddles that slice's end.
+    const sliceEnd = prefix.length + 256 + SLICE;
+    const cases = ["\\n", '\\"', "\\\\", "\\u00e9", "\\uZZZZ", "\\x", "\u0001", '"', "é", "世"];
+    for (const piece of cases) {
+      for (let back = -7; back <= 7; back++) {
+        const before = "a".repeat(sliceEnd - prefix.length + back);
+        const text = `${prefix}${before}${piece}${"b".repeat(300)}"}`;
+        const bytes = Buffer.from(text);
+        for (const cuts of [[], [sliceEnd - 3, sliceEnd + 1], [sliceEnd]]) {
+          const scanned = scanChunked(bytes, cuts);
+          assert.deepEqual(
+            scanned.ok ? scanned : { ok: false },
+            reference(bytes),
+            `${piece} ${back}`,
+          );
+          const arriving = scanAsItArrives(bytes, cuts, 0x5c);
+          assert.deepEqual(
+            arriving.ok ? arriving : { ok: false },
+            reference(bytes),
+            `${piece} ${back}`,
+          );
+        }
+      }
+    }
+  });
+}
+useContentEngine("wasm");
+
+test("the embedded WebAssembly is built from string-content.wat as it is now", async () => {
+  const { createHash } = await import("node:crypto");
+  const { readFileSync } = await import("node:fs");
+  const { WAT_SHA256 } = await import("../../src/lsp/string-content-wasm.js");
+  const wat = readFileSync(path.join(ROOT, "src", "lsp", "string-content.wat"));
+  assert.equal(
+    createHash("sha256").update(wat).digest("hex"),
+    WAT_SHA256,
+    "string-content.wat changed: run node scripts/wasm.mjs (needs wabt's wat2wasm)",
   );
 });
 
