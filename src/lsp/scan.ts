@@ -58,6 +58,9 @@ export class BodyScan implements BodyProgress {
   private inString = false;
   private tokenStart = 0;
   private failed: string | undefined;
+  /** Bytes before this are known to be well-formed UTF-8. */
+  private utf8Checked = 0;
+  private utf8Failed = false;
 
   constructor(
     private readonly buf: Buffer,
@@ -69,6 +72,7 @@ export class BodyScan implements BodyProgress {
     if (this.failed !== undefined) return;
     const buf = this.buf;
     const final = limit === buf.length;
+    if (!final) this.checkUtf8(limit);
     let i = this.i;
     if (this.inString) {
       const end = skipString(buf, i, limit);
@@ -165,7 +169,8 @@ export class BodyScan implements BodyProgress {
   /** The message's routing facts, or why it is not a valid message. */
   finish(): Parsed<MessageInfo> {
     const buf = this.buf;
-    if (!isUtf8(buf)) return { ok: false, reason: `invalid JSON: ${firstUtf8Error(buf)}` };
+    this.checkUtf8(buf.length);
+    if (this.utf8Failed) return { ok: false, reason: `invalid JSON: ${firstUtf8Error(buf)}` };
     this.advance(buf.length);
     if (this.failed !== undefined) return { ok: false, reason: `invalid JSON: ${this.failed}` };
     if (this.expect !== END) return { ok: false, reason: "invalid JSON: the message ends early" };
@@ -178,6 +183,26 @@ export class BodyScan implements BodyProgress {
       return { ok: false, reason: "invalid JSON in id or method" };
     }
     return classify(id, this.idStart >= 0, method, this.hasError);
+  }
+
+  /**
+   * UTF-8 before `limit`. While the body fills, the last character is left for the next call
+   * (it may be cut): a well-formed text cut just before a lead byte is two well-formed texts,
+   * so the check can go piece by piece, and it never reads what has not arrived.
+   */
+  private checkUtf8(limit: number): void {
+    const buf = this.buf;
+    let cut = limit;
+    if (limit < buf.length) {
+      // Back to the byte that starts the last character (not 10xxxxxx): at most four back.
+      cut = limit - 1;
+      while (cut > this.utf8Checked && cut > limit - 4 && ((buf[cut] as number) & 0xc0) === 0x80)
+        cut--;
+      if (((buf[cut] as number) & 0xc0) === 0x80) return; // ill-formed; finish() says where
+    }
+    if (cut <= this.utf8Checked || this.utf8Failed) return;
+    if (!isUtf8(buf.subarray(this.utf8Checked, cut))) this.utf8Failed = true;
+    this.utf8Checked = cut;
   }
 
   private stop(reason: string): void {
