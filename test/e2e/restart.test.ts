@@ -243,3 +243,24 @@ test("gopls.stalled: a gopls that stops halfway through a message is restarted, 
     /\[gopls\.stalled\] gopls stopped writing halfway through a message \(\d+ of 100 bytes, nothing more for \d+ s\)/,
   );
 });
+
+test("gopls dying halfway through a large answer it was streaming: the editor's input stays in step", async (t) => {
+  // Large answers go to the editor as they arrive. The half already sent is completed with
+  // spaces: the editor reads one message it cannot parse, then every frame after it in step.
+  const peer = start(t);
+  await peer.initialize();
+  peer.notify("textDocument/didOpen", {
+    textDocument: { uri, languageId: "go", version: 1, text: "package a\n" },
+  });
+  const first = await peer.goplsPid();
+  const cut = peer.request("standin/half");
+  const interrupted = await peer.response(cut, 10_000);
+  assert.equal(interrupted.error?.code, -32801);
+  assert.equal(peer.stdoutErrors.length, 1, peer.stdoutErrors.join("\n"));
+  assert.match(peer.stdoutErrors[0] as string, /^not JSON/);
+  const after = await state(peer);
+  assert.notEqual(after.pid, first);
+  assert.deepEqual(Object.keys(after.documents), [uri]);
+  assert.deepEqual((await peer.call("standin/echo", { still: "here" })).result, { still: "here" });
+  assert.deepEqual(peer.stdoutErrors.length, 1);
+});
