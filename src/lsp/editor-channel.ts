@@ -1,11 +1,9 @@
 // The guard's side of the editor connection: gopls's frames go out untouched; the guard's own
 // messages get ids gopls can never use, and wait until initialize is answered unless LSP allows
 // them earlier (showMessage, logMessage, telemetry, $/progress on the editor's token).
-// A large frame from gopls can go out as it arrives (beginStream): until it is complete, every
-// other frame waits, so frames never interleave.
 
 import type { Writable } from "node:stream";
-import { type Frame, frameHeader, writeFrame } from "./framing.js";
+import { type Frame, writeFrame } from "./framing.js";
 import type { MessageId } from "./message.js";
 
 const ALLOWED_BEFORE_INITIALIZE = new Set([
@@ -40,51 +38,12 @@ export class EditorChannel {
   private held: Buffer[] = [];
   private nextId = 1;
   private readonly waiting = new Map<string, (reply: Reply) => void>();
-  /** Bytes of the frame being streamed still to come, or -1. */
-  private streamLeft = -1;
-  /** Frames that came while one was being streamed. */
-  private deferred: Array<Buffer | Frame> = [];
 
   constructor(private readonly out: Writable) {}
 
   /** A frame from gopls, as its original bytes. Returns the back-pressure signal. */
   forward(frame: Frame): boolean {
-    return this.write(frame);
-  }
-
-  /** A frame is being streamed: another cannot begin until it ends. */
-  get streaming(): boolean {
-    return this.streamLeft >= 0;
-  }
-
-  /** A frame of `length` bytes from gopls that goes out as it arrives: its header now. */
-  beginStream(length: number): void {
-    if (this.streaming) throw new Error("a frame is being streamed already");
-    this.out.write(frameHeader(length));
-    this.streamLeft = length;
-  }
-
-  /** The next piece of the streamed frame. Returns the back-pressure signal. */
-  streamPiece(piece: Buffer): boolean {
-    this.streamLeft -= piece.length;
-    return this.out.write(piece) || this.out.writableLength === 0;
-  }
-
-  /** The streamed frame is complete: what waited goes out. */
-  endStream(): void {
-    this.streamLeft = -1;
-    for (const frame of this.deferred.splice(0)) writeFrame(this.out, frame);
-  }
-
-  /**
-   * gopls went away partway through a streamed frame: the rest is filled with spaces, so the
-   * editor reads one unparsable message and not a stream out of step.
-   */
-  abortStream(): void {
-    if (this.streamLeft < 0) return;
-    for (let left = this.streamLeft; left > 0; left -= 64 * 1024)
-      this.out.write(Buffer.alloc(Math.min(left, 64 * 1024), 0x20));
-    this.endStream();
+    return writeFrame(this.out, frame);
   }
 
   notify(method: string, params: unknown): void {
@@ -111,7 +70,7 @@ export class EditorChannel {
   initializeAnswered(): void {
     if (this.answeredInitialize) return;
     this.answeredInitialize = true;
-    for (const body of this.held.splice(0)) this.write(body);
+    for (const body of this.held.splice(0)) writeFrame(this.out, body);
   }
 
   isGuardId(id: MessageId | null): id is string {
@@ -137,13 +96,7 @@ export class EditorChannel {
 
   private send(message: object, allowedNow: boolean): void {
     const body = Buffer.from(JSON.stringify(message), "utf8");
-    if (allowedNow || this.answeredInitialize) this.write(body);
+    if (allowedNow || this.answeredInitialize) writeFrame(this.out, body);
     else this.held.push(body);
-  }
-
-  private write(frame: Buffer | Frame): boolean {
-    if (this.streamLeft < 0) return writeFrame(this.out, frame);
-    this.deferred.push(frame);
-    return true;
   }
 }

@@ -24,26 +24,7 @@ export interface FrameReaderOptions {
    * on its way, instead of after it. The frame carries the watcher on (Frame.progress).
    */
   gather?: { fromBytes: number; watch(body: Buffer): BodyProgress };
-  /**
-   * Bodies of at least `fromBytes` may be passed on as they arrive instead of whole: once the
-   * first STREAM_HEAD_BYTES of one are in, `begin` sees them and may return a sink, which then
-   * gets every piece of the body (those first bytes included) and its end, and no Frame is made.
-   */
-  stream?: { fromBytes: number; begin(head: Buffer, length: number): BodySink | undefined };
 }
-
-/** Where a streamed body goes (FrameReaderOptions.stream). */
-export interface BodySink {
-  piece(bytes: Buffer): void;
-  /** The body is complete; `tail` is its last STREAM_TAIL_BYTES (or all of it). */
-  end(tail: Buffer): void;
-  /** The input ended before the body did (FrameReader.abandon). */
-  abort(missing: number): void;
-}
-
-/** What a stream's begin sees of the body: enough for the head of any LSP message. */
-export const STREAM_HEAD_BYTES = 256;
-export const STREAM_TAIL_BYTES = 128;
 
 /** Something that reads a body as it fills: bytes before `filled` are final. */
 export interface BodyProgress {
@@ -89,10 +70,6 @@ export class FrameReader {
   private failed = false;
   /** The body being gathered into one buffer, and who watches it fill. */
   private gathering: { body: Buffer; progress: BodyProgress } | undefined;
-  /** The body being streamed, and the last bytes of it so far. */
-  private streaming: { sink: BodySink; tail: Buffer } | undefined;
-  /** The current body was offered to the stream's begin already. */
-  private offered = false;
 
   constructor(private readonly options: FrameReaderOptions) {}
 
@@ -150,12 +127,6 @@ export class FrameReader {
         const body = Buffer.allocUnsafe(need);
         this.gathering = { body, progress: gather.watch(body) };
       }
-      if (this.streaming) {
-        const take = Math.min(need, data.length);
-        this.streamPiece(data.subarray(0, take));
-        data = data.subarray(take);
-        continue;
-      }
       if (this.gathering) {
         const { body, progress } = this.gathering;
         const take = Math.min(need, data.length);
@@ -176,62 +147,19 @@ export class FrameReader {
       this.bodyChunks.push(data.subarray(0, take));
       this.bodyHave += take;
       data = data.subarray(take);
-      if (this.bodyHave === this.bodyLength) this.emit(this.bodyChunks);
-      else this.offerStream();
+      if (this.bodyHave === this.bodyLength) {
+        this.emit(this.bodyChunks);
+      }
     }
-  }
-
-  /** The input has ended: a body still being streamed never will be complete. */
-  abandon(): void {
-    const streaming = this.streaming;
-    if (!streaming) return;
-    const missing = this.bodyLength - this.bodyHave;
-    this.reset();
-    streaming.sink.abort(missing);
-  }
-
-  /** A large body whose head is in: the stream's begin may take it from here. */
-  private offerStream(): void {
-    const stream = this.options.stream;
-    if (!stream || this.offered || this.bodyLength < stream.fromBytes) return;
-    if (this.bodyHave < STREAM_HEAD_BYTES) return;
-    this.offered = true;
-    const chunks = this.bodyChunks;
-    const head = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-    const sink = stream.begin(head, this.bodyLength);
-    if (!sink) return;
-    this.streaming = { sink, tail: EMPTY };
-    this.bodyChunks = [];
-    this.bodyHave = 0;
-    this.streamPiece(head);
-  }
-
-  private streamPiece(piece: Buffer): void {
-    const streaming = this.streaming as { sink: BodySink; tail: Buffer };
-    this.bodyHave += piece.length;
-    streaming.tail =
-      piece.length >= STREAM_TAIL_BYTES
-        ? piece.subarray(piece.length - STREAM_TAIL_BYTES)
-        : Buffer.concat([streaming.tail, piece]).subarray(-STREAM_TAIL_BYTES);
-    if (this.bodyHave < this.bodyLength) return streaming.sink.piece(piece);
-    this.reset();
-    streaming.sink.piece(piece);
-    streaming.sink.end(streaming.tail);
-  }
-
-  private reset(): void {
-    this.bodyLength = -1;
-    this.bodyChunks = [];
-    this.bodyHave = 0;
-    this.gathering = undefined;
-    this.streaming = undefined;
-    this.offered = false;
   }
 
   private emit(chunks: Buffer[], raw?: Buffer): void {
     const length = this.bodyLength;
     const progress = this.gathering?.progress;
-    this.reset();
+    this.bodyLength = -1;
+    this.bodyChunks = [];
+    this.bodyHave = 0;
+    this.gathering = undefined;
     const frame: Frame = raw ? { chunks, length, raw } : { chunks, length };
     if (progress) frame.progress = progress;
     this.options.onFrame(frame);

@@ -60,30 +60,6 @@ function quick(frame: Frame): Parsed<MessageInfo> | undefined {
   return undefined;
 }
 
-/**
- * A response, by its head alone (what a streamed frame is judged on before the rest arrives):
- * its id when the head has it, null when only the tail will; undefined when it is not a
- * response in gopls's encoding.
- */
-export function responseHead(head: Buffer): { id: number | string | null } | undefined {
-  if (head.length < 64) return undefined;
-  if (head.compare(HEAD_BYTES, 0, HEAD_BYTES.length, 0, HEAD_BYTES.length) !== 0) return undefined;
-  let rest = head.toString("latin1", HEAD.length, HEAD.length + 240);
-  let id: number | string | null = null;
-  const headId = HEAD_ID.exec(rest);
-  if (headId) {
-    id = decodeLatin1Json(headId[1] as string) as number | string;
-    rest = rest.slice((headId[0] as string).length);
-  }
-  return rest.startsWith('"result":') || rest.startsWith('"error":') ? { id } : undefined;
-}
-
-/** The id at the end of a body in gopls's encoding, from its last bytes; undefined if none. */
-export function tailId(tail: Buffer): number | string | undefined {
-  const found = TAIL_ID.exec(tail.toString("latin1"));
-  return found ? (decodeLatin1Json(found[1] as string) as number | string) : undefined;
-}
-
 /** The bytes were read as latin1 (one char a byte); JSON text is UTF-8. A number (every id
  * gopls makes) or an ASCII string needs no decoding. */
 function decodeLatin1Json(raw: string): unknown {

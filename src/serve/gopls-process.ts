@@ -4,13 +4,7 @@
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { DEFAULTS } from "../defaults.js";
-import {
-  type BodySink,
-  type Frame,
-  FrameReader,
-  type FramingError,
-  writeFrame,
-} from "../lsp/framing.js";
+import { type Frame, FrameReader, type FramingError, writeFrame } from "../lsp/framing.js";
 import { type FrameStall, StallWatch } from "../lsp/stall.js";
 
 export interface Exit {
@@ -26,8 +20,6 @@ export interface GoplsProcessOptions {
   env: NodeJS.ProcessEnv;
   maxMessageBytes: number;
   onFrame: (frame: Frame) => void;
-  /** A large frame, its head in: passed on as it arrives if this returns a sink. */
-  stream?: (head: Buffer, length: number) => BodySink | undefined;
   onFramingError: (error: FramingError) => void;
   onSpawnError: (error: NodeJS.ErrnoException) => void;
   /** gopls's stdin is writable again after back-pressure. */
@@ -41,8 +33,6 @@ export interface GoplsProcessOptions {
 }
 
 const STDERR_TAIL_BYTES = 8 * 1024;
-/** gopls's frames from this size may go on to the editor as they arrive (see Router). */
-const STREAM_FROM_BYTES = 64 * 1024;
 const EXIT_NOTIFICATION = Buffer.from('{"jsonrpc":"2.0","method":"exit"}', "utf8");
 
 export class GoplsProcess {
@@ -65,9 +55,6 @@ export class GoplsProcess {
       maxBodyBytes: options.maxMessageBytes,
       onFrame: options.onFrame,
       onError: options.onFramingError,
-      ...(options.stream
-        ? { stream: { fromBytes: STREAM_FROM_BYTES, begin: options.stream } }
-        : {}),
     });
     const { onStall } = options;
     this.stallWatch =
@@ -102,7 +89,6 @@ export class GoplsProcess {
       });
       this.child.on("close", (code, signal) => {
         this.exited = true;
-        reader.abandon();
         this.stallWatch?.stop();
         resolve({ code, signal, stderrTail: this.stderrTail.toString("utf8") });
       });

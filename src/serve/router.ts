@@ -3,9 +3,9 @@
 // exit, standing in, a replayed initialize's answer) goes back to it through RouterHost.
 
 import type { EditorChannel } from "../lsp/editor-channel.js";
-import { type BodySink, type Frame, frameBody } from "../lsp/framing.js";
+import { type Frame, frameBody } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
-import { peekMessage, responseHead, tailId } from "../lsp/peek.js";
+import { peekMessage } from "../lsp/peek.js";
 import { scanFrame } from "../lsp/scan.js";
 import { decode, decodeBody, frameStart, reencode } from "./decode.js";
 import type { SessionMemory } from "./memory.js";
@@ -24,8 +24,6 @@ export interface RouterHost {
   exit(): void;
   /** gopls's answer to the replayed initialize. */
   isReinitialize(id: MessageId | null): boolean;
-  /** A replayed initialize is waiting for gopls's answer. */
-  readonly reinitializing: boolean;
   reinitialized(frame: Frame): void;
   /** gopls answered the editor's own initialize (forwarded already). */
   initializeAnswered(frame: Frame): void;
@@ -41,8 +39,6 @@ export class Router {
   /** The editor asked for shutdown: a gopls exit now ends the session. */
   shutdownRequested = false;
   private initializeId: MessageId | undefined;
-  /** gopls has answered the editor's initialize. */
-  private initialized = false;
 
   constructor(
     private readonly host: RouterHost,
@@ -121,10 +117,7 @@ export class Router {
       if (this.host.isReinitialize(m.id)) return this.host.reinitialized(frame);
       if (m.id !== null) this.pending.delete(m.id);
       this.forward(frame);
-      if (m.id !== null && m.id === this.initializeId) {
-        this.initialized = true;
-        this.host.initializeAnswered(frame);
-      }
+      if (m.id !== null && m.id === this.initializeId) this.host.initializeAnswered(frame);
       return;
     }
     if (m.kind === "request") {
@@ -135,31 +128,6 @@ export class Router {
       return this.forward(id === m.id ? frame : reencode(frame, { id }));
     }
     this.forward(frame);
-  }
-
-  /**
-   * A large frame from gopls, its head in. A response goes to the editor as it arrives once
-   * initialize is answered and no replayed initialize is outstanding: nothing about it needs the
-   * whole body, and the editor gets it without waiting for the last byte. Anything else (a
-   * request whose id may be rewritten, a notification) waits to be whole.
-   */
-  streamFromGopls(head: Buffer, length: number, gopls: GoplsHandle): BodySink | undefined {
-    if (!this.initialized || this.host.reinitializing || this.editor.streaming) return undefined;
-    const response = responseHead(head);
-    if (!response) return undefined;
-    this.editor.beginStream(length);
-    return {
-      piece: (bytes) => {
-        if (!this.editor.streamPiece(bytes)) gopls.pauseOutput();
-      },
-      end: (tail) => {
-        this.editor.endStream();
-        const id = response.id ?? tailId(tail);
-        if (id !== undefined) this.pending.delete(id);
-      },
-      // gopls went away: its pending requests are answered by interrupt().
-      abort: () => this.editor.abortStream(),
-    };
   }
 
   private forward(frame: Frame): void {

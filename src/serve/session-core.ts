@@ -67,7 +67,6 @@ export abstract class SessionCore {
       editor: this.editor,
       logger: o.logger,
       onFrame: (frame) => this.router.fromGopls(frame),
-      onStream: (head, length, gopls) => this.router.streamFromGopls(head, length, gopls),
       onFramingError: (e) => this.malformed("gopls", e.message, e.evidence, "lsp.malformed_frame"),
       onSpawnError: (path, e) => this.report(notices.spawnFailed(path, e)),
       onDrain: () => o.editorIn.resume(),
@@ -124,9 +123,6 @@ export abstract class SessionCore {
       standIn: (id, method) => this.answerStandingIn(id, method),
       exit: () => void this.end("editor sent exit", this.router.shutdownRequested ? 0 : 1, false),
       isReinitialize: (id) => this.supervisor.isReinitialize(id),
-      get reinitializing() {
-        return session.supervisor.reinitializing;
-      },
       reinitialized: (frame) => this.reinitialized(frame),
       initializeAnswered: (frame) => this.initializeAnswered(frame),
       malformed: (from, reason, evidence, id) => this.malformed(from, reason, evidence, id),

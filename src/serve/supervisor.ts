@@ -6,7 +6,7 @@
 import type { Logger } from "../log.js";
 import type { EditorChannel } from "../lsp/editor-channel.js";
 import { GUARD_ID_PREFIX } from "../lsp/editor-channel.js";
-import type { BodySink, Frame, FramingError } from "../lsp/framing.js";
+import type { Frame, FramingError } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import type { FrameStall } from "../lsp/stall.js";
 import { saveCapabilities } from "./capabilities.js";
@@ -46,8 +46,6 @@ export interface SupervisorOptions {
   logger: Logger;
   /** A frame from the current gopls. */
   onFrame: (frame: Frame) => void;
-  /** A large frame from the current gopls, its head in: a sink takes it as it arrives. */
-  onStream?: (head: Buffer, length: number, gopls: GoplsHandle) => BodySink | undefined;
   onFramingError: (error: FramingError) => void;
   onSpawnError: (path: string, error: NodeJS.ErrnoException) => void;
   /** gopls's stdin takes input again after back-pressure. */
@@ -94,12 +92,6 @@ export class Supervisor {
       onFrame: (frame) => {
         if (this.gopls === gopls) this.o.onFrame(frame);
       },
-      ...(this.o.onStream
-        ? {
-            stream: (head: Buffer, length: number) =>
-              this.gopls === gopls ? this.o.onStream?.(head, length, gopls) : undefined,
-          }
-        : {}),
       onFramingError: (e) => this.o.onFramingError(e),
       onSpawnError: (e) => this.o.onSpawnError(path, e),
       onDrain: this.o.onDrain,
@@ -157,10 +149,6 @@ export class Supervisor {
   }
 
   /** gopls's answer to the replayed initialize (it is not the editor's to see). */
-  get reinitializing(): boolean {
-    return this.reinitializeId !== undefined;
-  }
-
   isReinitialize(id: MessageId | null): boolean {
     return id !== null && id === this.reinitializeId;
   }

@@ -244,9 +244,10 @@ test("gopls.stalled: a gopls that stops halfway through a message is restarted, 
   );
 });
 
-test("gopls dying halfway through a large answer it was streaming: the editor's input stays in step", async (t) => {
-  // Large answers go to the editor as they arrive. The half already sent is completed with
-  // spaces: the editor reads one message it cannot parse, then every frame after it in step.
+test("gopls dying halfway through a large answer: no part of it reaches the editor, which stays in step", async (t) => {
+  // The guard passes a frame on only once it is whole: half of a 1 MB answer is dropped with the
+  // gopls that wrote it, the request is answered by the crash handling, and the editor never
+  // reads a cut frame.
   const peer = start(t);
   await peer.initialize();
   peer.notify("textDocument/didOpen", {
@@ -256,11 +257,9 @@ test("gopls dying halfway through a large answer it was streaming: the editor's 
   const cut = peer.request("standin/half");
   const interrupted = await peer.response(cut, 10_000);
   assert.equal(interrupted.error?.code, -32801);
-  assert.equal(peer.stdoutErrors.length, 1, peer.stdoutErrors.join("\n"));
-  assert.match(peer.stdoutErrors[0] as string, /^not JSON/);
   const after = await state(peer);
   assert.notEqual(after.pid, first);
   assert.deepEqual(Object.keys(after.documents), [uri]);
   assert.deepEqual((await peer.call("standin/echo", { still: "here" })).result, { still: "here" });
-  assert.deepEqual(peer.stdoutErrors.length, 1);
+  assert.deepEqual(peer.stdoutErrors, []);
 });

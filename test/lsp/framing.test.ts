@@ -2,15 +2,12 @@ import assert from "node:assert/strict";
 import { Writable } from "node:stream";
 import { test } from "node:test";
 import fc from "fast-check";
-import { EditorChannel } from "../../src/lsp/editor-channel.js";
 import {
   encodeFrame,
   type Frame,
   FrameReader,
   type FramingError,
   frameBody,
-  STREAM_HEAD_BYTES,
-  STREAM_TAIL_BYTES,
   writeFrame,
 } from "../../src/lsp/framing.js";
 
@@ -215,139 +212,4 @@ test("a large body arriving in pieces is gathered into one buffer, watched as it
   const header = encodeFrame(body).length - body.length;
   assert.deepEqual(seen, [2000 - header, 4000 - header, 5000 - header]);
   assert.equal(frames[1]?.progress, undefined);
-});
-
-test("large bodies taken by a stream come out as pieces and an end, in order with whole frames", () => {
-  // Bodies of 1-3000 bytes; from 600 bytes the stream's begin is asked (once the first 256
-  // bytes are in) and takes those whose head says so. Any chunking; the output, in order, is
-  // every body whole, either as a frame or as the concatenated pieces, with the right tail.
-  const body = fc
-    .tuple(
-      fc.boolean(),
-      fc.oneof(
-        fc.string({ unit: "grapheme", maxLength: 50 }),
-        fc.string({ unit: "grapheme", minLength: 600, maxLength: 3000 }),
-      ),
-    )
-    .map(([take, s]) => JSON.stringify({ take, text: s }));
-  let streams = 0;
-  fc.assert(
-    fc.property(
-      fc.array(body, { minLength: 1, maxLength: 6 }),
-      fc.array(fc.nat(), { maxLength: 40 }),
-      (bodies, offsets) => {
-        const out: string[] = [];
-        let streamed: Buffer[] | undefined;
-        const reader = new FrameReader({
-          maxBodyBytes: 1 << 20,
-          onFrame: (f) => {
-            assert.equal(streamed, undefined, "a frame in the middle of a stream");
-            out.push(`frame ${frameBody(f).toString("utf8")}`);
-          },
-          onError: (e) => assert.fail(e.message),
-          stream: {
-            fromBytes: 600,
-            begin: (head, length) => {
-              assert.ok(head.length >= STREAM_HEAD_BYTES && head.length < length);
-              if (!head.toString("latin1").startsWith('{"take":true')) return undefined;
-              streamed = [];
-              return {
-                piece: (bytes) => streamed?.push(Buffer.from(bytes)),
-                end: (tail) => {
-                  const whole = Buffer.concat(streamed ?? []);
-                  assert.equal(whole.length, length);
-                  assert.deepEqual(tail, whole.subarray(-STREAM_TAIL_BYTES));
-                  out.push(`stream ${whole.toString("utf8")}`);
-                  streamed = undefined;
-                  streams++;
-                },
-                abort: () => assert.fail("aborted"),
-              };
-            },
-          },
-        });
-        const bytes = Buffer.concat(bodies.map((b) => encodeFrame(b)));
-        for (const chunk of cut(bytes, offsets)) reader.push(chunk);
-        assert.deepEqual(
-          out.map((o) => o.slice(o.indexOf(" ") + 1)),
-          bodies,
-        );
-        for (const [k, o] of out.entries()) {
-          const b = bodies[k] as string;
-          const big = Buffer.byteLength(b) >= 600 && b.startsWith('{"take":true');
-          // A big body that came in one chunk with its header is a whole frame: nothing to stream.
-          if (o.startsWith("stream")) assert.ok(big);
-        }
-        assert.equal(reader.midFrame, false);
-      },
-    ),
-    { numRuns: 400 },
-  );
-  assert.ok(streams > 100, `only ${streams} bodies were streamed`);
-});
-
-test("a stream cut off by the end of the input is aborted with the bytes it still lacked", () => {
-  const aborted: number[] = [];
-  const pieces: number[] = [];
-  const reader = new FrameReader({
-    maxBodyBytes: 1 << 20,
-    onFrame: () => assert.fail("no whole frame"),
-    onError: (e) => assert.fail(e.message),
-    stream: {
-      fromBytes: 1000,
-      begin: () => ({
-        piece: (b) => pieces.push(b.length),
-        end: () => assert.fail("not complete"),
-        abort: (missing) => aborted.push(missing),
-      }),
-    },
-  });
-  reader.push(Buffer.from("Content-Length: 5000\r\n\r\n"));
-  reader.push(Buffer.alloc(300, 0x20));
-  reader.push(Buffer.alloc(700, 0x20));
-  assert.deepEqual(pieces, [300, 700]);
-  assert.equal(reader.midFrame, true);
-  reader.abandon();
-  assert.deepEqual(aborted, [4000]);
-  assert.equal(reader.midFrame, false);
-  reader.abandon(); // nothing streaming: nothing to do
-  assert.deepEqual(aborted, [4000]);
-});
-
-test("the editor channel holds every other frame while one is streamed, and pads one cut off", () => {
-  const written: Buffer[] = [];
-  const out = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      written.push(chunk);
-      done();
-    },
-  });
-  const channel = new EditorChannel(out);
-  channel.initializeAnswered();
-  channel.beginStream(10);
-  channel.streamPiece(Buffer.from('{"a":'));
-  channel.notify("window/logMessage", { type: 4, message: "m" });
-  channel.forward({ chunks: [Buffer.from("{}")], length: 2 });
-  assert.throws(() => channel.beginStream(5), /being streamed/);
-  channel.streamPiece(Buffer.from("12}  "));
-  assert.equal(Buffer.concat(written).toString(), 'Content-Length: 10\r\n\r\n{"a":12}  ');
-  channel.endStream();
-  const all = Buffer.concat(written).toString();
-  assert.match(
-    all,
-    /\{"a":12\} {2}Content-Length: \d+\r\n\r\n\{"jsonrpc":"2.0","method":"window\/logMessage".*\}Content-Length: 2\r\n\r\n\{\}$/,
-  );
-  written.length = 0;
-  channel.beginStream(200_000);
-  channel.streamPiece(Buffer.from('{"a":"'));
-  channel.respond(1, null);
-  channel.abortStream();
-  const padded = Buffer.concat(written).toString();
-  const body = padded.slice(padded.indexOf("\r\n\r\n") + 4);
-  assert.equal(body.indexOf("Content-Length"), 200_000);
-  assert.equal(body.slice(0, 200_000).trimEnd(), '{"a":"');
-  assert.match(
-    body.slice(200_000),
-    /^Content-Length: \d+\r\n\r\n\{"jsonrpc":"2.0","id":1,"result":null\}$/,
-  );
 });
