@@ -50,6 +50,16 @@ function ensureApt() {
 }
 
 /**
+ * Under `npm test`, npm_config_user_agent says the outer npm's node (v20), and the inner npm
+ * takes it as its own setting: code-server's postinstall reads its node major from it and
+ * refuses. Without it the inner npm says the node it runs on (24).
+ */
+function withoutNpmUserAgent(env) {
+  const { npm_config_user_agent: _outer, ...rest } = env;
+  return rest;
+}
+
+/**
  * Sets up (or finds cached) everything under `cache/vscode`; returns the environment the test
  * reads, or { skip: reason } when this machine cannot run it.
  */
@@ -89,7 +99,7 @@ export function setupVscode(root, cache) {
         ],
         {
           env: {
-            ...process.env,
+            ...withoutNpmUserAgent(process.env),
             PATH: `${nodeBin}${path.delimiter}${process.env.PATH}`,
             npm_config_nodedir: nodePkg,
           },
