@@ -169,8 +169,7 @@ export class BodyScan implements BodyProgress {
   /** The message's routing facts, or why it is not a valid message. */
   finish(): Parsed<MessageInfo> {
     const buf = this.buf;
-    this.checkUtf8(buf.length);
-    if (this.utf8Failed) return { ok: false, reason: `invalid JSON: ${firstUtf8Error(buf)}` };
+    if (!this.restIsUtf8()) return { ok: false, reason: `invalid JSON: ${firstUtf8Error(buf)}` };
     this.advance(buf.length);
     if (this.failed !== undefined) return { ok: false, reason: `invalid JSON: ${this.failed}` };
     if (this.expect !== END) return { ok: false, reason: "invalid JSON: the message ends early" };
@@ -186,23 +185,27 @@ export class BodyScan implements BodyProgress {
   }
 
   /**
-   * UTF-8 before `limit`. While the body fills, the last character is left for the next call
-   * (it may be cut): a well-formed text cut just before a lead byte is two well-formed texts,
-   * so the check can go piece by piece, and it never reads what has not arrived.
+   * UTF-8 of the body filled up to `limit`, but for its last character, which may be cut and is
+   * left for the next call: a well-formed text cut just before a lead byte is two well-formed
+   * texts, so the check goes piece by piece and never reads what has not arrived.
    */
   private checkUtf8(limit: number): void {
     const buf = this.buf;
-    let cut = limit;
-    if (limit < buf.length) {
-      // Back to the byte that starts the last character (not 10xxxxxx): at most four back.
-      cut = limit - 1;
-      while (cut > this.utf8Checked && cut > limit - 4 && ((buf[cut] as number) & 0xc0) === 0x80)
-        cut--;
-      if (((buf[cut] as number) & 0xc0) === 0x80) return; // ill-formed; finish() says where
-    }
+    // Back to the byte that starts the last character (not 10xxxxxx): at most four back.
+    let cut = limit - 1;
+    while (cut > this.utf8Checked && cut > limit - 4 && ((buf[cut] as number) & 0xc0) === 0x80)
+      cut--;
+    if (((buf[cut] as number) & 0xc0) === 0x80) return; // ill-formed; finish() says where
     if (cut <= this.utf8Checked || this.utf8Failed) return;
     if (!isUtf8(buf.subarray(this.utf8Checked, cut))) this.utf8Failed = true;
     this.utf8Checked = cut;
+  }
+
+  /** UTF-8 of what checkUtf8 has not seen: the whole body for a message scanned in one go. */
+  private restIsUtf8(): boolean {
+    if (this.utf8Failed) return false;
+    const buf = this.buf;
+    return isUtf8(this.utf8Checked === 0 ? buf : buf.subarray(this.utf8Checked));
   }
 
   private stop(reason: string): void {
