@@ -2,74 +2,10 @@
 // it goes, each able to stop at the end of what has arrived so far (PAUSE) and be read again
 // from a safe point once more is there.
 
-import { STRING_CONTENT_WASM } from "./string-content-wasm.js";
+import { contentRun, MAX_RUN } from "./string-content.js";
 
-/** Strings are read byte by byte this far; the rest of a longer one by a content run below. */
+/** Strings are read byte by byte this far; the rest of a longer one by contentRun. */
 const BYTEWISE_FIRST = 256;
-/** A long string's content is read in slices of this size (bounded work per call). */
-const SLICE = 64 * 1024;
-
-/**
- * How far valid string content runs in buf[from, end): the index of the first quote, control
- * character or backslash that does not begin a whole escape before end; end if there is none.
- */
-type ContentRun = (buf: Buffer, from: number, end: number) => number;
-
-// The part of the WebAssembly API used here: its types come with the DOM lib, not node's.
-declare namespace WebAssembly {
-  class Module {
-    constructor(bytes: Uint8Array);
-  }
-  class Instance {
-    constructor(module: Module);
-    readonly exports: unknown;
-  }
-  interface Memory {
-    readonly buffer: ArrayBuffer;
-  }
-}
-
-/** WebAssembly with SIMD (string-content.wat): sixteen bytes a step, ~0.5 ms a MB of
- * escape-dense source, where the regex below takes ~2 and leaves a string a slice behind. */
-function wasmContentRun(): ContentRun | undefined {
-  try {
-    const module = new WebAssembly.Module(Buffer.from(STRING_CONTENT_WASM, "base64"));
-    const exports = new WebAssembly.Instance(module).exports as {
-      skip(from: number, end: number): number;
-      memory: WebAssembly.Memory;
-    };
-    const window = new Uint8Array(exports.memory.buffer, 0, SLICE);
-    const skip = exports.skip;
-    return (buf, from, end) => {
-      buf.copy(window, 0, from, end);
-      return from + skip(0, end - from);
-    };
-  } catch {
-    return undefined; // no WebAssembly here (node --jitless)
-  }
-}
-
-/** A run of string content as a regular expression V8 compiles: the fallback. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: JSON forbids raw control characters
-const STRING_CONTENT = /(?:[^"\\\x00-\x1f]+|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*/y;
-const regexContentRun: ContentRun = (buf, from, end) => {
-  STRING_CONTENT.lastIndex = 0;
-  STRING_CONTENT.test(buf.toString("latin1", from, end));
-  return from + STRING_CONTENT.lastIndex;
-};
-
-/** Compiled on the first long string: a session of short messages never pays for it. */
-let contentRun: ContentRun = (buf, from, end) => {
-  contentRun = wasmContentRun() ?? regexContentRun;
-  return contentRun(buf, from, end);
-};
-
-/** For tests: the engine long strings are read with. */
-export function useContentEngine(engine: "wasm" | "regex"): void {
-  const run = engine === "wasm" ? wasmContentRun() : regexContentRun;
-  if (run === undefined) throw new Error("WebAssembly is not available");
-  contentRun = run;
-}
 
 // What the token helpers return besides an index: an error (in outcome.failure), or a pause at
 // the end of the bytes filled so far (resume at outcome.resumeAt).
@@ -128,7 +64,7 @@ export function skipString(buf: Buffer, from: number, limit: number): number {
       outcome.resumeAt = i;
       return PAUSE;
     }
-    const end = Math.min(limit, i + SLICE);
+    const end = Math.min(limit, i + MAX_RUN);
     const stop = contentRun(buf, i, end);
     if (stop < end && buf[stop] === 0x22) return stop + 1;
     // What stopped the run (an escape cut by the slice's end, an invalid escape, a control

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { parseMessage } from "../../src/lsp/message.js";
 import { BodyScan, scanMessage } from "../../src/lsp/scan.js";
-import { useContentEngine } from "../../src/lsp/scan-tokens.js";
+import { useContentEngine } from "../../src/lsp/string-content.js";
 import { ROOT } from "../helpers/env.js";
 
 /** The reference: a full JSON.parse of well-formed UTF-8. */
