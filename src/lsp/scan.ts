@@ -4,10 +4,10 @@
 //
 // UTF-8 is checked natively (buffer.isUtf8: SIMD, ~20× the speed of a JavaScript byte loop), so
 // the grammar pass only has to tell string content from structure: any byte from 0x80 up inside
-// a string is part of a character already known to be well-formed. Long strings are matched by a
-// regular expression, which V8 compiles to machine code. A large body can be scanned while it is
-// still arriving (BodyScan.advance over the part filled so far), so the check overlaps the
-// transfer instead of following it.
+// a string is part of a character already known to be well-formed. Long strings are read by
+// WebAssembly with SIMD (string-content.ts). A large body can be scanned, its UTF-8 included,
+// while it is still arriving (BodyScan.advance over the part filled so far), so the check
+// overlaps the transfer instead of following it.
 
 import { isUtf8 } from "node:buffer";
 import type { BodyProgress, Frame } from "./framing.js";
