@@ -1,19 +1,13 @@
-// Entry point: argv → serve (proxy), a guard command, or a gopls command passed through.
+// What the guard does with its command line (src/start.ts parsed it): serve (the proxy), a guard
+// command, or a gopls command passed through.
 
-import os from "node:os";
-import { parseCommand, USAGE } from "./cli.js";
+import { type Command, USAGE } from "./cli.js";
 import { install } from "./commands/install.js";
-import { loadConfig } from "./config.js";
-import { describe } from "./findings.js";
-import { usableHome } from "./guard-home.js";
+import type { Config } from "./config.js";
+import { describe, type Finding } from "./findings.js";
 import { serve } from "./serve/serve.js";
 
-async function main(): Promise<number> {
-  const command = parseCommand(process.argv.slice(2));
-  const platform = { env: process.env, platform: process.platform, homedir: os.homedir() };
-  const loaded = loadConfig(platform);
-  const { config, finding } = usableHome(loaded.config, platform);
-  const problems = finding ? [...loaded.problems, finding] : loaded.problems;
+export async function main(command: Command, config: Config, problems: Finding[]): Promise<number> {
   switch (command.kind) {
     case "serve":
       return serve(config, problems, command.goplsArgs);
@@ -38,15 +32,3 @@ async function main(): Promise<number> {
       return (await import("./passthrough.js")).passthrough(config, command.goplsArgs);
   }
 }
-
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `gopls-guard: internal error: ${(error as Error)?.stack ?? String(error)}\n`,
-    );
-    process.exitCode = 70;
-  },
-);

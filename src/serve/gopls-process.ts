@@ -6,6 +6,7 @@ import type { Readable, Writable } from "node:stream";
 import { DEFAULTS } from "../defaults.js";
 import { type Frame, FrameReader, type FramingError, writeFrame } from "../lsp/framing.js";
 import { type FrameStall, StallWatch } from "../lsp/stall.js";
+import { takeEarly } from "./early-gopls.js";
 
 export interface Exit {
   code: number | null;
@@ -37,6 +38,10 @@ const EXIT_NOTIFICATION = Buffer.from('{"jsonrpc":"2.0","method":"exit"}', "utf8
 
 export class GoplsProcess {
   readonly pid: number | undefined;
+  /** Spawned by the start before the guard had loaded (src/serve/early-gopls.ts). */
+  readonly early: boolean;
+  /** When it was spawned (epoch ms). */
+  readonly spawnedAt: number;
   /** Resolves once gopls has exited and its stdout and stderr are fully read. */
   readonly closed: Promise<Exit>;
   private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
@@ -45,11 +50,16 @@ export class GoplsProcess {
   private readonly stallWatch: StallWatch | undefined;
 
   constructor(options: GoplsProcessOptions) {
-    this.child = spawn(options.path, options.args, {
-      env: options.env,
-      stdio: ["pipe", "pipe", "pipe"],
-      windowsHide: true,
-    });
+    const early = takeEarly(options.path, options.args, options.env);
+    this.early = early !== undefined;
+    this.spawnedAt = early?.at ?? Date.now();
+    this.child =
+      early?.child ??
+      spawn(options.path, options.args, {
+        env: options.env,
+        stdio: ["pipe", "pipe", "pipe"],
+        windowsHide: true,
+      });
     this.pid = this.child.pid;
     const reader = new FrameReader({
       maxBodyBytes: options.maxMessageBytes,

@@ -8,6 +8,7 @@ import type { Located } from "../gopls/launch.js";
 import type { Frame } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import type { FrameStall } from "../lsp/stall.js";
+import { discardEarly } from "./early-gopls.js";
 import type { Exit } from "./gopls-process.js";
 import { killedForMemory } from "./memory-notices.js";
 import * as notices from "./notices.js";
@@ -50,6 +51,15 @@ export class Session extends SessionCore {
   }
 
   protected async launch(): Promise<void> {
+    try {
+      await this.launchGopls();
+    } finally {
+      // The gopls a warm start spawned ahead, unless this launch took it.
+      discardEarly();
+    }
+  }
+
+  private async launchGopls(): Promise<void> {
     // A start that takes long (an install, a module proxy slow to answer go's queries) would
     // outlast editors' initialize timeouts: past earlyAnswerMs the guard answers it.
     const early = setTimeout(() => this.beginInstalling(), this.o.config.earlyAnswerMs);
@@ -86,6 +96,8 @@ export class Session extends SessionCore {
         version,
         warm: resolved.value.warm,
         goplsPid: gopls.pid,
+        early: gopls.early === true,
+        spawnedAt: gopls.spawnedAt,
         args: this.o.goplsArgs,
         ...(resolved.value.goplsPATH ? { PATH: resolved.value.goplsPATH } : {}),
       },

@@ -19,6 +19,10 @@ import type { ServerRequests } from "./server-requests.js";
 /** What the session needs of a running gopls. */
 export interface GoplsHandle {
   readonly pid: number | undefined;
+  /** Spawned before the guard had loaded, by a warm start (src/serve/early-gopls.ts). */
+  readonly early?: boolean;
+  /** When it was spawned (epoch ms). */
+  readonly spawnedAt?: number;
   /** Resolves once it has exited and its output is read. */
   readonly closed: Promise<Exit>;
   /** Returns the back-pressure signal. */

@@ -1,0 +1,40 @@
+// The guard's entry: argv → the command and its configuration, then the rest of the guard loads.
+// A warm serve start spawns its gopls first (src/serve/early-gopls.ts), so gopls starts while the
+// proxy is still loading rather than after it: the session takes that gopls if it would start
+// the same one, and kills it otherwise.
+
+import os from "node:os";
+import { parseCommand } from "./cli.js";
+import { loadConfig } from "./config.js";
+import { goplsEnv } from "./gopls/locate.js";
+import { warmGopls } from "./gopls/warm.js";
+import { usableHome } from "./guard-home.js";
+import { spawnEarly } from "./serve/early-gopls.js";
+
+const command = parseCommand(process.argv.slice(2));
+const platform = { env: process.env, platform: process.platform, homedir: os.homedir() };
+const loaded = loadConfig(platform);
+const { config, finding } = usableHome(loaded.config, platform);
+const problems = finding ? [...loaded.problems, finding] : loaded.problems;
+if (command.kind === "serve") {
+  const gopls = warmGopls({ config, env: process.env, deferDue: true });
+  if (gopls) {
+    const PATH = gopls.goplsPATH;
+    spawnEarly(gopls.path, command.goplsArgs, {
+      ...goplsEnv(process.env),
+      ...(PATH ? { PATH } : {}),
+    });
+  }
+}
+const { main } = await import("./main.js");
+main(command, config, problems).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `gopls-guard: internal error: ${(error as Error)?.stack ?? String(error)}\n`,
+    );
+    process.exitCode = 70;
+  },
+);
