@@ -64,6 +64,7 @@ export async function serve(
     ...(config.checksInSession
       ? { postStartChecks: (goplsVersion) => postStartChecks(config, log, goplsVersion) }
       : {}),
+    onInitialized: () => void tuneHeapForLongSession(),
     restartPolicy: restartPolicy(config),
     updater: backgroundUpdater(config, log),
     skew: skewBuilder(config, log),
@@ -84,10 +85,11 @@ export async function serve(
     process.exit(70);
   });
   session.start();
-  // The heap is tuned once gopls has been spawned (the warm path spawns it in this same turn), so
-  // nothing the start needs is compiled without node's code cache. pino loads once the start is
-  // over: loading it (15–25 ms of CPU) while gopls starts would take one of two cores from gopls.
-  setImmediate(() => void tuneHeapForLongSession());
+  // The heap is tuned once the editor has gopls's initialize answer (or a second in, if gopls is
+  // slow to start or cannot): nothing the start needs is then compiled without node's code
+  // cache, and loading node:v8 (3 ms of CPU) does not compete with gopls's start on two cores.
+  // pino loads once the start is over, for the same reason (15–25 ms of CPU).
+  setTimeout(() => void tuneHeapForLongSession(), LOG_LOAD_DELAY_MS).unref();
   setTimeout(() => void log.load(), LOG_LOAD_DELAY_MS).unref();
   const end = await session.ended;
   await log.load();

@@ -223,6 +223,7 @@ export abstract class SessionCore {
     );
     this.editor.initializeAnswered();
     this.workspaceKnown();
+    this.o.onInitialized?.();
   }
 
   protected malformed(

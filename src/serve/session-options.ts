@@ -41,6 +41,8 @@ export interface SessionOptions {
   goplsArgs: string[];
   goplsEnv: NodeJS.ProcessEnv;
   restartPolicy?: RestartPolicy;
+  /** gopls has answered initialize (each time: a restarted gopls answers the replayed one too). */
+  onInitialized?: () => void;
   /** The checks that do not gate the start, given the version of the gopls that started. */
   postStartChecks?: (goplsVersion: string | undefined) => Promise<Finding[]>;
   /** How gopls is started (tests give a fake). */
