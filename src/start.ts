@@ -16,16 +16,8 @@ const platform = { env: process.env, platform: process.platform, homedir: os.hom
 const loaded = loadConfig(platform);
 const { config, finding } = usableHome(loaded.config, platform);
 const problems = finding ? [...loaded.problems, finding] : loaded.problems;
-if (command.kind === "serve") {
-  const gopls = warmGopls({ config, env: process.env, deferDue: true });
-  if (gopls) {
-    const PATH = gopls.goplsPATH;
-    spawnEarly(gopls.path, command.goplsArgs, {
-      ...goplsEnv(process.env),
-      ...(PATH ? { PATH } : {}),
-    });
-  }
-}
+if (command.kind === "serve") spawnWarmGopls(command.goplsArgs);
+
 const { main } = await import("./main.js");
 main(command, config, problems).then(
   (code) => {
@@ -38,3 +30,15 @@ main(command, config, problems).then(
     process.exitCode = 70;
   },
 );
+
+/** Only a head start: whatever goes wrong here, the session decides again and says what. */
+function spawnWarmGopls(args: string[]): void {
+  try {
+    const gopls = warmGopls({ config, env: process.env, deferDue: true });
+    if (!gopls) return;
+    const PATH = gopls.goplsPATH;
+    spawnEarly(gopls.path, args, { ...goplsEnv(process.env), ...(PATH ? { PATH } : {}) });
+  } catch {
+    // e.g. spawn() refusing an environment value with a NUL byte: the session's spawn says so
+  }
+}
