@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { standinGopls, tempDir } from "../helpers/env.js";
-import { guardEnv, Peer } from "../helpers/peer.js";
+import { guardEnv, orderlySession, Peer } from "../helpers/peer.js";
 import { pidsWithEnv, waitGone, waitUntil } from "../helpers/procs.js";
 
 interface Start {
@@ -56,13 +56,7 @@ test("a warm start spawns gopls before the proxy loads, and the session runs tha
   const file = path.join(tempDir(t), "starts");
   const peer = new Peer([], { ...env, STANDIN_STARTS: file });
   t.after(() => peer.kill());
-  const init = await peer.initialize();
-  assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-standin");
-  const gopls = await peer.goplsPid();
-  assert.equal((await peer.call("shutdown")).result, null);
-  peer.notify("exit");
-  assert.deepEqual(await peer.exited, { code: 0, signal: null });
-  await waitGone(gopls);
+  const gopls = await orderlySession(peer);
   const [only, ...more] = starts(file);
   assert.deepEqual(more, [], "one gopls for the session");
   assert.equal(only?.pid, gopls);

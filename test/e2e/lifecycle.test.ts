@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { standinGopls, tempDir } from "../helpers/env.js";
-import { guardEnv, Peer } from "../helpers/peer.js";
+import { guardEnv, orderlySession, Peer } from "../helpers/peer.js";
 import { waitGone } from "../helpers/procs.js";
 
 function start(t: Parameters<typeof tempDir>[0], extra: NodeJS.ProcessEnv = {}): Peer {
@@ -20,13 +20,7 @@ test("shutdown then exit: exit code 0, gopls gone, and the session logged to a f
   const home = tempDir(t);
   const peer = new Peer([], guardEnv(home, { GOPLS_GUARD_GOPLS: standinGopls() }));
   t.after(() => peer.kill());
-  const init = await peer.initialize();
-  assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-standin");
-  const gopls = await peer.goplsPid();
-  assert.equal((await peer.call("shutdown")).result, null);
-  peer.notify("exit");
-  assert.deepEqual(await peer.exited, { code: 0, signal: null });
-  await waitGone(gopls);
+  const gopls = await orderlySession(peer);
   assert.deepEqual(peer.stdoutErrors, []);
   const logs = fs.readdirSync(path.join(home, "logs"));
   assert.equal(logs.length, 1);

@@ -2,10 +2,11 @@
 // the guard writes, and waits for the ones a test expects. Built on the guard's own FrameReader
 // only for reading; what it sends is encoded by hand.
 
+import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { FrameReader, frameBody } from "../../src/lsp/framing.js";
 import { GUARD } from "./env.js";
-import { childrenOf, waitUntil } from "./procs.js";
+import { childrenOf, waitGone, waitUntil } from "./procs.js";
 
 export type Json = Record<string, unknown> & {
   id?: unknown;
@@ -164,4 +165,19 @@ export function guardEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
   // the tests that are about that answer set their own.
   env.GOPLS_GUARD_EARLY_ANSWER_MS = "600000";
   return { ...env, ...extra };
+}
+
+/**
+ * A whole session as an editor ends it properly, against the stand-in: initialize (answered by
+ * the stand-in), shutdown, exit; the guard exits 0 and its gopls is gone. Returns gopls's pid.
+ */
+export async function orderlySession(peer: Peer): Promise<number> {
+  const init = await peer.initialize();
+  assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-standin");
+  const gopls = await peer.goplsPid();
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  assert.deepEqual(await peer.exited, { code: 0, signal: null });
+  await waitGone(gopls);
+  return gopls;
 }
