@@ -35,11 +35,11 @@ interface EditorResult {
 
 type T = Parameters<typeof tempDir>[0];
 
-async function neovim(t: T, extra: NodeJS.ProcessEnv): Promise<EditorResult> {
+async function neovim(t: T, extra: NodeJS.ProcessEnv, home = tempDir(t)): Promise<EditorResult> {
   const dir = copyFixture(t, "hello");
   const out = path.join(tempDir(t), "result.json");
   const env = {
-    ...guardEnv(tempDir(t), extra),
+    ...guardEnv(home, extra),
     GG_OUT: out,
     GG_FILE: path.join(dir, "hello.go"),
     GG_GUARD: GUARD,
@@ -121,6 +121,35 @@ for (const [name, drive, skip] of [
     );
   });
 }
+
+test("Neovim, a second session in the same home: gopls spawned ahead of the proxy, diagnostic and hover as before", {
+  skip: noNvim,
+  timeout: 180_000,
+}, async (t) => {
+  const home = tempDir(t);
+  const extra = { GOPLS_GUARD_GOPLS: realGopls() };
+  for (const start of ["cold", "warm"]) {
+    const r = await neovim(t, extra, home);
+    assert.ok(
+      r.diagnostics.some((d) => /not an int|cannot use "not an int"/.test(d.message)),
+      `${start}: ${JSON.stringify(r.diagnostics)}`,
+    );
+    assert.match(r.hover, /Greet returns a friendly greeting/, start);
+  }
+  const early = fs
+    .readdirSync(path.join(home, "logs"))
+    .flatMap((f) =>
+      fs
+        .readFileSync(path.join(home, "logs", f), "utf8")
+        .trim()
+        .split("\n"),
+    )
+    .map((l) => JSON.parse(l) as { event?: string; early?: boolean; time: number })
+    .filter((e) => e.event === "gopls.start")
+    .sort((a, b) => a.time - b.time)
+    .map((e) => e.early);
+  assert.deepEqual(early, [false, true], "the warm session ran the gopls its entry spawned");
+});
 
 test("Eglot with its connect timeout cut to 2 s: a first install of the real gopls still ends in a working session", {
   skip: noEmacs,
