@@ -1,7 +1,7 @@
 // Bundles the guard for start-up time, in two parts:
 // - the entry (dist/gopls-guard.mjs, src/start.ts): one file, the command line, the configuration
-//   and the warm-start check, so that a warm start spawns gopls before the rest loads. One file
-//   because each module node's ES loader reads and links costs a start time;
+//   and the warm-start check, so that a warm start spawns gopls before the rest loads. One file,
+//   because every module that node's ES loader resolves, reads and links adds to a start;
 // - the rest (dist/chunks/main.mjs, src/main.ts): ES modules with code splitting, so a warm serve
 //   start loads only the proxy (framing, session, log, warm state) and the installer, the doctor
 //   and execa come in as separate chunks when a cold start or a command needs them.

@@ -41,7 +41,10 @@ export interface SessionOptions {
   goplsArgs: string[];
   goplsEnv: NodeJS.ProcessEnv;
   restartPolicy?: RestartPolicy;
-  /** gopls has answered initialize (each time: a restarted gopls answers the replayed one too). */
+  /**
+   * gopls has answered the editor's initialize: once a session (a restarted gopls's answer to the
+   * replayed one is not this).
+   */
   onInitialized?: () => void;
   /** The checks that do not gate the start, given the version of the gopls that started. */
   postStartChecks?: (goplsVersion: string | undefined) => Promise<Finding[]>;
