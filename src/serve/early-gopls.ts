@@ -6,6 +6,7 @@
 
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
+import { isDeepStrictEqual } from "node:util";
 
 type Child = ChildProcessByStdio<Writable, Readable, Readable>;
 
@@ -49,7 +50,10 @@ export function takeEarly(
   if (!held) return undefined;
   const { child } = held;
   const same =
-    held.path === path && sameList(held.args, args) && sameEnv(held.env, env) && running(child);
+    held.path === path &&
+    isDeepStrictEqual(held.args, args) &&
+    isDeepStrictEqual(held.env, env) &&
+    running(child);
   if (!same) {
     discardEarly();
     return undefined;
@@ -74,13 +78,4 @@ export function discardEarly(): void {
 
 function running(child: Child): boolean {
   return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
-}
-
-function sameList(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function sameEnv(a: NodeJS.ProcessEnv, b: NodeJS.ProcessEnv): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
