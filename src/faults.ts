@@ -46,6 +46,11 @@ export const FAULTS = {
     title: "the login shell sets Go settings the editor's environment lacks",
     doc: TOOLCHAIN,
   },
+  "go.broken_wrapper": {
+    severity: "error",
+    title: "the go on PATH is a shim or wrapper that does not work as go",
+    doc: TOOLCHAIN,
+  },
   "go.goflags_vendor": {
     severity: "warning",
     title: "GOFLAGS=-mod=vendor without vendor/modules.txt",
@@ -127,6 +132,16 @@ export const FAULTS = {
   "gopls.crash": {
     severity: "warning",
     title: "gopls exited while serving",
+    doc: BINARY,
+  },
+  "gopls.cache_unavailable": {
+    severity: "error",
+    title: "gopls cannot use its persistent cache",
+    doc: BINARY,
+  },
+  "gopls.runtime_env": {
+    severity: "error",
+    title: "a malformed Go runtime variable (GOMEMLIMIT) kills gopls at start",
     doc: BINARY,
   },
   "gopls.retry": { severity: "info", title: "Retry worked: gopls runs now", doc: README },

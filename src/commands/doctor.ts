@@ -51,7 +51,9 @@ function human(
   };
   const lines: string[] = [c("1", "gopls-guard doctor"), ""];
   const go = facts.go;
-  lines.push(`  go      ${go ? `${go.path} (${go.version}, from ${go.source})` : "not found"}`);
+  lines.push(
+    `  go      ${go ? `${go.path} (${go.version === "unknown" ? "does not work" : go.version}, from ${go.source})` : "not found"}`,
+  );
   if (go?.goplsPATH)
     lines.push(
       `          gopls gets ${path.dirname(go.path)} first on its PATH, so it runs this go`,

@@ -113,7 +113,7 @@ export function goplsWithoutGo(s: DoctorSeams): GoplsFacts | undefined {
     return {
       path: s.config.goplsPath,
       version: undefined,
-      source: "GOPLS_GUARD_GOPLS (not verified: no Go)",
+      source: "GOPLS_GUARD_GOPLS (not verified: no working go)",
     };
   const root = s.config.installDir;
   let names: string[] = [];
@@ -130,5 +130,7 @@ export function goplsWithoutGo(s: DoctorSeams): GoplsFacts | undefined {
   }
   const [newest] = releasesNewestFirst([...byVersion.keys()]);
   const bin = newest && byVersion.get(newest);
-  return bin ? { path: bin, version: newest, source: "managed (not verified: no Go)" } : undefined;
+  return bin
+    ? { path: bin, version: newest, source: "managed (not verified: no working go)" }
+    : undefined;
 }

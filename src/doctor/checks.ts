@@ -90,7 +90,12 @@ export async function runChecks(
   const forGopls = await goForGoplsFound(found.value, s.env, s.platform, loginShell);
   if (forGopls.notice) findings.push(forGopls.notice);
   const goEnv = await goEnvOnce(found.value.path, s.env, s.cwd);
-  if (!goEnv.ok) return { findings: [...findings, goEnv.finding], facts };
+  if (!goEnv.ok) {
+    // A go that exists but does not work is not "not found", nor are the builds already there.
+    facts.go = { path: found.value.path, source: found.value.source, version: "unknown", env: {} };
+    facts.gopls = goplsWithoutGo(s);
+    return { findings: [...findings, goEnv.finding], facts };
+  }
   const ge = goEnv.value;
   facts.go = {
     path: found.value.path,

@@ -4,8 +4,9 @@
 
 import os from "node:os";
 import type { Config } from "../config.js";
-import type { Finding, Result } from "../findings.js";
+import { type Finding, fail, type Result } from "../findings.js";
 import { goForGopls } from "../go/path-for-gopls.js";
+import { runtimeEnvFault } from "../go/runtime-env.js";
 import type { Logger } from "../log.js";
 import type { InstallPhase } from "./install.js";
 import { locateExplicit, selfPaths } from "./locate.js";
@@ -59,6 +60,9 @@ export function resolveOptions(
 }
 
 export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> {
+  // A gopls that would die at start for it is never started.
+  const runtime = runtimeEnvFault(o.env);
+  if (runtime) return fail(runtime);
   const self = selfPaths(o.env);
   const explicit = locateExplicit(o.config, o.env, self);
   if (explicit && !explicit.ok) return explicit;

@@ -4,6 +4,7 @@
 
 import type { Config } from "../config.js";
 import { fail, ok, type Result } from "../findings.js";
+import { runtimeEnvFault } from "../go/runtime-env.js";
 import { isSelf, locateExplicit, selfPaths } from "./locate.js";
 import { safetyRoot, unsafe } from "./probe.js";
 import { decisionDue, readState, stateKey, stillValid, type WarmState } from "./state.js";
@@ -36,6 +37,7 @@ interface WarmOptions {
  * must decide more than that (the cold path, a finding, a binary that is not safe to run).
  */
 export function warmGopls(o: WarmOptions): Located | undefined {
+  if (runtimeEnvFault(o.env)) return undefined;
   const self = selfPaths(o.env);
   const explicit = locateExplicit(o.config, o.env, self);
   if (explicit && !explicit.ok) return undefined;

@@ -62,6 +62,13 @@ export class PendingRequests {
     return this.byId.has(id);
   }
 
+  /** Every pending request, in order; none is pending after. */
+  take(): Array<[MessageId, string]> {
+    const all = [...this.byId];
+    this.byId.clear();
+    return all;
+  }
+
   /** Requests the gopls going away will never answer: ContentModified, so editors retry. */
   interrupt(editor: EditorChannel, why: string): void {
     for (const [id, method] of this.byId) {

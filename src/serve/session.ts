@@ -5,6 +5,7 @@
 
 import type { Finding } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
+import { startFault } from "../gopls/start-fault.js";
 import type { Frame } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import type { FrameStall } from "../lsp/stall.js";
@@ -118,6 +119,9 @@ export class Session extends SessionCore {
 
   protected goplsExited(exit: Exit): void {
     if (this.state.name === "ending") return;
+    // Its environment, not a bug: the same gopls would die the same way, so no restart.
+    const fault = startFault(exit.stderrTail, { ...this.o.goplsEnv, ...this.adoption.values });
+    if (fault && !this.router.shutdownRequested) return this.goplsCannotRun(exit, fault);
     // SIGKILL with memory high at the last reading: the out-of-memory killer, most likely.
     const rss = this.memoryWatch.last;
     const how =
@@ -155,6 +159,22 @@ export class Session extends SessionCore {
     setTimeout(() => {
       if (this.state.name === "restarting") this.replace(after);
     }, decision.delayMs).unref();
+  }
+
+  /** gopls died at start for its environment: the guard stands in, with the fault and Retry. */
+  private goplsCannotRun(exit: Exit, fault: Finding): void {
+    this.o.logger.error(
+      { event: "gopls.cannot_run", code: exit.code, fault: fault.id, stderrTail: exit.stderrTail },
+      "gopls cannot run here",
+    );
+    this.router.serverRequests.nextGeneration();
+    const waiting = this.router.pending.take();
+    this.degradeAtLaunch(fault);
+    // The editor's initialize (and whatever else gopls took) is answered as if gopls had never
+    // started: never an interrupted initialize.
+    for (const [id, method] of waiting) this.answerStandingIn(id, method);
+    // Answering initialize offers the Retry; one answered by gopls earlier did not.
+    if (!waiting.some(([, method]) => method === "initialize")) this.offerRetry();
   }
 
   /** A planned restart: the running gopls stopped, a new one (adopted settings, less memory) brought up to date. */
