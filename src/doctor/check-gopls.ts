@@ -108,12 +108,12 @@ export async function checkGopls(
  * Without Go nothing can be verified or installed, but the doctor still says where gopls is:
  * GOPLS_GUARD_GOPLS, or the newest build in the install dir (unverified: no `go version -m`).
  */
-export function goplsWithoutGo(s: DoctorSeams): GoplsFacts | undefined {
+export function goplsWithoutGo(s: DoctorSeams, why = "no Go"): GoplsFacts | undefined {
   if (s.config.goplsPath)
     return {
       path: s.config.goplsPath,
       version: undefined,
-      source: "GOPLS_GUARD_GOPLS (not verified: no working go)",
+      source: `GOPLS_GUARD_GOPLS (not verified: ${why})`,
     };
   const root = s.config.installDir;
   let names: string[] = [];
@@ -130,7 +130,5 @@ export function goplsWithoutGo(s: DoctorSeams): GoplsFacts | undefined {
   }
   const [newest] = releasesNewestFirst([...byVersion.keys()]);
   const bin = newest && byVersion.get(newest);
-  return bin
-    ? { path: bin, version: newest, source: "managed (not verified: no working go)" }
-    : undefined;
+  return bin ? { path: bin, version: newest, source: `managed (not verified: ${why})` } : undefined;
 }

@@ -10,6 +10,7 @@ import { checkDirs, checkSpace } from "./check-fs.js";
 import { checkGoroot, checkShellDrift, checkWsl } from "./check-go.js";
 import { checkGopls, type GoplsFacts, goplsWithoutGo } from "./check-gopls.js";
 import { checkSettings } from "./check-settings.js";
+import { confirmWithGo, goReachesProxy } from "./confirm.js";
 import { type ProbeResult, probeProxy } from "./probe-proxy.js";
 import { probeSumdb, type SumdbProbe } from "./probe-sumdb.js";
 import type { DoctorSeams } from "./seams.js";
@@ -93,7 +94,7 @@ export async function runChecks(
   if (!goEnv.ok) {
     // A go that exists but does not work is not "not found", nor are the builds already there.
     facts.go = { path: found.value.path, source: found.value.source, version: "unknown", env: {} };
-    facts.gopls = goplsWithoutGo(s);
+    facts.gopls = goplsWithoutGo(s, "go does not work");
     return { findings: [...findings, goEnv.finding], facts };
   }
   const ge = goEnv.value;
@@ -117,6 +118,8 @@ export async function runChecks(
     ? checkGopls(s, goplsFindings, found.value.path)
     : Promise.resolve(undefined);
   const pinned = s.config.goplsVersion === "latest" ? undefined : s.config.goplsVersion;
+  // go's own answer, asked alongside the probe, within the same bound: the judge of its findings.
+  const goAnswer = probesProxy(ge) ? goReachesProxy(found.value.path, s.env, ge, 5000) : undefined;
   const [gopls, probes, sumdb] = await Promise.all([
     goplsChecked,
     probeAll(s, ge),
@@ -130,9 +133,13 @@ export async function runChecks(
   facts.gopls = gopls;
   facts.probes = probes;
   facts.sumdb = sumdb;
-  const probed = [...probes, ...(sumdb ? [sumdb] : [])].flatMap((p) =>
-    p.finding ? [p.finding] : [],
+  const confirmed = await confirmWithGo(
+    [...probes, ...(sumdb ? [sumdb] : [])].flatMap((p) => (p.finding ? [p.finding] : [])),
+    () => goAnswer ?? Promise.resolve({ reached: false, said: "" }),
   );
+  for (const f of confirmed.refuted)
+    s.logger.warn({ event: "probe.refuted", finding: f }, "go reaches the proxy: not reported");
+  const probed = confirmed.findings;
   // The probe says precisely what is wrong with the network; go's own failure would say it again, vaguer.
   const network = (f: Finding) =>
     /^(proxy|sumdb)\./.test(f.id) ||
@@ -141,8 +148,13 @@ export async function runChecks(
   return { findings, facts };
 }
 
-async function probeAll(s: DoctorSeams, ge: GoEnv): Promise<ProbeResult[]> {
+/** The first proxy go asks, when it is one the doctor probes (not direct, not off). */
+function probesProxy(ge: GoEnv): string | undefined {
   const first = ge.GOPROXY.split(/[,|]/)[0]?.trim() ?? "";
-  if (!/^https?:\/\//.test(first)) return [];
-  return [await probeProxy(first, s.env, 5000)];
+  return /^https?:\/\//.test(first) ? first : undefined;
+}
+
+async function probeAll(s: DoctorSeams, ge: GoEnv): Promise<ProbeResult[]> {
+  const first = probesProxy(ge);
+  return first ? [await probeProxy(first, s.env, 5000)] : [];
 }

@@ -1,7 +1,6 @@
 // The doctor's one HTTP client: a GET bounded in all (CONNECT through HTTPS_PROXY/HTTP_PROXY as
-// the user set them, honouring NO_PROXY; TLS trusting the system and SSL_CERT_FILE; a body cap).
+// the user set them, honouring NO_PROXY; TLS trusting what go trusts (trust.ts); a body cap).
 
-import fs from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import type { TLSSocket } from "node:tls";
@@ -140,18 +139,4 @@ export async function request(
     req.on("error", (e) => reject(Object.assign(e, { socket: req.socket })));
     req.end();
   });
-}
-
-export function readCaFile(env: NodeJS.ProcessEnv): Buffer | undefined {
-  const file = env.SSL_CERT_FILE;
-  if (!file) return undefined;
-  try {
-    return Buffer.concat([
-      Buffer.from(tls.rootCertificates.join("\n")),
-      Buffer.from("\n"),
-      fs.readFileSync(file),
-    ]);
-  } catch {
-    return undefined;
-  }
 }

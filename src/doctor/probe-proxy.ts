@@ -5,7 +5,8 @@
 import type { TLSSocket } from "node:tls";
 import tls from "node:tls";
 import type { Finding } from "../findings.js";
-import { proxyFor, readCaFile, request } from "./http.js";
+import { proxyFor, request } from "./http.js";
+import { goTrustedRoots } from "./trust.js";
 
 export interface ProbeResult {
   url: string;
@@ -73,7 +74,7 @@ export async function probeProxy(
   const url = new URL(`${proxyUrl.replace(/\/$/, "")}/${GOPLS_LIST}`);
   const via = proxyFor(url, env);
   const started = Date.now();
-  const ca = readCaFile(env);
+  const ca = goTrustedRoots(env);
   const result: ProbeResult = { url: url.toString(), via, ms: 0 };
   try {
     const r = await request(url, via, timeoutMs, ca);

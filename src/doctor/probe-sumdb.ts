@@ -11,8 +11,9 @@ import type { Finding } from "../findings.js";
 import type { GoEnv } from "../go/env.js";
 import { matchPrefixPatterns } from "../go/patterns.js";
 import { sumdbAddress } from "../go/sumdb.js";
-import { proxyFor, readCaFile, request } from "./http.js";
+import { proxyFor, request } from "./http.js";
 import { unreachable } from "./probe-proxy.js";
+import { goTrustedRoots } from "./trust.js";
 
 const GOPLS = "golang.org/x/tools/gopls";
 
@@ -68,7 +69,7 @@ export async function probeSumdb(
     return undefined;
   const started = Date.now();
   const deadline = started + timeoutMs;
-  const ca = readCaFile(env);
+  const ca = goTrustedRoots(env);
   const get = (url: string, maxBytes?: number) => {
     const u = new URL(url);
     const left = deadline - Date.now();

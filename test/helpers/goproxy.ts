@@ -4,6 +4,7 @@
 
 import fs from "node:fs";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { crc32 } from "node:zlib";
@@ -79,6 +80,8 @@ export interface ProxyOptions {
   sumdb?: string;
   /** Every answer waits this long: a proxy far away or overloaded. */
   delayMs?: number;
+  /** Served over HTTPS with this key and certificate chain (PEM). */
+  tls?: { key: string; cert: string };
 }
 
 export async function startGoProxy(
@@ -88,7 +91,7 @@ export async function startGoProxy(
   const main = fs.readFileSync(path.join(FIXTURES, "standin", "main.go"));
   const byVersion = new Map(versions.map((v) => [v.version, v]));
   const requests: string[] = [];
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     const url = req.url ?? "";
     requests.push(url);
     const prefix = `/${MODULE}/@`;
@@ -134,11 +137,14 @@ export async function startGoProxy(
     };
     if (options.tamper?.includes(v.version)) files[`${root}/NOTICE`] = "not what was published\n";
     return send(200, "application/zip", zip(files));
-  });
+  };
+  const server = options.tls
+    ? https.createServer(options.tls, handler)
+    : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     requests,
     publish: (v) => {
       if (!byVersion.has(v.version)) versions.push(v);
