@@ -2,7 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { root, setup } from "./setup.mjs";
 
-const { env } = setup();
+const { env } = await setup();
 const result = spawnSync(process.execPath, ["build/bench/main.js", ...process.argv.slice(2)], {
   cwd: root,
   stdio: "inherit",

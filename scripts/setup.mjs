@@ -2,7 +2,15 @@
 // missing or older than the lock file, the build, the pinned real gopls installed once into a
 // cache outside the repo, and the stand-in gopls built from test/fixtures/standin.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { setupVscode } from "./vscode-setup.mjs";
@@ -78,15 +86,57 @@ function ensureSkewCache(cache, goBin, goEnv) {
   }
 }
 
-export function setup() {
+/**
+ * The go the tests and the set-up run, found the way the guard finds it (GOPLS_GUARD_TEST_GO, then
+ * GOPLS_GUARD_GO, PATH, the login shell's PATH, the well-known places): the compiled src/go/find.
+ */
+async function findTestGo() {
+  const { findGo } = await import(path.join(root, "build", "src", "go", "find.js"));
+  const { loginShellProbe } = await import(path.join(root, "build", "src", "go", "shell.js"));
+  const found = await findGo({
+    explicit: process.env.GOPLS_GUARD_TEST_GO || process.env.GOPLS_GUARD_GO,
+    env: process.env,
+    platform: process.platform,
+    homedir: os.homedir(),
+    loginShell: loginShellProbe(process.env.SHELL),
+  });
+  if (found.ok) return found.value.path;
+  console.error(
+    `setup: no Go found (${found.finding.evidence["also looked in"] ?? "PATH"}): install Go (https://go.dev/dl/) or set GOPLS_GUARD_TEST_GO=/path/to/go`,
+  );
+  process.exit(1);
+}
+
+/** Stage dirs (NAME.tmp-PID) of set-ups that died, whose process is gone. */
+function removeDeadStages(dir) {
+  let names = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/\.tmp-(\d+)$/.exec(name)?.[1]);
+    if (!pid || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      rmSync(path.join(dir, name), { recursive: true, force: true });
+    }
+  }
+}
+
+export async function setup() {
   const cache =
     process.env.GOPLS_GUARD_TEST_CACHE || path.join(os.homedir(), ".cache", "gopls-guard-test");
-  const goBin = process.env.GOPLS_GUARD_TEST_GO || "go";
   const lock = path.join(root, "package-lock.json");
   const marker = path.join(root, "node_modules", ".package-lock.json");
   if (!existsSync(marker) || statSync(marker).mtimeMs < statSync(lock).mtimeMs)
     run("npm", ["ci", "--no-audit", "--no-fund"]);
   run("npm", ["run", "--silent", "build"]);
+  const goBin = await findTestGo();
+  removeDeadStages(cache);
+  removeDeadStages(path.join(cache, "vscode"));
 
   // Go builds and installs in a clean environment: no workspace, modules on, host platform.
   const goEnv = {
@@ -103,10 +153,15 @@ export function setup() {
   if (!existsSync(realGopls)) {
     const stage = `${realDir}.tmp-${process.pid}`;
     mkdirSync(stage, { recursive: true });
-    run(goBin, ["install", `golang.org/x/tools/gopls@${REAL_GOPLS_VERSION}`], {
-      cwd: os.tmpdir(),
-      env: { ...goEnv, GOBIN: stage },
-    });
+    try {
+      run(goBin, ["install", `golang.org/x/tools/gopls@${REAL_GOPLS_VERSION}`], {
+        cwd: os.tmpdir(),
+        env: { ...goEnv, GOBIN: stage },
+      });
+    } catch (error) {
+      rmSync(stage, { recursive: true, force: true });
+      throw error;
+    }
     rmSync(realDir, { recursive: true, force: true });
     renameSync(stage, realDir);
   }
@@ -134,6 +189,8 @@ export function setup() {
     env: {
       ...(vscode.env ?? { GOPLS_GUARD_TEST_VSCODE_SKIP: vscode.skip }),
       ...(wine.env ?? { GOPLS_GUARD_TEST_WINE_SKIP: wine.skip }),
+      // The tests run `go` by name: the one found, first.
+      PATH: [path.dirname(goBin), process.env.PATH].filter(Boolean).join(path.delimiter),
       GOPLS_GUARD_TEST_REAL_GOPLS: realGopls,
       GOPLS_GUARD_TEST_REAL_GOPLS_VERSION: REAL_GOPLS_VERSION,
       GOPLS_GUARD_TEST_STANDIN: standin,

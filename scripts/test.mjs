@@ -3,7 +3,7 @@
 import { spawnSync } from "node:child_process";
 import { root, setup } from "./setup.mjs";
 
-const { env } = setup();
+const { env } = await setup();
 // One formatter and linter, and it gates the suite.
 const lint = spawnSync(
   process.execPath,
