@@ -102,7 +102,7 @@ async function findTestGo() {
   });
   if (found.ok) return found.value.path;
   console.error(
-    `setup: no Go found (${found.finding.evidence["also looked in"] ?? "PATH"}): install Go (https://go.dev/dl/) or set GOPLS_GUARD_TEST_GO=/path/to/go`,
+    `setup: ${found.finding.message} Install Go (https://go.dev/dl/) or set GOPLS_GUARD_TEST_GO=/path/to/go.`,
   );
   process.exit(1);
 }
