@@ -16,6 +16,7 @@ import { binaryIn, GOPLS_MODULE, STAGE_PREFIX, TRASH_PREFIX, versionDir } from "
 import { scratchPrefix } from "./leftovers.js";
 import { currentOwner, type LockOwner, withInstallLock } from "./lock.js";
 import { probeWritable } from "./probe.js";
+import { writeToolchain } from "./toolchain-file.js";
 import { verifyGopls } from "./verify.js";
 
 /** The system temp dir's scratch directories of installs: gopls-guard-install-<pid>-*. */
@@ -217,6 +218,8 @@ async function installLocked(
         message: `The freshly built gopls failed verification: ${verdict.finding.message}`,
       });
     fs.chmodSync(staged, 0o755);
+    // Built with a newer Go than the local one: gopls's own go commands need that Go too.
+    if (req.toolchain) writeToolchain(stage, verdict.value.goVersion);
     const final = versionDir(req.root, req.version, req.localGo);
     if (fs.existsSync(final)) {
       // An unverifiable leftover (truncated, foreign, wrong version): out of the way first.

@@ -24,3 +24,6 @@ export function parseVersionDir(name: string): { version: string; goLanguage: st
   const m = /^gopls-(v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)-(go\d+\.\d+)$/.exec(name);
   return m ? { version: m[1] as string, goLanguage: m[2] as string } : undefined;
 }
+
+/** Beside a build made with a toolchain newer than the local Go: that toolchain's name. */
+export const TOOLCHAIN_NAME = "toolchain";

@@ -1,5 +1,6 @@
 import { type Finding, sameFault } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
+import { toolchainOf } from "../gopls/toolchain-file.js";
 import { EditorChannel } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
@@ -168,11 +169,20 @@ export abstract class SessionCore {
       this.adoption.offer(finding, finding.adopt, () => this.applyAdoption());
   }
 
-  /** The environment the next gopls starts with: the editor's, accepted settings, its PATH. */
+  /**
+   * The environment the next gopls starts with: the editor's, accepted settings, its PATH, and
+   * for a build made with a newer Go (a workspace's go line needed it), that Go for its go commands.
+   */
   protected goplsEnv(): NodeJS.ProcessEnv {
     this.adoption.starting();
     const PATH = this.located?.goplsPATH;
-    return { ...this.o.goplsEnv, ...this.adoption.values, ...(PATH ? { PATH } : {}) };
+    const toolchain = this.located && toolchainOf(this.located.path);
+    return {
+      ...this.o.goplsEnv,
+      ...this.adoption.values,
+      ...(PATH ? { PATH } : {}),
+      ...(toolchain ? { GOTOOLCHAIN: toolchain } : {}),
+    };
   }
 
   /** The checks that do not gate the start, once gopls is up (or could not be started). */

@@ -43,9 +43,13 @@ test("gopls.go_skew: a go 1.27 module under Go 1.26: gopls v0.24.0 built with go
     GOMODCACHE: path.join(cache as string, "modcache"),
     GOCACHE: path.join(cache as string, "gocache"),
     GOFLAGS: "-modcacherw",
-    // As a user has it: go switches to the module's Go for gopls's own go commands.
-    GOTOOLCHAIN: "auto",
   });
+  // As users have it (Fedora's Go, and this machine's): GOTOOLCHAIN=local in go's env file, so
+  // go never switches on its own; gopls's go commands must get the Go it was built with.
+  delete env.GOTOOLCHAIN;
+  const goenvFile = path.join(tempDir(t), "go.env");
+  fs.writeFileSync(goenvFile, "GOTOOLCHAIN=local\n");
+  env.GOENV = goenvFile;
   const peer = new Peer([], env, module);
   t.after(() => peer.kill());
   const init = await peer.initialize({ rootUri: `file://${module}` }, 60_000);
