@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Finding } from "../findings.js";
+import { cacheFix } from "../go/cache-fix.js";
 import type { GoEnv } from "../go/env.js";
 import { probeWritable } from "../gopls/probe.js";
 import type { DoctorSeams } from "./seams.js";
@@ -26,16 +27,19 @@ export function checkDirs(s: DoctorSeams, ge: GoEnv): Finding[] {
     const p = probeWritable(dir);
     if (!p) continue;
     const st = statOf(dir);
+    // A permission denial the mode bits do not explain (a read-only mount explains itself).
     const modeAllows =
-      st && (st.uid === process.getuid?.() ? (st.mode & 0o200) !== 0 : (st.mode & 0o002) !== 0);
+      p.evidence.error !== "EROFS" &&
+      st &&
+      (st.uid === process.getuid?.() ? (st.mode & 0o200) !== 0 : (st.mode & 0o002) !== 0);
     out.push({
       id: "fs.cache_unwritable",
       severity: "warning",
-      message: `${name} (${dir}) is not writable; the guard builds gopls with a private cache instead.`,
+      message: `${name} (${dir}) is not writable: an install of gopls would use a private one for that build.`,
       evidence: { ...p.evidence, [name]: dir },
       fix: modeAllows
         ? `The mode bits allow the write, so a security module is the likely cause: check \`ausearch -m avc -ts recent\` (SELinux) or \`dmesg | grep -i apparmor\`, and \`ls -Z ${dir}\`.`
-        : `Make ${dir} writable (\`sudo chown -R $USER ${dir}\`), or point ${name} elsewhere (\`go env -w ${name}=...\`).`,
+        : cacheFix(name, dir, s.homedir),
     });
   }
   const me = process.getuid?.();

@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import { DEFAULTS } from "../defaults.js";
 import { type Finding, fail, ok, type Result } from "../findings.js";
+import { cacheFix } from "../go/cache-fix.js";
 import type { GoEnv } from "../go/env.js";
 import { installEnv } from "../go/environment.js";
 import type { GoVersion } from "../go/goversion.js";
@@ -107,9 +108,9 @@ function privateCaches(req: InstallRequest, env: NodeJS.ProcessEnv, scratch: str
     req.onFinding?.({
       id: "fs.cache_unwritable",
       severity: "warning",
-      message: `${name} (${dir}) cannot be written; gopls was built with a private ${name} instead. Your setting is unchanged.`,
+      message: `${name} (${dir}) cannot be written, so this gopls build uses a private ${name}; your setting is unchanged.`,
       evidence: { ...problem.evidence, [name]: dir },
-      fix: `Make ${dir} writable (\`sudo chown -R $USER ${dir}\`), or point ${name} elsewhere (\`go env -w ${name}=...\`); \`gopls-guard doctor\` says more.`,
+      fix: cacheFix(name, dir, os.homedir()),
     });
   }
 }

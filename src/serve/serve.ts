@@ -138,12 +138,13 @@ async function postStartChecks(
 ): Promise<Finding[]> {
   const { processSeams, runChecks } = await import("../doctor/checks.js");
   const version = typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev";
-  return (
-    await runChecks(processSeams(config, log.logger, log.file), version, {
-      gopls: false,
-      goplsVersion,
-    })
-  ).findings;
+  const { findings } = await runChecks(processSeams(config, log.logger, log.file), version, {
+    gopls: false,
+    goplsVersion,
+  });
+  // A module cache gopls cannot write matters to an install, which says so when it runs; a
+  // build cache it cannot write breaks gopls's own go commands, so that one is said here.
+  return findings.filter((f) => !(f.id === "fs.cache_unwritable" && "GOMODCACHE" in f.evidence));
 }
 
 /** The background update, loaded only when a session runs it (a day after the last decision). */

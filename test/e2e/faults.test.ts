@@ -169,11 +169,11 @@ const rows: Array<{
   {
     id: "fs.cache_unwritable",
     severity: "warning",
-    what: "GOMODCACHE on a read-only bind mount",
+    what: "GOCACHE on a read-only bind mount (gopls's own go commands need it)",
     needsRoot: true,
     setup: async (t) => {
-      const modcache = tempDir(t);
-      return { env: { GOMODCACHE: modcache }, readOnly: [modcache] };
+      const gocache = tempDir(t);
+      return { env: { GOCACHE: gocache }, readOnly: [gocache] };
     },
   },
   {
@@ -255,3 +255,43 @@ for (const row of rows) {
     assert.equal((await peer.exited).code, 0);
   });
 }
+
+test("a shared module cache the user cannot write: not said in a session (only an install needs it), and its fix keeps others' access", {
+  skip: root ? false : "needs root",
+}, async (t) => {
+  const modcache = tempDir(t);
+  const setup: Setup = { env: {}, readOnly: [modcache] };
+  const base = { GOFLAGS: "", GOSUMDB: "off", GOPROXY: "off", GOMODCACHE: modcache };
+  const [cmd, args] = command(setup, ["doctor", "--json"]);
+  const r = await run(cmd, args, { env: guardEnv(tempDir(t), base) }).catch(
+    (error: { stdout: string }) => error,
+  );
+  const f = parseReport(r as { stdout: string }).findings.find(
+    (x) => x.id === "fs.cache_unwritable",
+  );
+  assert.ok(f);
+  assert.match(f.message, /an install of gopls would use a private one/);
+  assert.doesNotMatch(f.fix, /chown/);
+  assert.match(f.fix, /g\+w|go env -w GOMODCACHE=\$HOME\/go\/pkg\/mod/);
+
+  const [serveCmd, serveArgs] = command(setup, []);
+  const peer = new Peer(
+    serveArgs,
+    guardEnv(tempDir(t), {
+      ...base,
+      GOPLS_GUARD_GOPLS: standinGopls(),
+      GOPLS_GUARD_CHECKS: "on",
+      GOPLS_GUARD_CHECKS_DELAY_MS: "1",
+    }),
+    undefined,
+    serveCmd,
+  );
+  t.after(() => peer.kill());
+  await peer.initialize({}, 30_000);
+  // The checks ran: the log says so; the editor heard nothing of the module cache.
+  await peer.waitFor("the checks' findings", (m) => JSON.stringify(m).includes("proxy.off"));
+  assert.ok(!peer.received.some((m) => JSON.stringify(m).includes("cache_unwritable")));
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  await peer.exited;
+});

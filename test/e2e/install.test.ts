@@ -445,7 +445,7 @@ test("a read-only GOCACHE and GOMODCACHE (bind mounts): built with private cache
   assert.match(out.stdout.trim(), /gopls-v0\.2\.0-go1\.\d+\/gopls$/);
   assert.match(
     out.stderr,
-    /\[fs\.cache_unwritable\] GOCACHE \(.*gocache\) cannot be written; gopls was built with a private GOCACHE instead\. Your setting is unchanged\..*EROFS/,
+    /\[fs\.cache_unwritable\] GOCACHE \(.*gocache\) cannot be written, so this gopls build uses a private GOCACHE; your setting is unchanged\..*EROFS/,
   );
   assert.match(out.stderr, /\[fs\.cache_unwritable\] GOMODCACHE/);
   assert.deepEqual(fs.readdirSync(gocache), []);
