@@ -1,10 +1,11 @@
-// Sizes as people write and read them: "4G" in a setting, "1.6 GB" in a message.
+// Sizes as people write and read them: "4G" in a setting, "1.6 GiB" in a message (binary units,
+// named as such: the figures are powers of 1024).
 
 const GIB = 1024 ** 3;
 
-/** 1.6 GB, 420 MB: how a figure reads in a message. */
+/** 1.6 GiB, 420 MiB: how a figure reads in a message. */
 export function formatBytes(n: number): string {
-  return n >= GIB ? `${(n / GIB).toFixed(1)} GB` : `${Math.round(n / 1024 ** 2)} MB`;
+  return n >= GIB ? `${(n / GIB).toFixed(1)} GiB` : `${Math.round(n / 1024 ** 2)} MiB`;
 }
 
 /** "4G", "512M", "1500000000": a size in bytes; undefined when it is not one. */

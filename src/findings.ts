@@ -51,6 +51,9 @@ export function dedupe(findings: readonly Finding[]): Finding[] {
 
 /** The one-paragraph text an editor shows: what is wrong, the evidence, the fix. */
 export function describe(finding: Finding): string {
+  // An event said for information with nothing to fix (gopls installed, a switch done) is no
+  // fault: it carries no fault id.
+  if (finding.severity === "info" && !finding.fix) return `gopls-guard: ${finding.message}`;
   const evidence = Object.entries(finding.evidence)
     .map(([k, v]) => `${k}: ${v}`)
     .join("; ");

@@ -171,8 +171,8 @@ export function notOnEditorPath(
   return {
     id: "go.missing",
     severity: "warning",
-    message: `The editor's PATH has no go; the guard is using ${goPath} and puts ${dir} first on gopls's PATH.`,
-    evidence: { "go found in": dir, "editor PATH": editorPath ?? "(unset)" },
+    message: `go is not on PATH; the guard uses ${goPath} and puts ${dir} first on gopls's PATH.`,
+    evidence: { "go found in": dir, PATH: editorPath ?? "(unset)" },
     fix: pathFix(dir, platform),
   };
 }

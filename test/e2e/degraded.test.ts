@@ -49,7 +49,7 @@ test("no usable Go: initialize answered, the error shown, prompt request errors,
   await peer.waitFor(
     "running",
     (m) =>
-      /\[gopls\.retry\].*running now; 1 open file handed to it/.test(
+      /gopls-guard: gopls .*running now; 1 open file handed to it/.test(
         JSON.stringify(m.params ?? ""),
       ),
     20_000,

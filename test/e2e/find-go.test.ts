@@ -77,11 +77,8 @@ test("go only on the login shell's PATH, the well-known place hidden: found, use
   assert.equal(report.facts.go?.path, path.join(elsewhere, "bin", "go"));
   const f = report.findings.find((x) => x.id === "go.missing");
   assert.equal(f?.severity, "warning");
-  assert.match(
-    f?.message ?? "",
-    /The editor's PATH has no go; the guard is using .*go-elsewhere\/bin\/go/,
-  );
-  assert.equal(f?.evidence["editor PATH"], "/usr/bin:/bin");
+  assert.match(f?.message ?? "", /go is not on PATH; the guard uses .*go-elsewhere\/bin\/go/);
+  assert.equal(f?.evidence.PATH, "/usr/bin:/bin");
   assert.match(f?.fix ?? "", /~\/\.profile|environment\.d/);
 
   // A first session (its own guard home: the doctor's run left a warm start behind).
@@ -89,9 +86,7 @@ test("go only on the login shell's PATH, the well-known place hidden: found, use
   t.after(() => peer.kill());
   await peer.initialize({}, 30_000);
   const shown = await peer.waitFor("the warning", (m) =>
-    /\[go\.missing\] The editor's PATH has no go; the guard is using/.test(
-      JSON.stringify(m.params ?? ""),
-    ),
+    /\[go\.missing\] go is not on PATH; the guard uses/.test(JSON.stringify(m.params ?? "")),
   );
   assert.equal((shown.params as { type: number }).type, 2);
   assert.deepEqual((await peer.call("standin/echo", ["ok"])).result, ["ok"]);

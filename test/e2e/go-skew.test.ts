@@ -65,13 +65,13 @@ test("gopls.go_skew: a go 1.27 module under Go 1.26: gopls v0.24.0 built with go
   );
   assert.match(
     JSON.stringify(ask.params),
-    /go\.mod says go 1\.27, but gopls v0\.23\.0 was built with go1\.26 and cannot load it\. Build the newest gopls for Go 1\.27 with go1\.27\.3\? The go command downloads go1\.27\.3 \(72 MB\) through your module proxy/,
+    /go\.mod says go 1\.27, but gopls v0\.23\.0 was built with go1\.26 and cannot load it\. Build the newest gopls for Go 1\.27 with go1\.27\.3\? The go command downloads go1\.27\.3 \(72 MiB\) through your module proxy/,
   );
   peer.send({ id: ask.id, result: { title: "Build it" } });
   await peer.waitFor(
     "switched",
     said(
-      /\[gopls\.go_skew\] gopls v0\.2[4-9]\.\d+, built for Go 1\.27, runs for this workspace now .*1 open file handed to it/,
+      /gopls-guard: gopls v0\.2[4-9]\.\d+, built for Go 1\.27, runs for this workspace now .*1 open file handed to it/,
     ),
     150_000,
   );

@@ -54,7 +54,7 @@ test("go only at its well-known place: the real gopls answers hover and diagnost
     const first = client.shown[0]?.message ?? "";
     assert.match(
       first,
-      /\[go\.missing\] The editor's PATH has no go; the guard is using \/usr\/local\/go\/bin\/go and puts \/usr\/local\/go\/bin first on gopls's PATH/,
+      /\[go\.missing\] go is not on PATH; the guard uses \/usr\/local\/go\/bin\/go and puts \/usr\/local\/go\/bin first on gopls's PATH/,
       `${start}: ${first}`,
     );
     await c.sendNotification("initialized", {});

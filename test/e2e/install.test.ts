@@ -209,7 +209,7 @@ test("a first install that takes long: initialize answered meanwhile, requests r
     "gopls took over",
     (m) =>
       m.method === "window/logMessage" &&
-      /\[gopls\.missing\] gopls v0\.2\.0 was installed and is running; 1 open file handed to it/.test(
+      /^gopls-guard: gopls v0\.2\.0 was installed and is running; 1 open file handed to it/.test(
         (m.params as { message: string }).message,
       ),
     90_000,
@@ -264,7 +264,7 @@ test("a module proxy slow to answer go's queries: initialize answered meanwhile 
   await peer.waitFor(
     "gopls took over",
     (m) =>
-      /\[gopls\.missing\] gopls v0\.2\.0 was installed and is running/.test(
+      /"gopls-guard: gopls v0\.2\.0 was installed and is running/.test(
         JSON.stringify(m.params ?? ""),
       ),
     90_000,

@@ -50,12 +50,12 @@ test("a gopls past the soft limit: asked once with the figure; Restart gopls bri
   const ask = await peer.waitFor("the question", (m) => m.method === "window/showMessageRequest");
   assert.match(
     JSON.stringify(ask.params),
-    /gopls is using 1\d\d MB for \/w, over the soft limit of 100 MB/,
+    /gopls is using 1\d\d MiB for \/w, over the soft limit of 100 MiB/,
   );
   peer.send({ id: ask.id, result: { title: "Restart gopls" } });
   await peer.waitFor(
     "restarted",
-    said(/\[gopls\.memory\] gopls was restarted to free its 1\d\d MB; 1 open file restored/),
+    said(/gopls-guard: gopls was restarted to free its 1\d\d MiB; 1 open file restored/),
   );
   const state = (await peer.call("standin/state")).result as { pid: number; documents: object };
   assert.notEqual(state.pid, first);
@@ -71,7 +71,7 @@ test("a gopls past the hard limit is restarted before the system runs short", {
   await peer.waitFor(
     "restarted",
     said(
-      /\[gopls\.memory\] gopls used 1\d\d MB for \/w, over the hard limit of 120 MB, and was restarted/,
+      /\[gopls\.memory\] gopls used 1\d\d MiB for \/w, over the hard limit of 120 MiB, and was restarted/,
     ),
   );
   const state = (await peer.call("standin/state")).result as { pid: number };
@@ -85,7 +85,7 @@ const oomSkip =
     ? "needs root and the cgroup v1 memory controller"
     : false);
 
-test("the kernel's out-of-memory killer ends gopls (a 200 MB memory cgroup): named as such, with the figure", {
+test("the kernel's out-of-memory killer ends gopls (a 200 MiB memory cgroup): named as such, with the figure", {
   skip: oomSkip,
 }, async (t) => {
   const { peer, home } = await session(t, "100M");
@@ -103,7 +103,7 @@ test("the kernel's out-of-memory killer ends gopls (a 200 MB memory cgroup): nam
   fs.writeFileSync(path.join(group, "tasks"), String(gopls));
   await peer.call("standin/alloc", 80);
   // The guard's reading is in its session file, which `status` shows.
-  await waitUntil("a reading over 80 MB", () => {
+  await waitUntil("a reading over 80 MiB", () => {
     const r = fs.readFileSync(path.join(home, "sessions", `${peer.pid}.json`), "utf8");
     return ((JSON.parse(r) as { rssBytes?: number }).rssBytes ?? 0) > 80 * 1024 ** 2;
   });
@@ -111,7 +111,7 @@ test("the kernel's out-of-memory killer ends gopls (a 200 MB memory cgroup): nam
   await peer.waitFor(
     "named",
     said(
-      /\[gopls\.crash\] gopls was killed by SIGKILL, most likely by the system's out-of-memory killer \(its last reading: \d+ MB\)/,
+      /\[gopls\.crash\] gopls was killed by SIGKILL, most likely by the system's out-of-memory killer \(its last reading: \d+ MiB\)/,
     ),
     20_000,
   );

@@ -117,7 +117,7 @@ test("gopls.update: a day later, the installed gopls starts at once; the newer o
   peer.send({ id: ask.id, result: { title: "Switch now" } });
   await peer.waitFor(
     "switched",
-    said(/\[gopls\.update\] gopls v0\.2\.0 runs now \(was v0\.1\.1\); 1 open file handed to it/),
+    said(/gopls-guard: gopls v0\.2\.0 runs now \(was v0\.1\.1\); 1 open file handed to it/),
   );
   const state = (await peer.call("standin/state")).result as { documents: object };
   assert.deepEqual(Object.keys(state.documents), ["file:///w/a.go"]);

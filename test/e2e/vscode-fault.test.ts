@@ -74,7 +74,7 @@ test("VS Code: with GOPROXY unreachable and nothing installed, the guard's error
   const proxy = await proxyFromModCache(port, "v0.23.0");
   t.after(() => new Promise((resolve) => proxy.close(resolve)));
   await toast.locator('.monaco-button:has-text("Retry")').first().click();
-  // Retry's install ends with a toast; "[gopls.retry] … running now" is info, so it goes to the
+  // Retry's install ends with a toast; "gopls … is running now" is info, so it goes to the
   // "gopls (server)" output channel rather than a toast.
   await vscode.page
     .locator('.notification-toast:has-text("gopls v0.23.0 installed")')

@@ -38,8 +38,8 @@ test("sizes as settings write them and messages show them", () => {
   assert.equal(parseBytes("2GiB"), 2 * GIB);
   assert.equal(parseBytes("123456"), 123456);
   for (const bad of ["", "lots", "-1G", "0"]) assert.equal(parseBytes(bad), undefined, bad);
-  assert.equal(formatBytes(1.6 * GIB), "1.6 GB");
-  assert.equal(formatBytes(420 * 1024 ** 2), "420 MB");
+  assert.equal(formatBytes(1.6 * GIB), "1.6 GiB");
+  assert.equal(formatBytes(420 * 1024 ** 2), "420 MiB");
 });
 
 test("memory limits: a quarter of physical memory (1 GiB at least), the hard limit twice that under 90 %", () => {

@@ -106,7 +106,9 @@ test("a failed start: degraded{launch-failed}, initialize answered by the guard,
   assert.match(refused.error?.message ?? "", /it could not be started: proxy\.off/);
   const ask = await h.waitFor("Retry", (m) => m.method === "window/showMessageRequest");
   h.send({ id: ask.id, result: { title: "Retry" } });
-  await h.waitFor("running again", (m) => /\[gopls\.retry\]/.test(JSON.stringify(m.params ?? "")));
+  await h.waitFor("running again", (m) =>
+    /gopls-guard: gopls .*is running now/.test(JSON.stringify(m.params ?? "")),
+  );
   const r = await h.response(h.request("textDocument/hover", hover));
   assert.equal((r.result as { pid: number }).pid, h.goplses[0]?.pid);
   assert.deepEqual(h.goplses[0]?.methods().slice(0, 3), [
@@ -243,14 +245,14 @@ test("memory over the soft limit: the user is asked once, with the figures; yes 
   const ask = await h.waitFor("the question", (m) => m.method === "window/showMessageRequest");
   assert.match(
     JSON.stringify(ask.params),
-    /gopls is using 150 MB for \/w, over the soft limit of 100 MB.*\[gopls\.memory\]/,
+    /gopls is using 150 MiB for \/w, over the soft limit of 100 MiB.*\[gopls\.memory\]/,
   );
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(h.received.filter((m) => m.method === "window/showMessageRequest").length, 1);
   mem.rss = 20 * MB;
   h.send({ id: ask.id, result: { title: "Restart gopls" } });
   await h.waitFor("restarted", (m) =>
-    /\[gopls\.memory\] gopls was restarted to free its 150 MB; 1 open file restored/.test(
+    /gopls-guard: gopls was restarted to free its 150 MiB; 1 open file restored/.test(
       JSON.stringify(m.params ?? ""),
     ),
   );
@@ -271,7 +273,7 @@ test("memory over the hard limit: gopls is restarted at once, and the user told 
   await h.response(h.request("initialize", init));
   mem.rss = 300 * MB;
   await h.waitFor("told", (m) =>
-    /\[gopls\.memory\] gopls used 300 MB, over the hard limit of 200 MB, and was restarted/.test(
+    /\[gopls\.memory\] gopls used 300 MiB, over the hard limit of 200 MiB, and was restarted/.test(
       JSON.stringify(m.params ?? ""),
     ),
   );
@@ -289,7 +291,7 @@ test("a SIGKILL while memory was high is named as the out-of-memory killer's, wi
   await new Promise((r) => setTimeout(r, 100));
   h.goplses[0]?.killNow();
   await h.waitFor("named", (m) =>
-    /\[gopls\.crash\] gopls was killed by SIGKILL, most likely by the system's out-of-memory killer \(its last reading: 80 MB\)/.test(
+    /\[gopls\.crash\] gopls was killed by SIGKILL, most likely by the system's out-of-memory killer \(its last reading: 80 MiB\)/.test(
       JSON.stringify(m.params ?? ""),
     ),
   );
