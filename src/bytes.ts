@@ -3,9 +3,10 @@
 
 const GIB = 1024 ** 3;
 
-/** 1.6 GiB, 420 MiB: how a figure reads in a message. */
+/** 1.6 GiB, 420 MiB, 12 KiB: how a figure reads in a message. */
 export function formatBytes(n: number): string {
-  return n >= GIB ? `${(n / GIB).toFixed(1)} GiB` : `${Math.round(n / 1024 ** 2)} MiB`;
+  if (n >= GIB) return `${(n / GIB).toFixed(1)} GiB`;
+  return n >= 1024 ** 2 ? `${Math.round(n / 1024 ** 2)} MiB` : `${Math.ceil(n / 1024)} KiB`;
 }
 
 /** "4G", "512M", "1500000000": a size in bytes; undefined when it is not one. */

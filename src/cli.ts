@@ -1,5 +1,6 @@
-// argv → what to do. The guard owns `doctor`, `install`, `which` and `link`; everything else is a gopls
-// command line, either serve mode over stdio (proxied) or a command run as-is (passthrough).
+// argv → what to do. The guard owns `doctor`, `install`, `which`, `link`, `status` and `clean`;
+// everything else is a gopls command line, either serve mode over stdio (proxied) or a command
+// run as-is (passthrough).
 
 export type Command =
   | { kind: "serve"; goplsArgs: string[] }
@@ -27,8 +28,8 @@ const VALUE_FLAGS = new Set([
   "remote.logfile",
 ]);
 
-export type GuardCommand = "doctor" | "install" | "which" | "link" | "status";
-const GUARD_COMMANDS = new Set<string>(["doctor", "install", "which", "link", "status"]);
+export type GuardCommand = "doctor" | "install" | "which" | "link" | "status" | "clean";
+const GUARD_COMMANDS = new Set<string>(["doctor", "install", "which", "link", "status", "clean"]);
 
 function flagName(arg: string): string {
   return arg.replace(/^--?/, "").split("=")[0] ?? "";
@@ -78,6 +79,7 @@ Usage:
   gopls-guard which                           print the gopls the guard would run
   gopls-guard link [DIR]                      make DIR/gopls (default: the guard's bin dir) run the guard
   gopls-guard status [--json]                 the sessions running: editor, workspace, gopls, memory
+  gopls-guard clean [--all]                   remove unused builds, old logs; --all: all the guard made
   gopls-guard <any other gopls command>       run gopls with that command line
 
 Environment: GOPLS_GUARD_GOPLS, GOPLS_GUARD_HOME, GOPLS_GUARD_LOG_LEVEL (see README).

@@ -21,6 +21,8 @@ export async function main(command: Command, config: Config, problems: Finding[]
         return install(config, command.args, command.name === "install");
       if (command.name === "status")
         return (await import("./commands/status.js")).status(config, command.args);
+      if (command.name === "clean")
+        return (await import("./commands/clean.js")).clean(config, command.args);
       if (command.name === "link")
         return (await import("./commands/link.js")).link(config, command.args);
       if (command.name === "doctor")
