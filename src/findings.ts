@@ -62,3 +62,27 @@ export function describe(finding: Finding): string {
   if (finding.fix) parts.push(`Fix: ${finding.fix}`);
   return `gopls-guard [${finding.id}] ${parts.join(" ")}`;
 }
+
+const HEADLINE_MAX = 160;
+
+function firstSentence(text: string): string {
+  // A sentence ends at ". " or at the end; not inside a version (v0.23.0) or a path (a/b.go).
+  const m = /^.*?[.!?](?=\s|$)/s.exec(text.trim());
+  return (m?.[0] ?? text).trim();
+}
+
+/**
+ * The one line an editor pops up (Neovim's echo area, a toast): what is wrong and what to do,
+ * without the evidence or long paths, which go to the log (window/logMessage) and the doctor.
+ */
+export function headline(finding: Finding): string {
+  if (finding.severity === "info" && !finding.fix) return `gopls-guard: ${finding.message}`;
+  const whole = `gopls-guard [${finding.id}] ${finding.message}`;
+  const what =
+    whole.length <= HEADLINE_MAX
+      ? whole
+      : `gopls-guard [${finding.id}] ${firstSentence(finding.message)}`;
+  const fix = finding.fix ? firstSentence(finding.fix) : "";
+  if (fix && what.length + fix.length + 1 <= HEADLINE_MAX) return `${what} ${fix}`;
+  return what.length <= HEADLINE_MAX ? what : `${what.slice(0, HEADLINE_MAX - 1)}…`;
+}

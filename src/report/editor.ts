@@ -1,8 +1,8 @@
-// Findings and install progress for the editor: errors and warnings as showMessage, info as
-// logMessage, all of them in the log; progress on the editor's initialize workDoneToken when it
-// gave one, else as messages.
+// Findings and install progress for the editor: each whole in logMessage, errors and warnings
+// also as one short showMessage line, all of them in the log; progress on the editor's
+// initialize workDoneToken when it gave one, else as messages.
 
-import { describe, type Finding } from "../findings.js";
+import { describe, type Finding, headline } from "../findings.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Logger } from "../log.js";
 import { type EditorChannel, MessageType } from "../lsp/editor-channel.js";
@@ -28,8 +28,11 @@ export class EditorReporter {
         : finding.severity === "warning"
           ? MessageType.Warning
           : MessageType.Info;
-    const method = finding.severity === "info" ? "window/logMessage" : "window/showMessage";
-    this.editor.notify(method, { type, message: describe(finding) });
+    // The whole text (evidence, paths, the fix) in the log every client keeps; errors and
+    // warnings also pop up, as one short line.
+    this.editor.notify("window/logMessage", { type, message: describe(finding) });
+    if (finding.severity !== "info")
+      this.editor.notify("window/showMessage", { type, message: headline(finding) });
   }
 
   progress(phase: InstallPhase, message: string): void {

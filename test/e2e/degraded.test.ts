@@ -9,13 +9,15 @@ import { test } from "node:test";
 import { standinGopls, tempDir } from "../helpers/env.js";
 import { REAL_GO } from "../helpers/gocount.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
+import { waitUntil } from "../helpers/procs.js";
 
 test("no usable Go: initialize answered, the error shown, prompt request errors, Retry after the fix", async (t) => {
   const dir = tempDir(t);
   const go = path.join(dir, "go");
+  const home = tempDir(t);
   const peer = new Peer(
     [],
-    guardEnv(tempDir(t), { GOPLS_GUARD_GO: go, GOPLS_GUARD_GOPLS: standinGopls() }),
+    guardEnv(home, { GOPLS_GUARD_GO: go, GOPLS_GUARD_GOPLS: standinGopls() }),
   );
   t.after(() => peer.kill());
   const init = await peer.initialize();
@@ -55,6 +57,13 @@ test("no usable Go: initialize answered, the error shown, prompt request errors,
     20_000,
   );
   assert.deepEqual((await peer.call("standin/echo", ["back"])).result, ["back"]);
+  // Said without a fault id (it is no fault), logged with its own: gopls.retry.
+  const log = () =>
+    fs
+      .readdirSync(path.join(home, "logs"))
+      .map((f) => fs.readFileSync(path.join(home, "logs", f), "utf8"))
+      .join("");
+  await waitUntil("gopls.retry in the log", () => /"id":"gopls\.retry"/.test(log()));
   const state = (await peer.call("standin/state")).result as {
     documents: Record<string, unknown>;
     initializes: number;

@@ -360,8 +360,9 @@ test("the proxy unreachable: the newest compatible gopls already installed runs,
   await closed.close();
   const peer = await session(t, env(t, home, go.path, { GOPROXY: closed.url }));
   assert.equal(await serverVersion(peer), "v0.1.0");
+  // The whole text (the pop-up is its first sentence): in the log.
   const warning = peer.received.find(
-    (m) => m.method === "window/showMessage" && (m.params as { type: number }).type === 2,
+    (m) => m.method === "window/logMessage" && (m.params as { type: number }).type === 2,
   );
   assert.match(
     (warning?.params as { message: string } | undefined)?.message ?? "",
@@ -506,7 +507,7 @@ test("a module that differs from what the checksum database vouches for: sumdb.m
   const peer = await session(t, e);
   const init = await peer.initialize({}, 90_000);
   assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-guard");
-  const shown = peer.showMessages().find((m) => m.includes("[sumdb.mismatch]")) ?? "";
+  const shown = peer.logMessages().find((m) => m.includes("[sumdb.mismatch]")) ?? "";
   assert.match(shown, /does not match the checksum database/);
   assert.match(shown, /go clean -modcache/);
   assert.doesNotMatch(shown, /GOSUMDB=off|GONOSUMDB=|GOFLAGS=-insecure/);

@@ -141,7 +141,7 @@ for (const [name, bytes, reason, id] of malformed) {
     const gopls = await peer.goplsPid();
     const hanging = peer.request("standin/hang");
     peer.sendRaw(bytes);
-    const shown = await peer.waitFor("error message", (m) => m.method === "window/showMessage");
+    const shown = await peer.waitFor("error message", (m) => m.method === "window/logMessage");
     assert.match(
       (shown.params as { message: string }).message,
       new RegExp(`\\[${id.replace(".", "\\.")}\\]`),
@@ -168,7 +168,7 @@ test("a broken setting is reported before initialize is answered, and the sessio
   const peer = start(t, { GOPLS_GUARD_LOG_LEVEL: "loud" });
   await peer.initialize();
   const first = peer.received[0];
-  assert.equal(first?.method, "window/showMessage");
+  assert.equal(first?.method, "window/logMessage");
   assert.match(
     (first?.params as { message: string } | undefined)?.message ?? "",
     /\[config\.invalid\].*GOPLS_GUARD_LOG_LEVEL: loud/,

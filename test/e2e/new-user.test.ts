@@ -132,11 +132,13 @@ for (const where of ["environment", "go env file"] as const) {
     t.after(() => peer.kill());
     await peer.initialize({}, 30_000);
     await checksDone(home);
-    const notices = peer.received.filter(
-      (m) =>
-        (m.method === "window/showMessage" || m.method === "window/logMessage") &&
-        JSON.stringify(m.params).includes("[proxy.off]"),
-    );
+    // One pop-up, and its whole text (with the fix) once in the log.
+    const said = (method: string) =>
+      peer.received.filter(
+        (m) => m.method === method && JSON.stringify(m.params).includes("[proxy.off]"),
+      );
+    assert.equal(said("window/showMessage").length, 1, JSON.stringify(peer.received, null, 1));
+    const notices = said("window/logMessage");
     assert.equal(notices.length, 1, JSON.stringify(notices, null, 1));
     assert.match((notices[0]?.params as { message?: string } | undefined)?.message ?? "", fix);
     assert.equal((await peer.call("shutdown")).result, null);

@@ -130,6 +130,13 @@ export class Peer {
     return pid;
   }
 
+  /** The whole texts of the findings said (window/logMessage: evidence and fix included). */
+  logMessages(): string[] {
+    return this.received
+      .filter((m) => m.method === "window/logMessage")
+      .map((m) => (m.params as { message: string }).message);
+  }
+
   showMessages(): string[] {
     return this.received
       .filter((m) => m.method === "window/showMessage")
