@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { pidsWithEnv } from "./procs.js";
 
 export const ROOT = path.resolve(import.meta.dirname, "..", "..", "..");
 export const GUARD = path.join(ROOT, "dist", "gopls-guard.mjs");
@@ -25,6 +26,15 @@ export function tempDir(t: { after(fn: () => void): void }, prefix = "gg-"): str
   // A guard a later hook kills may still write there (its log, its session file): tried again
   // once its pending writes are done, and given up on quietly (it is only a temp dir).
   t.after(async () => {
+    // A guard whose home this is, still running (its kill is a later hook), would write its
+    // session file into the removed dir: it goes first.
+    for (const pid of pidsWithEnv(`GOPLS_GUARD_HOME=${dir}\0`)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
     for (let i = 0; i < 20; i++) {
       try {
         return fs.rmSync(dir, { recursive: true, force: true });
