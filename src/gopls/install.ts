@@ -184,16 +184,24 @@ async function installLocked(
     privateCaches(req, env, cwd);
     const args = ["install", `${GOPLS_MODULE}@${req.version}`];
     req.onProgress?.("downloading", `installing gopls ${req.version} with ${req.goEnv.GOVERSION}`);
-    // go says nothing while it compiles (minutes, cold): once its output stops, a building line
-    // with the time so far, every progressEveryMs, until the binary is verified.
+    // go says nothing while it compiles (minutes, cold): once its output has stopped for a
+    // second, a building line with the time so far (its last download line would stand there,
+    // stale, for minutes), then again every progressEveryMs until the binary is verified.
     const started = Date.now();
     let quietSince = started;
+    let lastBuilding = 0;
     const every = req.progressEveryMs ?? DEFAULTS.progressEveryMs;
-    const ticker = setInterval(() => {
-      if (Date.now() - quietSince < every / 2) return;
-      const seconds = Math.round((Date.now() - started) / 1000);
-      req.onProgress?.("building", `building gopls ${req.version}: ${seconds} s so far`);
-    }, every);
+    const quiet = Math.min(1000, every / 2);
+    const ticker = setInterval(
+      () => {
+        const now = Date.now();
+        if (now - quietSince < quiet || now - lastBuilding < every) return;
+        lastBuilding = now;
+        const seconds = Math.round((now - started) / 1000);
+        req.onProgress?.("building", `building gopls ${req.version}: ${seconds} s so far`);
+      },
+      Math.min(quiet / 2, every),
+    );
     const r = await runGo(req.go, args, {
       env,
       cwd,
@@ -202,7 +210,10 @@ async function installLocked(
       onStderrLine: (line) => {
         req.onGoOutput?.(line);
         quietSince = Date.now();
-        if (line.startsWith("go: downloading")) req.onProgress?.("downloading", line.slice(4));
+        if (line.startsWith("go: downloading")) {
+          lastBuilding = 0;
+          req.onProgress?.("downloading", line.slice(4));
+        }
       },
     }).finally(() => clearInterval(ticker));
     const staged = binaryIn(stage);

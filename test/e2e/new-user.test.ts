@@ -244,3 +244,25 @@ test("install.interrupted: an installer SIGKILLed midway: the next start takes t
     ),
   );
 });
+
+test("the last download line does not stand for the build: within a few seconds of go falling quiet, it says building", async (t) => {
+  const home = tempDir(t);
+  const dir = tempDir(t);
+  // go says it downloads a module, then compiles in silence (4 s here; minutes for real).
+  const go = path.join(dir, "go");
+  fs.writeFileSync(
+    go,
+    `#!/bin/sh\nif [ "$1" = install ]; then echo "go: downloading github.com/segmentio/asm v1.2.1" >&2; sleep 4; fi\nexec /usr/local/go/bin/go "$@"\n`,
+    { mode: 0o755 },
+  );
+  // The default cadence (a line every 10 s): the stale line would have stood through the build.
+  const e = env(t, home, { GOPLS_GUARD_GO: go, GOFLAGS: "-modcacherw" });
+  delete e.GOPLS_GUARD_PROGRESS_MS;
+  const r = await guard(["install"], e);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stderr.split("\n").filter((l) => l.startsWith("gopls-guard: "));
+  const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+  const downloading = at(/downloading github\.com\/segmentio\/asm/);
+  const building = at(/building gopls v0\.2\.0: [1-3] s so far/);
+  assert.ok(downloading >= 0 && building > downloading, lines.join("\n"));
+});
