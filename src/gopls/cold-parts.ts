@@ -18,6 +18,7 @@ import { binaryIn, parseVersionDir, versionDir } from "./layout.js";
 import { removeDead, scratchPrefix } from "./leftovers.js";
 import { probeWritable } from "./probe.js";
 import { fileId, goEnvFileId, writeState } from "./state.js";
+import { untrustedBuild } from "./trust.js";
 import { verifyGopls } from "./verify.js";
 import { releasesNewestFirst } from "./versions.js";
 
@@ -139,7 +140,7 @@ export async function newestInstalled(
     for (const name of names) {
       const parsed = parseVersionDir(name);
       const bin = parsed && binaryIn(versionDir(dir, parsed.version, facts.localGo));
-      if (bin && (!only || parsed.version === only) && fs.existsSync(bin))
+      if (bin && (!only || parsed.version === only) && fs.existsSync(bin) && !untrustedBuild(bin))
         byVersion.set(parsed.version, bin);
     }
   }

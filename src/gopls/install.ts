@@ -168,7 +168,8 @@ async function installLocked(
   cleanLeftovers(req.root);
   const stage = fs.mkdtempSync(path.join(req.root, `${STAGE_PREFIX}${process.pid}-`));
   try {
-    fs.chmodSync(stage, perms.dir);
+    // Never group-writable, even in a group-writable root: a member could swap the binary.
+    fs.chmodSync(stage, 0o755);
     const { env, overrides } = installEnv(req.user, req.goEnv, stage);
     if (req.toolchain) env.GOTOOLCHAIN = req.toolchain;
     if (overrides.length) {

@@ -15,6 +15,7 @@ import {
 import type { Located, ResolveOptions } from "./launch.js";
 import { binaryIn, versionDir } from "./layout.js";
 import { probeWritable } from "./probe.js";
+import { untrustedBuild } from "./trust.js";
 import { verifyGopls } from "./verify.js";
 import { decideVersion, parsePolicy } from "./versions.js";
 
@@ -67,7 +68,7 @@ export async function resolveCold(
         goplsPATH: facts.value.goplsPATH,
       });
     }
-    const root = installRoot(o);
+    let root = installRoot(o);
     const policy = parsePolicy(o.config.goplsVersion) ?? { kind: "latest" as const };
     const decided = await decideVersion(policy, {
       go,
@@ -106,7 +107,7 @@ export async function resolveCold(
     const expect = { version, ...expectHost };
     // A build in the configured dir runs even when that dir cannot be written to.
     const readOnly = binaryIn(versionDir(o.config.installDir, version, localGo));
-    if (root !== o.config.installDir && fs.existsSync(readOnly)) {
+    if (root !== o.config.installDir && fs.existsSync(readOnly) && !untrustedBuild(readOnly)) {
       const verdict = await verifyGopls(go, readOnly, expect, o.env, cwd);
       if (verdict.ok) {
         remember(o, key, facts.value, version, readOnly);
@@ -118,6 +119,18 @@ export async function resolveCold(
           goplsPATH: facts.value.goplsPATH,
         });
       }
+    }
+    // Another user's build in a shared dir is not run, nor replaced: yours goes to your own dir.
+    const shared = binaryIn(versionDir(root, version, localGo));
+    const untrusted = untrustedBuild(shared);
+    const perUser = path.join(o.config.home, "gopls");
+    if (untrusted && root !== perUser) {
+      o.report({
+        ...untrusted,
+        severity: "info",
+        message: `${untrusted.message} Your own is used instead, in ${perUser}.`,
+      });
+      root = perUser;
     }
     const target = binaryIn(versionDir(root, version, localGo));
     if (!o.allowInstall) {

@@ -8,6 +8,7 @@ import { type GoVersion, parseGoVersion } from "../go/goversion.js";
 import type { ModuleGo } from "../go/module-go.js";
 import type { Located } from "./launch.js";
 import { parseVersionDir } from "./layout.js";
+import { untrustedBuild } from "./trust.js";
 
 /** The Go language a managed build was made with, from its directory's name. */
 export function builtWith(goplsPath: string): GoVersion | undefined {
@@ -34,7 +35,12 @@ export function installedFor(root: string, module: ModuleGo): Located | undefine
   }
   const fits = names
     .map((n) => ({ n, d: parseVersionDir(n) }))
-    .filter(({ n, d }) => d && fs.existsSync(path.join(root, n, "gopls")))
+    .filter(
+      ({ n, d }) =>
+        d &&
+        fs.existsSync(path.join(root, n, "gopls")) &&
+        !untrustedBuild(path.join(root, n, "gopls")),
+    )
     .filter(({ d }) => !needsNewerGopls(module, parseGoVersion(d?.goLanguage ?? "") as GoVersion))
     .sort((a, b) =>
       (a.d?.version ?? "").localeCompare(b.d?.version ?? "", "en", { numeric: true }),

@@ -3,11 +3,12 @@
 // too, so it imports nothing that loads more.
 
 import type { Config } from "../config.js";
-import { fail, ok, type Result } from "../findings.js";
+import { type Finding, fail, ok, type Result } from "../findings.js";
 import { runtimeEnvFault } from "../go/runtime-env.js";
 import { isSelf, locateExplicit, selfPaths } from "./locate.js";
 import { safetyRoot, unsafe } from "./probe.js";
 import { decisionDue, readState, stateKey, stillValid, type WarmState } from "./state.js";
+import { untrustedBuild } from "./trust.js";
 
 export interface Located {
   path: string;
@@ -81,6 +82,8 @@ export function warmStart(
 
 /** A gopls that anyone could have replaced is never run (checked on every start: a few stats). */
 export function refuseUnsafe(located: Located): Result<Located> {
-  const [problem] = unsafe(located.path, safetyRoot(located.path, located.source === "managed"));
-  return problem ? fail(problem) : ok(located);
+  const managed = located.source === "managed";
+  const [problem] = unsafe(located.path, safetyRoot(located.path, managed));
+  const untrusted = !problem && managed ? untrustedBuild(located.path) : undefined;
+  return problem || untrusted ? fail((problem ?? untrusted) as Finding) : ok(located);
 }

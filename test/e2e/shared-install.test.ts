@@ -90,7 +90,17 @@ function userEnv(user: User, go: string, extra: NodeJS.ProcessEnv): NodeJS.Proce
   };
 }
 
-test("user B runs the gopls user A built in a shared group directory, and can install into it too", {
+function groupId(): number {
+  return Number(
+    fs
+      .readFileSync("/etc/group", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(`${GROUP}:`))
+      ?.split(":")[2],
+  );
+}
+
+test("a shared group directory: user B never runs a build user A made or planted there; B's own goes to B's dir, and B can still install into the shared one", {
   skip,
 }, async (t) => {
   const guard = publicGuard(t);
@@ -98,44 +108,78 @@ test("user B runs the gopls user A built in a shared group directory, and can in
   const go = sharedCountingGo(base);
   const shared = path.join(base, "tools");
   fs.mkdirSync(shared);
-  fs.chownSync(
-    shared,
-    0,
-    Number(
-      fs
-        .readFileSync("/etc/group", "utf8")
-        .split("\n")
-        .find((l) => l.startsWith(`${GROUP}:`))
-        ?.split(":")[2],
-    ),
-  );
+  fs.chownSync(shared, 0, groupId());
   fs.chmodSync(shared, 0o2775);
   const extra = { GOPLS_GUARD_INSTALL_DIR: shared };
   const a = await asUser("gg-alice", [guard, "install"], userEnv("gg-alice", go.path, extra));
   assert.equal(a.code, 0, a.stderr);
   const built = a.stdout.trim();
   assert.ok(built.startsWith(`${shared}/gopls-v0.2.0-go1.`), built);
+  // Not group-writable, in a group-writable root: no member can swap the binary inside.
   const dir = fs.statSync(path.dirname(built));
-  assert.equal(dir.mode & 0o7777, 0o2775, `mode ${(dir.mode & 0o7777).toString(8)}`);
+  assert.equal(dir.mode & 0o7777, 0o755, `mode ${(dir.mode & 0o7777).toString(8)}`);
   assert.equal(fs.statSync(built).mode & 0o777, 0o755);
   assert.equal(go.installs("gg-alice"), 1);
+  // Alice's build, turned into what a hostile member plants: it claims to be gopls and runs code.
+  const marker = path.join(base, "ran-as-bob");
+  const real = `${built}.real`;
+  fs.renameSync(built, real);
+  fs.writeFileSync(built, `#!/bin/sh\ntouch ${marker}\nexec ${real} "$@"\n`, { mode: 0o755 });
+  const aliceUid = fs.statSync(path.dirname(built)).uid;
+  fs.chownSync(built, aliceUid, groupId());
 
-  const which = await asUser("gg-bob", [guard, "which"], userEnv("gg-bob", go.path, extra));
-  assert.equal(which.code, 0, which.stderr);
-  assert.equal(which.stdout.trim(), built);
-  const version = await asUser("gg-bob", [guard, "version"], userEnv("gg-bob", go.path, extra));
+  const bobEnv = userEnv("gg-bob", go.path, extra);
+  const install = await asUser("gg-bob", [guard, "install"], bobEnv);
+  assert.equal(install.code, 0, install.stderr);
+  assert.match(
+    install.stderr,
+    /belongs to gg-alice \(uid \d+\), not to you or root.*Your own is used instead/,
+  );
+  const version = await asUser("gg-bob", [guard, "version"], bobEnv);
+  assert.equal(version.code, 0, version.stderr);
   assert.equal(version.stdout.trim(), "golang.org/x/tools/gopls v0.2.0");
-  assert.equal(go.installs("gg-bob"), 0);
+  assert.equal(fs.existsSync(marker), false, "bob ran a build alice could have planted");
+  assert.equal(go.installs("gg-bob"), 1);
+  const which = await asUser("gg-bob", [guard, "which"], bobEnv);
+  assert.ok(which.stdout.trim().startsWith(`${bobEnv.GOPLS_GUARD_HOME}/gopls/gopls-v0.2.0-go1.`));
 
   // The lock and its notes left by alice do not stand in bob's way.
-  const pinned = await asUser(
-    "gg-bob",
-    [guard, "install", "--version", "v0.1.0"],
-    userEnv("gg-bob", go.path, extra),
-  );
+  const pinned = await asUser("gg-bob", [guard, "install", "--version", "v0.1.0"], bobEnv);
   assert.equal(pinned.code, 0, pinned.stderr);
   assert.ok(pinned.stdout.trim().startsWith(`${shared}/gopls-v0.1.0-go1.`));
-  assert.equal(go.installs("gg-bob"), 1);
+  assert.equal(go.installs("gg-bob"), 2);
+});
+
+test("an install directory only its owner (root) can write: root installs once, every user runs that build", {
+  skip,
+}, async (t) => {
+  const guard = publicGuard(t);
+  const base = openDir(t);
+  const go = sharedCountingGo(base);
+  const admin = path.join(base, "admin-tools");
+  fs.mkdirSync(admin, { mode: 0o755 });
+  const rootEnv = {
+    ...userEnv("gg-alice", go.path, { GOPLS_GUARD_INSTALL_DIR: admin }),
+    GOPLS_GUARD_HOME: path.join(base, "home-root"),
+    HOME: path.join(base, "home-root"),
+    GOMODCACHE: path.join(base, "root-modcache"),
+    GOCACHE: path.join(base, "root-gocache"),
+  };
+  // Asynchronously: the module proxy answering go runs in this process.
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  const built = (
+    await promisify(execFile)(process.execPath, [guard, "install"], { env: rootEnv })
+  ).stdout.trim();
+  assert.ok(built.startsWith(`${admin}/gopls-v0.2.0-go1.`), built);
+  for (const user of ["gg-alice", "gg-bob"] as const) {
+    const env = userEnv(user, go.path, { GOPLS_GUARD_INSTALL_DIR: admin });
+    const which = await asUser(user, [guard, "which"], env);
+    assert.equal(which.stdout.trim(), built, which.stderr);
+    const version = await asUser(user, [guard, "version"], env);
+    assert.equal(version.stdout.trim(), "golang.org/x/tools/gopls v0.2.0", version.stderr);
+    assert.equal(go.installs(user), 0);
+  }
 });
 
 test("an install directory the user cannot write: the per-user directory instead, with the fix", {
