@@ -7,6 +7,7 @@ import os from "node:os";
 import path from "node:path";
 import lockfile from "proper-lockfile";
 import { DEFAULTS } from "../defaults.js";
+import { replaceFile } from "../shared-file.js";
 import { LOCK_NAME, OWNER_NAME } from "./layout.js";
 import { alive, processStart } from "./leftovers.js";
 
@@ -40,10 +41,8 @@ export function readOwner(root: string): LockOwner | undefined {
 }
 
 function writeOwner(root: string, owner: LockOwner, mode: number): void {
-  const tmp = path.join(root, `${OWNER_NAME}.${process.pid}`);
-  fs.writeFileSync(tmp, JSON.stringify(owner), { mode });
-  fs.chmodSync(tmp, mode);
-  fs.renameSync(tmp, path.join(root, OWNER_NAME));
+  // The root may be shared with other users: never a predictable name, never through a link.
+  replaceFile(root, OWNER_NAME, JSON.stringify(owner), mode);
 }
 
 export function currentOwner(version: string): LockOwner {

@@ -6,20 +6,22 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Finding } from "../findings.js";
+import { createExclusive } from "../shared-file.js";
 
 export function probeWritable(
   dir: string,
   platform: NodeJS.Platform = process.platform,
 ): Finding | undefined {
-  const tmp = path.join(dir, `.probe-${process.pid}-${Date.now()}`);
+  let tmp: string | undefined;
   try {
     fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(tmp, "");
+    // A shared dir: a random name, created exclusively (never a file someone planted or linked).
+    tmp = createExclusive(dir, ".probe-", "", 0o600);
     fs.renameSync(tmp, `${tmp}.renamed`);
     fs.rmSync(`${tmp}.renamed`, { force: true });
     return undefined;
   } catch (error) {
-    fs.rmSync(tmp, { force: true });
+    if (tmp) fs.rmSync(tmp, { force: true });
     return unwritable(dir, error as NodeJS.ErrnoException, platform);
   }
 }

@@ -207,3 +207,40 @@ test("an install directory the user cannot write: the per-user directory instead
   );
   assert.deepEqual(fs.readdirSync(locked), []);
 });
+
+test("a group member's symlinks at every name the lock's owner note could take: the victim's file is untouched", {
+  skip,
+}, async (t) => {
+  const guard = publicGuard(t);
+  const base = openDir(t);
+  const go = sharedCountingGo(base);
+  const shared = path.join(base, "tools");
+  fs.mkdirSync(shared);
+  fs.chownSync(shared, 0, groupId());
+  fs.chmodSync(shared, 0o2775);
+  // Alice's private file, and bob's links to it at the names the next few thousand pids would
+  // give the owner note (pids are handed out in order).
+  const env = userEnv("gg-alice", go.path, { GOPLS_GUARD_INSTALL_DIR: shared });
+  const secret = path.join(env.GOPLS_GUARD_HOME as string, "secret");
+  fs.writeFileSync(secret, "alice's\n", { mode: 0o600 });
+  const aliceUid = fs.statSync(env.GOPLS_GUARD_HOME as string).uid;
+  fs.chownSync(secret, aliceUid, aliceUid);
+  fs.chmodSync(env.GOPLS_GUARD_HOME as string, 0o755);
+  const bobUid = Number(
+    fs
+      .readFileSync("/etc/passwd", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("gg-bob:"))
+      ?.split(":")[2],
+  );
+  const next = Number(fs.readFileSync("/proc/sys/kernel/ns_last_pid", "utf8"));
+  for (let pid = next; pid < next + 3000; pid++) {
+    const link = path.join(shared, `.install.owner.json.${pid}`);
+    fs.symlinkSync(secret, link);
+    fs.lchownSync(link, bobUid, groupId());
+  }
+  const a = await asUser("gg-alice", [guard, "install"], env);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(fs.readFileSync(secret, "utf8"), "alice's\n");
+  assert.equal(fs.statSync(secret).mode & 0o777, 0o600);
+});
