@@ -2,6 +2,7 @@
 // (src/faults.ts: FAULTS.md's and the guard's own), a one-line message, its evidence and the fix.
 
 import type { FaultId, Severity } from "./faults.js";
+import { redact, redactDeep } from "./safe-text.js";
 
 export type { FaultId, Severity } from "./faults.js";
 
@@ -18,9 +19,15 @@ export interface Finding {
   adopt?: Record<string, string>;
 }
 
-/** A finding as the doctor prints it: the five public fields. */
+/** A finding as the doctor prints it: the five public fields, credentials redacted. */
 export function publicFinding(f: Finding): Omit<Finding, "adopt"> {
-  return { id: f.id, severity: f.severity, message: f.message, evidence: f.evidence, fix: f.fix };
+  return redactDeep({
+    id: f.id,
+    severity: f.severity,
+    message: f.message,
+    evidence: f.evidence,
+    fix: f.fix,
+  });
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; finding: Finding };
@@ -60,7 +67,7 @@ export function describe(finding: Finding): string {
   const parts = [finding.message];
   if (evidence) parts.push(`(${evidence})`);
   if (finding.fix) parts.push(`Fix: ${finding.fix}`);
-  return `gopls-guard [${finding.id}] ${parts.join(" ")}`;
+  return redact(`gopls-guard [${finding.id}] ${parts.join(" ")}`);
 }
 
 const HEADLINE_MAX = 160;
@@ -76,13 +83,13 @@ function firstSentence(text: string): string {
  * without the evidence or long paths, which go to the log (window/logMessage) and the doctor.
  */
 export function headline(finding: Finding): string {
-  if (finding.severity === "info" && !finding.fix) return `gopls-guard: ${finding.message}`;
+  if (finding.severity === "info" && !finding.fix) return redact(`gopls-guard: ${finding.message}`);
   const whole = `gopls-guard [${finding.id}] ${finding.message}`;
   const what =
     whole.length <= HEADLINE_MAX
       ? whole
       : `gopls-guard [${finding.id}] ${firstSentence(finding.message)}`;
   const fix = finding.fix ? firstSentence(finding.fix) : "";
-  if (fix && what.length + fix.length + 1 <= HEADLINE_MAX) return `${what} ${fix}`;
-  return what.length <= HEADLINE_MAX ? what : `${what.slice(0, HEADLINE_MAX - 1)}…`;
+  if (fix && what.length + fix.length + 1 <= HEADLINE_MAX) return redact(`${what} ${fix}`);
+  return redact(what.length <= HEADLINE_MAX ? what : `${what.slice(0, HEADLINE_MAX - 1)}…`);
 }

@@ -14,7 +14,7 @@ const WRITTEN = ["", "logs", "state", "tmp"];
 
 function writable(dir: string): NodeJS.ErrnoException | undefined {
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     for (const sub of WRITTEN) {
       const p = path.join(dir, sub);
       if (sub === "" || fs.existsSync(p)) fs.accessSync(p, fs.constants.W_OK);
@@ -26,7 +26,7 @@ function writable(dir: string): NodeJS.ErrnoException | undefined {
 }
 
 /** A directory only this user may use: created 0700, and refused if someone else owns it. */
-function ownPrivateDir(dir: string): boolean {
+export function ownPrivateDir(dir: string): boolean {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = fs.lstatSync(dir);
@@ -34,6 +34,20 @@ function ownPrivateDir(dir: string): boolean {
     return st.isDirectory() && (uid === undefined || (st.uid === uid && (st.mode & 0o022) === 0));
   } catch {
     return false;
+  }
+}
+
+/**
+ * The guard's home is its own and private (logs, state, settings it learned): one of yours that
+ * others can read or enter is made 0700. Another user's is left as it is.
+ */
+function keepPrivate(home: string): void {
+  try {
+    const st = fs.statSync(home);
+    if (st.uid === process.getuid?.() && (st.mode & 0o077) !== 0)
+      fs.chmodSync(home, st.mode & 0o7700);
+  } catch {
+    // Not ours to change, or not there: nothing to do.
   }
 }
 
@@ -61,7 +75,10 @@ export function fallbackHomes(p: Platform): string[] {
  */
 export function usableHome(config: Config, p: Platform): { config: Config; finding?: Finding } {
   const error = writable(config.home);
-  if (!error) return { config };
+  if (!error) {
+    keepPrivate(config.home);
+    return { config };
+  }
   const to = fallbackHomes(p).find((d) => d !== config.home && ownPrivateDir(d) && !writable(d));
   const dir = error.path && error.path !== config.home ? error.path : config.home;
   const { evidence } = unwritable(dir, error, p.platform);

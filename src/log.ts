@@ -7,6 +7,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { Config } from "./config.js";
+import { ownPrivateDir } from "./guard-home.js";
+import { redact, redactDeep } from "./safe-text.js";
 
 type Level = "trace" | "debug" | "info" | "warn" | "error" | "fatal";
 type LogFn = (fields: object, message?: string) => void;
@@ -69,7 +71,9 @@ function logDir(config: Config): string | undefined {
     path.join(os.tmpdir(), `gopls-guard-${uid}`, "logs"),
   ]) {
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      // Private: logs hold paths, settings, go's words. In the system temp dir another user may
+      // have made the directory first: its owner and mode are checked, as for a fallback home.
+      if (!ownPrivateDir(path.dirname(dir)) || !ownPrivateDir(dir)) continue;
       fs.accessSync(dir, fs.constants.W_OK);
       return dir;
     } catch {
@@ -90,7 +94,17 @@ export function openLog(config: Config, name: string): Log {
   const open = (): number => {
     if (fd !== undefined) return fd;
     try {
-      fd = file ? fs.openSync(file, "a") : 2;
+      // 0600, and never through a link someone put at this name.
+      fd = file
+        ? fs.openSync(
+            file,
+            fs.constants.O_WRONLY |
+              fs.constants.O_APPEND |
+              fs.constants.O_CREAT |
+              (fs.constants.O_NOFOLLOW ?? 0),
+            0o600,
+          )
+        : 2;
     } catch {
       fd = 2;
     }
@@ -102,7 +116,11 @@ export function openLog(config: Config, name: string): Log {
   let flushSink: () => void = () => {};
   const logger = {} as Logger;
   for (const level of LEVELS) {
-    logger[level] = (fields, message) => {
+    // No credential is ever logged: every URL's userinfo redacted (events are rare: none per
+    // forwarded message).
+    logger[level] = (rawFields, rawMessage) => {
+      const fields = redactDeep(rawFields);
+      const message = rawMessage === undefined ? undefined : redact(rawMessage);
       if (real) real[level](fields, message);
       else pending.push([level, fields, message, Date.now()]);
     };

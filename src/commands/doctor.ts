@@ -6,6 +6,7 @@ import type { Config } from "../config.js";
 import { processSeams, runChecks } from "../doctor/checks.js";
 import { dedupe, type Finding, publicFinding } from "../findings.js";
 import { openLog } from "../log.js";
+import { forTerminal, redact } from "../safe-text.js";
 import { jsonFlag } from "./json-flag.js";
 
 declare const GUARD_VERSION: string;
@@ -30,7 +31,7 @@ export async function doctor(config: Config, args: string[], problems: Finding[]
   log.flush();
   if (json) {
     process.stdout.write(
-      `${JSON.stringify({ ok: errors === 0, findings: all, facts, ms: Date.now() - started }, null, 2)}\n`,
+      `${redact(JSON.stringify({ ok: errors === 0, findings: all, facts, ms: Date.now() - started }, null, 2))}\n`,
     );
   } else {
     process.stdout.write(human(all, facts, process.stdout.isTTY === true));
@@ -44,6 +45,9 @@ function human(
   tty: boolean,
 ): string {
   const c = (code: string, s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+  // What the guard did not write itself (paths, a proxy's answer, go's words) is made safe for a
+  // terminal before the colours go around it.
+  const t = (s: string) => forTerminal(s, false);
   const mark = {
     error: c("31;1", "✗ error"),
     warning: c("33;1", "! warning"),
@@ -52,7 +56,7 @@ function human(
   const lines: string[] = [c("1", "gopls-guard doctor"), ""];
   const go = facts.go;
   lines.push(
-    `  go      ${go ? `${go.path} (${go.version === "unknown" ? "does not work" : go.version}, from ${go.source})` : "not found"}`,
+    `  go      ${go ? t(`${go.path} (${go.version === "unknown" ? "does not work" : go.version}, from ${go.source})`) : "not found"}`,
   );
   if (go?.goplsPATH)
     lines.push(
@@ -61,23 +65,23 @@ function human(
   const gopls = facts.gopls;
   const about = gopls && [gopls.version ?? "?", gopls.builtWith && `built with ${gopls.builtWith}`];
   lines.push(
-    `  gopls   ${gopls ? `${gopls.path} (${about?.filter(Boolean).join(", ")}; ${gopls.source})` : go ? "not installed yet" : "none found"}`,
+    `  gopls   ${gopls ? t(`${gopls.path} (${about?.filter(Boolean).join(", ")}; ${gopls.source})`) : go ? "not installed yet" : "none found"}`,
   );
-  lines.push(`  install ${facts.guard.installDir}`);
+  lines.push(`  install ${t(facts.guard.installDir)}`);
   for (const p of facts.probes)
     lines.push(
-      `  proxy   ${p.url} → ${p.status ? `HTTP ${p.status}` : p.error} in ${p.ms} ms${p.via ? ` via ${p.via}` : ""}`,
+      `  proxy   ${t(`${p.url} → ${p.status ? `HTTP ${p.status}` : p.error} in ${p.ms} ms${p.via ? ` via ${p.via}` : ""}`)}`,
     );
   const db = facts.sumdb;
   if (db)
     lines.push(
-      `  sumdb   ${db.url} → ${db.status ? `HTTP ${db.status}` : db.error} in ${db.ms} ms${db.compared ? `; gopls ${db.compared.version}'s go.mod ${db.compared.same ? "matches" : "DIFFERS"}` : ""}`,
+      `  sumdb   ${t(`${db.url} → ${db.status ? `HTTP ${db.status}` : db.error} in ${db.ms} ms${db.compared ? `; gopls ${db.compared.version}'s go.mod ${db.compared.same ? "matches" : "DIFFERS"}` : ""}`)}`,
     );
-  lines.push(`  log     ${facts.guard.log}`, "");
+  lines.push(`  log     ${t(facts.guard.log)}`, "");
   for (const f of findings) {
-    lines.push(`${mark[f.severity]} [${f.id}] ${f.message}`);
-    for (const [k, v] of Object.entries(f.evidence)) lines.push(`    ${k}: ${v}`);
-    if (f.fix) lines.push(`    ${c("32", "fix:")} ${f.fix}`);
+    lines.push(`${mark[f.severity]} [${f.id}] ${t(f.message)}`);
+    for (const [k, v] of Object.entries(f.evidence)) lines.push(`    ${t(k)}: ${t(v)}`);
+    if (f.fix) lines.push(`    ${c("32", "fix:")} ${t(f.fix)}`);
     lines.push("");
   }
   const errors = findings.filter((f) => f.severity === "error").length;

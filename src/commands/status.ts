@@ -4,6 +4,7 @@
 
 import { formatBytes } from "../bytes.js";
 import type { Config } from "../config.js";
+import { forTerminal, redact } from "../safe-text.js";
 import { liveSessions } from "../serve/session-file.js";
 import { jsonFlag } from "./json-flag.js";
 
@@ -19,7 +20,7 @@ export function status(config: Config, args: string[]): number {
   if (json === undefined) return 2;
   const sessions = liveSessions(config.home);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ home: config.home, sessions }, null, 2)}\n`);
+    process.stdout.write(`${redact(JSON.stringify({ home: config.home, sessions }, null, 2))}\n`);
     return 0;
   }
   if (sessions.length === 0) {
@@ -27,16 +28,17 @@ export function status(config: Config, args: string[]): number {
     return 0;
   }
   const now = Date.now();
+  // Session files hold what editors sent (a rootUri with ESC in it): escaped for the terminal.
   const rows = sessions.map((s) => [
     String(s.guardPid),
     s.editorPid ? String(s.editorPid) : "-",
-    s.workspace ?? "-",
+    forTerminal(s.workspace ?? "-", false),
     `${s.goplsVersion ?? "?"}${s.goplsPid ? ` (pid ${s.goplsPid})` : ""}`,
     s.rssBytes ? formatBytes(s.rssBytes) : "-",
     uptime(s.startedAt, now),
     String(s.restarts),
-    s.state,
-    s.pendingUpdate ?? "-",
+    forTerminal(s.state, false),
+    forTerminal(s.pendingUpdate ?? "-", false),
   ]);
   const head = [
     "guard",

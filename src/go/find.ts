@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type Finding, fail, ok, type Result } from "../findings.js";
+import { unsafe } from "../gopls/probe.js";
 import type { LoginShellProbe } from "./shell.js";
 
 export type GoSource = "GOPLS_GUARD_GO" | "PATH" | "login shell PATH" | "well-known location";
@@ -23,6 +24,8 @@ export interface FindGoSeams {
   platform: NodeJS.Platform;
   homedir: string;
   isExecutable?: (p: string) => boolean;
+  /** Why running this go would let others run code as you (fs.unsafe_binary), if so. */
+  unsafeGo?: (p: string) => Finding | undefined;
   listDir?: (p: string) => string[];
   loginShell?: LoginShellProbe;
 }
@@ -42,6 +45,17 @@ function defaultListDir(p: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** A go anyone could have replaced (it, or a directory above it, writable by every user). */
+function defaultUnsafeGo(p: string): Finding | undefined {
+  const [problem] = unsafe(p, "/");
+  if (!problem) return undefined;
+  return {
+    ...problem,
+    message: `${problem.evidence.path} is writable by every user, so anyone could replace go: the guard will not run ${p}.`,
+    fix: `\`chmod o-w ${problem.evidence.path}\` (and check that ${p} is the Go you installed), or set GOPLS_GUARD_GO to a go only you and root can write.`,
+  };
 }
 
 function exeName(platform: NodeJS.Platform): string {
@@ -116,6 +130,20 @@ function pathFix(dir: string, platform: NodeJS.Platform): string {
 }
 
 export async function findGo(seams: FindGoSeams): Promise<Result<FoundGo>> {
+  let refused: Finding | undefined;
+  const unsafeGo = seams.unsafeGo ?? defaultUnsafeGo;
+  // A go others could have replaced is passed over (said if nothing else is found).
+  const isExecutable = (p: string) => {
+    if (!(seams.isExecutable ?? defaultIsExecutable)(p)) return false;
+    const problem = unsafeGo(p);
+    refused ??= problem;
+    return !problem;
+  };
+  const found = await search({ listDir: defaultListDir, ...seams, isExecutable });
+  return !found.ok && refused && found.finding.id === "go.missing" ? fail(refused) : found;
+}
+
+async function search(seams: FindGoSeams): Promise<Result<FoundGo>> {
   const s = { isExecutable: defaultIsExecutable, listDir: defaultListDir, ...seams };
   const explicit = s.explicit;
   if (explicit) {

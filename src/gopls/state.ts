@@ -7,6 +7,7 @@ import path from "node:path";
 import type { Config } from "../config.js";
 import type { GoEnv } from "../go/env.js";
 import type { FoundGo } from "../go/find.js";
+import { redactDeep } from "../safe-text.js";
 
 export interface FileId {
   path: string;
@@ -123,7 +124,11 @@ export function writeState(home: string, key: string, state: WarmState): void {
   try {
     fs.mkdirSync(path.dirname(target), { recursive: true });
     const tmp = `${target}.${process.pid}`;
-    fs.writeFileSync(tmp, JSON.stringify(state));
+    // Settings that may carry credentials (GOPROXY=https://user:token@…) are stored redacted:
+    // the key (a hash of the real values) is what tells settings apart.
+    fs.writeFileSync(tmp, JSON.stringify({ ...state, goEnv: redactDeep(state.goEnv) }), {
+      mode: 0o600,
+    });
     fs.renameSync(tmp, target);
   } catch {
     // Only a cache: the next start does the work again.

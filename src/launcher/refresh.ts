@@ -65,7 +65,8 @@ export async function refreshLaunchers(
   const { buildUnderLock } = await import("./locked.js");
   const { shippedSourceDir } = await import("./build.js");
   for (const { launcher, builtWith } of stale) {
-    const recorded = readSidecar(launcher);
+    // What runs now (this node, this guard), never what the sidecar says: a sidecar is a file on
+    // disk, and a launcher built from it would run whatever node and flags it names.
     const built = await buildUnderLock(
       config,
       {
@@ -73,15 +74,11 @@ export async function refreshLaunchers(
         env,
         sourceDir: shippedSourceDir(guard),
         output: launcher,
-        target: recorded
-          ? { node: recorded.node, nodeFlags: recorded.nodeFlags, guard: recorded.guard }
-          : {
-              node: process.execPath,
-              nodeFlags: nodeFlagsFromShebang(
-                fs.readFileSync(guard, "utf8").split("\n", 1)[0] ?? "",
-              ),
-              guard,
-            },
+        target: {
+          node: process.execPath,
+          nodeFlags: nodeFlagsFromShebang(fs.readFileSync(guard, "utf8").split("\n", 1)[0] ?? ""),
+          guard,
+        },
       },
       // Another guard may have rebuilt it while this one waited for the lock.
       () => staleLaunchers(config.home, env, localGo, guard).some((s) => s.launcher === launcher),

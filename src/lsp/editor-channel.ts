@@ -3,6 +3,7 @@
 // them earlier (showMessage, logMessage, telemetry, $/progress on the editor's token).
 
 import type { Writable } from "node:stream";
+import { redact } from "../safe-text.js";
 import { type Frame, writeFrame } from "./framing.js";
 import type { MessageId } from "./message.js";
 
@@ -46,20 +47,24 @@ export class EditorChannel {
     return writeFrame(this.out, frame);
   }
 
+  /** The guard's own notification (its words: any URL's credentials redacted). */
   notify(method: string, params: unknown): void {
-    this.send({ jsonrpc: "2.0", method, params }, ALLOWED_BEFORE_INITIALIZE.has(method));
+    this.send(
+      { jsonrpc: "2.0", method, params: redactMessage(params) },
+      ALLOWED_BEFORE_INITIALIZE.has(method),
+    );
   }
 
   request(method: string, params: unknown): Promise<Reply> {
     const id = `${GUARD_ID_PREFIX}${this.nextId++}`;
     return new Promise((resolve) => {
       this.waiting.set(id, resolve);
-      this.send({ jsonrpc: "2.0", id, method, params }, false);
+      this.send({ jsonrpc: "2.0", id, method, params: redactMessage(params) }, false);
     });
   }
 
   respondError(id: MessageId | null, code: number, message: string): void {
-    this.send({ jsonrpc: "2.0", id, error: { code, message } }, true);
+    this.send({ jsonrpc: "2.0", id, error: { code, message: redact(message) } }, true);
   }
 
   respond(id: MessageId | null, result: unknown): void {
@@ -99,4 +104,18 @@ export class EditorChannel {
     if (allowedNow || this.answeredInitialize) writeFrame(this.out, body);
     else this.held.push(body);
   }
+}
+
+/**
+ * The text a person reads in a message the guard sends (params.message, a progress value's
+ * message) with credentials redacted; buttons and other fields as they are (a reply names them).
+ */
+function redactMessage(params: unknown): unknown {
+  if (!params || typeof params !== "object") return params;
+  const p = params as { message?: unknown; value?: { message?: unknown } };
+  const out: Record<string, unknown> = { ...(params as Record<string, unknown>) };
+  if (typeof p.message === "string") out.message = redact(p.message);
+  if (p.value && typeof p.value.message === "string")
+    out.value = { ...p.value, message: redact(p.value.message) };
+  return out;
 }
