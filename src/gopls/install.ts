@@ -12,6 +12,7 @@ import type { GoEnv } from "../go/env.js";
 import { installEnv } from "../go/environment.js";
 import type { GoVersion } from "../go/goversion.js";
 import { runGo } from "../go/run.js";
+import { escapeControls } from "../safe-text.js";
 import { classifyRun } from "./classify.js";
 import { binaryIn, GOPLS_MODULE, STAGE_PREFIX, TRASH_PREFIX, versionDir } from "./layout.js";
 import { scratchPrefix } from "./leftovers.js";
@@ -140,8 +141,11 @@ export async function installGopls(req: InstallRequest): Promise<Result<Installe
         onWait: (holder) =>
           req.onProgress?.(
             "waiting",
+            // The note is a file another user may have written: its words are escaped.
             holder
-              ? `waiting for another install of gopls ${holder.version}, started by pid ${holder.pid} (${holder.user}@${holder.host})`
+              ? escapeControls(
+                  `waiting for another install of gopls ${String(holder.version)}, started by pid ${String(holder.pid)} (${String(holder.user)}@${String(holder.host)})`,
+                )
               : "waiting for another install of gopls",
           ),
         onTakeOver: (dead) =>

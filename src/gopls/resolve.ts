@@ -13,7 +13,7 @@ import {
   scratch,
 } from "./cold-parts.js";
 import type { Located, ResolveOptions } from "./launch.js";
-import { binaryIn, versionDir } from "./layout.js";
+import { binaryIn, LOCK_NAME, versionDir } from "./layout.js";
 import { probeWritable } from "./probe.js";
 import { untrustedBuild } from "./trust.js";
 import { verifyGopls } from "./verify.js";
@@ -124,6 +124,14 @@ export async function resolveCold(
     const shared = binaryIn(versionDir(root, version, localGo));
     const untrusted = untrustedBuild(shared);
     const perUser = path.join(o.config.home, "gopls");
+    // A lock another user holds in a shared dir is not waited for (it could be held for as long
+    // as they like, and their build would not be run anyway): yours goes to your own dir.
+    const lock = fs.statSync(path.join(root, LOCK_NAME), { throwIfNoEntry: false });
+    const foreignLock = lock && lock.uid !== process.getuid?.() && root !== perUser;
+    if (foreignLock && !untrusted && !fs.existsSync(shared)) {
+      o.logger.info({ event: "install.foreign_lock", root, uid: lock.uid }, "not waiting");
+      root = perUser;
+    }
     if (untrusted && root !== perUser) {
       o.report({
         ...untrusted,
@@ -153,7 +161,10 @@ export async function resolveCold(
         fix: "Run `gopls-guard install` (or just start the editor: the guard installs it).",
       });
     }
-    const installed = await installVersion(o, facts.value, version, { root });
+    let installed = await installVersion(o, facts.value, version, { root });
+    // Another user finished first while this one waited for the lock: not theirs to run.
+    if (installed.ok && root !== perUser && untrustedBuild(installed.value.path))
+      installed = await installVersion(o, facts.value, version, { root: perUser });
     if (!installed.ok) return installed;
     o.logger.info(
       {
