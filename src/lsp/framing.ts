@@ -101,18 +101,19 @@ export class FrameReader {
           return;
         }
         this.head = EMPTY;
-        const length =
-          fastContentLength(buf, end, this.options.maxBodyBytes) ??
-          this.parseHeader(buf.subarray(0, end));
+        const fast = fastContentLength(buf, end, this.options.maxBodyBytes);
+        const length = fast ?? this.parseHeader(buf.subarray(0, end));
         if (length < 0) return;
         this.bodyLength = length;
         const bodyStart = end + HEADER_END.length;
         if (!joined && buf.length - bodyStart >= length) {
-          // The whole frame is in this chunk: body and original bytes are views, no copy.
+          // The whole frame is in this chunk: body and original bytes are views, no copy. The
+          // original bytes go on only when their header is the canonical one: a peer may write
+          // `content-length:` or add a Content-Type, and gopls reads `Content-Length` alone.
           const frameEnd = bodyStart + length;
           this.emit(
             [length === 0 ? EMPTY : buf.subarray(bodyStart, frameEnd)],
-            buf.subarray(0, frameEnd),
+            fast === undefined ? undefined : buf.subarray(0, frameEnd),
           );
           data = buf.subarray(frameEnd);
           continue;

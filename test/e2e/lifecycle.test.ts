@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { standinGopls, tempDir } from "../helpers/env.js";
+import { realGopls, standinGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, orderlySession, Peer } from "../helpers/peer.js";
 import { waitGone } from "../helpers/procs.js";
 
@@ -174,4 +174,23 @@ test("a broken setting is reported before initialize is answered, and the sessio
     /\[config\.invalid\].*GOPLS_GUARD_LOG_LEVEL: loud/,
   );
   assert.deepEqual((await peer.call("standin/echo", [1, "é"])).result, [1, "é"]);
+});
+
+test("an editor that writes `content-length:` (header names are case-insensitive): the real gopls gets a canonical frame and answers", async (t) => {
+  const peer = new Peer([], guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: realGopls() }));
+  t.after(() => peer.kill());
+  const body = JSON.stringify({
+    jsonrpc: "2.0",
+    id: 100,
+    method: "initialize",
+    params: { processId: process.pid, rootUri: null, capabilities: {} },
+  });
+  peer.sendRaw(`content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  const init = await peer.response(100, 30_000);
+  assert.ok((init.result as { capabilities?: object }).capabilities, JSON.stringify(init));
+  peer.notify("initialized", {});
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  assert.equal((await peer.exited).code, 0);
+  assert.ok(!peer.received.some((m) => JSON.stringify(m).includes("gopls.crash")));
 });

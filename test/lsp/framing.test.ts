@@ -132,24 +132,28 @@ test("random bytes never throw: they frame or fail with a FramingError", () => {
   );
 });
 
-test("a frame that arrives whole keeps its original bytes, and is forwarded as exactly those", () => {
-  const original = Buffer.from(
+test("a frame that arrives whole with the canonical header is forwarded as its original bytes; any other header is written canonically", () => {
+  // Header names are case-insensitive and a Content-Type may follow: the guard reads them, but
+  // gopls reads `Content-Length: N` alone, so those frames go on re-framed.
+  const typed = Buffer.from(
     'Content-Length: 10\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{"a":"é"}',
   );
+  const lower = Buffer.from("content-length: 2\r\n\r\n{}");
   const frames: Frame[] = [];
   const reader = new FrameReader({
     maxBodyBytes: 1 << 20,
     onFrame: (f) => frames.push(f),
     onError: (e) => assert.fail(e.message),
   });
-  reader.push(Buffer.concat([original, encodeFrame("{}")]));
+  reader.push(Buffer.concat([typed, encodeFrame("{}"), lower]));
   reader.push(Buffer.from("Content-Length: 2\r\n\r\n"));
   reader.push(Buffer.from("[]"));
-  assert.equal(frames.length, 3);
-  assert.deepEqual(frames[0]?.raw, original);
+  assert.equal(frames.length, 4);
+  assert.equal(frames[0]?.raw, undefined);
   assert.deepEqual(frames[1]?.raw, encodeFrame("{}"));
-  // Header and body in different chunks: no original to reuse; written from the body.
   assert.equal(frames[2]?.raw, undefined);
+  // Header and body in different chunks: no original to reuse; written from the body.
+  assert.equal(frames[3]?.raw, undefined);
   const written: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -158,7 +162,12 @@ test("a frame that arrives whole keeps its original bytes, and is forwarded as e
     },
   });
   for (const f of frames) writeFrame(sink, f);
-  assert.deepEqual(written, [original, encodeFrame("{}"), encodeFrame("[]")]);
+  assert.deepEqual(written, [
+    encodeFrame('{"a":"é"}'),
+    encodeFrame("{}"),
+    encodeFrame("{}"),
+    encodeFrame("[]"),
+  ]);
 });
 
 test("the Content-Length fast path and the full header parser agree", () => {
