@@ -37,11 +37,15 @@ function overriding(goflags: string): string {
   return goflags || " ";
 }
 
-/** GOFLAGS without -mod=..., which `go install pkg@version` rejects. */
+/**
+ * GOFLAGS without the module-mode flags that apply to a main module and not to the guard's own
+ * commands: -mod=... (`go install pkg@version` rejects it) and -modfile=... ("-modfile cannot be
+ * used to set the module root directory" for `go list -m` outside a module). gopls keeps them.
+ */
 export function stripModFlag(goflags: string): string {
   return goflags
     .split(/\s+/)
-    .filter((f) => f && !/^--?mod(=|$)/.test(f))
+    .filter((f) => f && !/^--?mod(file)?(=|$)/.test(f))
     .join(" ");
 }
 

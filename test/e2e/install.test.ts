@@ -548,3 +548,16 @@ test("GOTOOLCHAIN=auto in the user's environment never triggers a hidden toolcha
   assert.equal(go.installs(), 0);
   assert.doesNotMatch(go.calls().join("\n"), /toolchain/);
 });
+
+test("GOFLAGS=-modfile=… (the user's, for their own module): the guard's own go commands drop it, and the first install works", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const modfile = path.join(tempDir(t), "alt.mod");
+  fs.writeFileSync(modfile, "module example.com/alt\n\ngo 1.21\n");
+  const r = await run(GUARD, ["install"], {
+    env: env(t, home, go.path, { GOFLAGS: `-modcacherw -modfile=${modfile}` }),
+  }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+  assert.equal((r as { code?: number }).code ?? 0, 0, r.stderr);
+  assert.match(r.stdout.trim(), /gopls-v0\.2\.0-go1\.\d+\/gopls$/);
+  assert.doesNotMatch(r.stderr, /-modfile cannot be used/);
+});
