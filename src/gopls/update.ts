@@ -69,6 +69,9 @@ export async function updateGopls(
  */
 export async function removeUnusedBuilds(o: ResolveOptions, keep: string[]): Promise<string[]> {
   const root = installRoot(o);
+  // Only sessions under this home are known here: in a shared install dir another user's session
+  // may run any build, so nothing there is removed in the background (its admin runs clean).
+  if (root !== path.join(o.config.home, "gopls")) return [];
   const used = new Set(
     [
       ...keep,
@@ -86,7 +89,10 @@ export async function removeUnusedBuilds(o: ResolveOptions, keep: string[]): Pro
   } catch {
     return [];
   }
-  const unused = names.map((n) => path.join(root, n)).filter((d) => !used.has(d));
+  const me = process.getuid?.();
+  const unused = names
+    .map((n) => path.join(root, n))
+    .filter((d) => !used.has(d) && (me === undefined || fs.statSync(d).uid === me));
   if (unused.length === 0) return [];
   return withInstallLock(root, currentOwner("cleanup"), rootPerms(root).file, {}, async () => {
     for (const dir of unused) fs.rmSync(dir, { recursive: true, force: true });
