@@ -73,6 +73,13 @@ export class Router {
         this.host.initialize((json.params ?? {}) as Record<string, unknown>);
       }
       if (standingIn(state)) return this.host.standIn(m.id, m.method);
+      if (action === "shutdown" && state.name === "starting") {
+        // No gopls yet, and none will start now: what waits for one is answered (initialize
+        // by the guard), and shutdown with null, at once.
+        this.shutdownRequested = true;
+        this.queue.answerRequests((id, method) => this.host.standIn(id, method));
+        return this.host.standIn(m.id, m.method);
+      }
       this.pending.add(m.id, m.method);
       if (action === "shutdown") this.shutdownRequested = true;
       return this.toGopls(frame);
@@ -134,7 +141,16 @@ export class Router {
     if (!this.editor.forward(frame)) this.host.gopls?.pauseOutput();
   }
 
-  /** The gopls going away will answer nothing more: its requests, queued ones too, answered now. */
+  /** The editor's initialize, while nobody has answered it. */
+  get unansweredInitialize(): MessageId | undefined {
+    const id = this.initializeId;
+    return id !== undefined && this.pending.has(id) ? id : undefined;
+  }
+
+  /**
+   * The gopls going away will answer nothing more: its requests, queued ones too, answered now;
+   * never initialize, which the next gopls (or the guard standing in) answers.
+   */
   interrupt(why: string): void {
     this.queue.dropRequests((id) => this.pending.has(id));
     this.pending.interrupt(this.editor, why);

@@ -69,9 +69,12 @@ export class PendingRequests {
     return all;
   }
 
-  /** Requests the gopls going away will never answer: ContentModified, so editors retry. */
+  /** Requests the gopls going away will never answer: ContentModified, so editors retry; all but initialize. */
   interrupt(editor: EditorChannel, why: string): void {
     for (const [id, method] of this.byId) {
+      // An editor given an error for initialize gives up on the session: it waits instead.
+      if (method === "initialize") continue;
+      this.byId.delete(id);
       if (method === "shutdown") editor.respond(id, null);
       else
         editor.respondError(
@@ -80,7 +83,6 @@ export class PendingRequests {
           `${method} was interrupted: ${why} (gopls-guard)`,
         );
     }
-    this.byId.clear();
   }
 
   /** The session ends: every request fails. */

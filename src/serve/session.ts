@@ -9,6 +9,7 @@ import { startFault } from "../gopls/start-fault.js";
 import type { Frame } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import type { FrameStall } from "../lsp/stall.js";
+import { decode } from "./decode.js";
 import { discardEarly } from "./early-gopls.js";
 import type { Exit } from "./gopls-process.js";
 import { killedForMemory } from "./memory-notices.js";
@@ -147,6 +148,8 @@ export class Session extends SessionCore {
     if (!decision.restart) {
       this.to({ name: "degraded", cause: "crashed-too-often" }, `gopls ${how}`);
       this.router.queue.clear();
+      const waiting = this.router.unansweredInitialize;
+      if (waiting !== undefined) this.answerStandingIn(waiting, "initialize");
       const policy = this.o.restartPolicy ?? DEFAULT_RESTART_POLICY;
       const tail = exit.stderrTail || undefined;
       return this.report(
@@ -250,6 +253,14 @@ export class Session extends SessionCore {
   /** The new gopls answered the replayed initialize: the rest, then the queue, then the user told. */
   protected reinitialized(frame: Frame | undefined): void {
     if (this.state.name !== "restarting") return;
+    // The gopls that had the editor's initialize died before answering it: this one's answer
+    // is the editor's.
+    const waiting = this.router.unansweredInitialize;
+    if (frame && waiting !== undefined) {
+      this.router.pending.delete(waiting);
+      this.editor.respond(waiting, decode(frame).result);
+      this.initializeAnswered(frame);
+    }
     this.supervisor.reinitialized(frame);
     this.to({ name: "running" }, "state replayed");
     this.router.flush();

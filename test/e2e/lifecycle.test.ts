@@ -194,3 +194,28 @@ test("an editor that writes `content-length:` (header names are case-insensitive
   assert.equal((await peer.exited).code, 0);
   assert.ok(!peer.received.some((m) => JSON.stringify(m).includes("gopls.crash")));
 });
+
+test("initialize then shutdown at once on a cold start: both answered before gopls could start, and exit is 0", async (t) => {
+  // go answers slowly (a loaded machine, a network file system): the start is still resolving.
+  const dir = tempDir(t);
+  const go = path.join(dir, "go");
+  fs.writeFileSync(go, '#!/bin/sh\nsleep 3\nexec /usr/local/go/bin/go "$@"\n', { mode: 0o755 });
+  const peer = new Peer(
+    [],
+    guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: standinGopls(), GOPLS_GUARD_GO: go }),
+  );
+  t.after(() => peer.kill());
+  const started = Date.now();
+  const init = peer.request("initialize", {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {},
+  });
+  const shutdown = peer.request("shutdown");
+  const [a, b] = await Promise.all([peer.response(init, 2500), peer.response(shutdown, 2500)]);
+  assert.ok(Date.now() - started < 2500);
+  assert.equal((a.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-guard");
+  assert.equal(b.result, null);
+  peer.notify("exit");
+  assert.equal((await peer.exited).code, 0);
+});

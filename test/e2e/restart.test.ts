@@ -3,6 +3,8 @@
 // editor's registrations are not duplicated, and after too many crashes the session degrades.
 
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
 import { test } from "node:test";
 import { standinGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, type Json, Peer } from "../helpers/peer.js";
@@ -273,4 +275,39 @@ test("gopls dying halfway through a large answer: no part of it reaches the edit
   assert.deepEqual(Object.keys(after.documents), [uri]);
   assert.deepEqual((await peer.call("standin/echo", { still: "here" })).result, { still: "here" });
   assert.deepEqual(peer.stdoutErrors, []);
+});
+
+test("gopls dies before answering initialize: the editor's initialize is never interrupted; the restarted gopls answers it", async (t) => {
+  const once = path.join(tempDir(t), "died-once");
+  const peer = new Peer(
+    [],
+    guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: standinGopls(), STANDIN_DIE_AT_INIT: once }),
+  );
+  t.after(() => peer.kill());
+  const init = await peer.initialize({}, 20_000);
+  assert.equal(init.error, undefined, JSON.stringify(init.error));
+  assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-standin");
+  assert.ok(fs.existsSync(once), "the first gopls died");
+  assert.deepEqual((await peer.call("standin/echo", ["ok"])).result, ["ok"]);
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  assert.equal((await peer.exited).code, 0);
+});
+
+test("gopls dies before answering initialize at every start: the editor gets the guard's answer, then clean shutdown", async (t) => {
+  const peer = new Peer(
+    [],
+    guardEnv(tempDir(t), {
+      GOPLS_GUARD_GOPLS: standinGopls(),
+      STANDIN_DIE_AT_INIT: "always",
+      GOPLS_GUARD_RESTART_BACKOFF_MS: "50",
+    }),
+  );
+  t.after(() => peer.kill());
+  const init = await peer.initialize({}, 60_000);
+  assert.equal(init.error, undefined, JSON.stringify(init.error));
+  assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-guard");
+  assert.equal((await peer.call("shutdown")).result, null);
+  peer.notify("exit");
+  assert.equal((await peer.exited).code, 0);
 });
