@@ -134,6 +134,13 @@ export class Router {
       const id = this.serverRequests.outgoing(m.id);
       return this.forward(id === m.id ? frame : reencode(frame, { id }));
     }
+    if (this.serverRequests.current > 1 && FROM_GOPLS.get(m.method)?.action === "cancel") {
+      // A restarted gopls cancels one of its requests by its own id; the editor knows another.
+      const params = decode(frame).params as { id?: MessageId } | undefined;
+      const id = params?.id !== undefined ? this.serverRequests.known(params.id) : undefined;
+      if (id !== undefined && id !== params?.id)
+        return this.forward(reencode(frame, { params: { ...params, id } }));
+    }
     this.forward(frame);
   }
 

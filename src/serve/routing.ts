@@ -37,13 +37,16 @@ export const FROM_EDITOR: ReadonlyMap<string, { action: EditorAction; why: strin
  * answer to initialize is kept (capabilities, for a later stand-in answer), its answer to a
  * replayed initialize is swallowed, and a restarted gopls's request ids are rewritten.
  */
-export const FROM_GOPLS: ReadonlyMap<string, { action: "register" | "unregister"; why: string }> =
-  new Map(
-    Object.entries({
-      "client/registerCapability": { action: "register", why: "undone when that gopls dies" },
-      "client/unregisterCapability": { action: "unregister", why: "no longer undone" },
-    } as const),
-  );
+export const FROM_GOPLS: ReadonlyMap<
+  string,
+  { action: "register" | "unregister" | "cancel"; why: string }
+> = new Map(
+  Object.entries({
+    "client/registerCapability": { action: "register", why: "undone when that gopls dies" },
+    "client/unregisterCapability": { action: "unregister", why: "no longer undone" },
+    "$/cancelRequest": { action: "cancel", why: "names a request by the id the editor knows" },
+  } as const),
+);
 
 /** Editor requests gopls has not answered yet, by id, with their methods. */
 export class PendingRequests {

@@ -28,6 +28,13 @@ export class ServerRequests {
     return key;
   }
 
+  /** The id the editor knows for a request of the current gopls ($/cancelRequest names it). */
+  known(id: MessageId): MessageId {
+    if (this.generation === 1) return id;
+    const key = `${PREFIX}${this.generation}:${JSON.stringify(id)}`;
+    return this.mapped.has(key) ? key : id;
+  }
+
   /** Where the editor's reply goes: to the current gopls under its own id, or nowhere. */
   reply(id: MessageId | null): Routed {
     if (id === null) return { deliver: true, id: null as unknown as MessageId };

@@ -311,3 +311,17 @@ test("gopls dies before answering initialize at every start: the editor gets the
   peer.notify("exit");
   assert.equal((await peer.exited).code, 0);
 });
+
+test("after a restart, gopls's $/cancelRequest names its request by the id the editor was given", async (t) => {
+  const peer = start(t);
+  await peer.initialize();
+  peer.notify("standin/crash");
+  await peer.waitFor("restart message", (m) =>
+    /was restarted/.test(JSON.stringify(m.params ?? "")),
+  );
+  await peer.call("standin/ask-and-cancel");
+  const ask = await peer.waitFor("the request", (m) => m.method === "window/showMessageRequest");
+  const cancel = await peer.waitFor("the cancel", (m) => m.method === "$/cancelRequest");
+  assert.match(String(ask.id), /^gopls#2:/);
+  assert.equal((cancel.params as { id: unknown }).id, ask.id);
+});
