@@ -4,6 +4,7 @@
 // (the go command fetches the toolchain through the module proxy), beside the current one.
 
 import fs from "node:fs";
+import path from "node:path";
 import { fail, ok, type Result } from "../findings.js";
 import { compareGo, formatGo, type GoVersion, parseGoVersion } from "../go/goversion.js";
 import type { ModuleGo } from "../go/module-go.js";
@@ -109,4 +110,23 @@ export async function buildForModule(
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
   }
+}
+
+/**
+ * What gopls's own go commands will meet in the module's directory with the environment the
+ * session gives it: undefined when `go list -m` loads it, else go's last words.
+ */
+export async function goLoads(
+  module: ModuleGo,
+  env: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  const r = await runGo("go", ["list", "-m"], {
+    env,
+    cwd: path.dirname(module.file),
+    timeoutMs: 120_000,
+  });
+  if (r.exitCode === 0) return undefined;
+  return (
+    (r.spawnError ?? r.stderr).trim().split("\n").slice(-2).join(" | ") || `exit ${r.exitCode}`
+  );
 }

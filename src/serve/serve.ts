@@ -174,5 +174,6 @@ function skewBuilder(config: Config, log: ReturnType<typeof openLog>): SkewBuild
       (await import("../gopls/skew.js")).toolchainFor(options(), module),
     build: async (toolchain, progress) =>
       (await import("../gopls/skew.js")).buildForModule(options(), toolchain, progress),
+    loads: async (module, env) => (await import("../gopls/skew.js")).goLoads(module, env),
   };
 }

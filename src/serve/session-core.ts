@@ -175,8 +175,13 @@ export abstract class SessionCore {
    */
   protected goplsEnv(): NodeJS.ProcessEnv {
     this.adoption.starting();
-    const PATH = this.located?.goplsPATH;
-    const toolchain = this.located && toolchainOf(this.located.path);
+    return this.goplsEnvFor(this.located);
+  }
+
+  /** The environment a gopls from this build would start with (nothing started, nothing noted). */
+  protected goplsEnvFor(located: Located | undefined): NodeJS.ProcessEnv {
+    const PATH = located?.goplsPATH;
+    const toolchain = located && toolchainOf(located.path);
     return {
       ...this.o.goplsEnv,
       ...this.adoption.values,

@@ -17,6 +17,11 @@ import type { Updater } from "./update-flow.js";
 /** How a session gets a gopls for a workspace whose go line is newer than its gopls's Go. */
 export interface SkewBuilder {
   toolchainFor(module: ModuleGo): Promise<Result<Toolchain>>;
+  /**
+   * Whether the go a gopls gets with this environment loads the module (its own go commands
+   * are what fail otherwise): undefined when it does, else go's words.
+   */
+  loads(module: ModuleGo, env: NodeJS.ProcessEnv): Promise<string | undefined>;
   build(
     toolchain: string,
     progress: (phase: InstallPhase, message: string) => void,

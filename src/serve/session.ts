@@ -206,6 +206,7 @@ export class Session extends SessionCore {
     },
     gopls: () => this.supervisor.current,
     plannedRestart: (cause, why, after) => this.plannedRestart(cause, why, after),
+    goplsEnvFor: (located) => this.goplsEnvFor(located),
     report: (f) => this.report(f),
     editor: this.editor,
     sessionFile: this.sessionFile,

@@ -28,6 +28,8 @@ export interface WatchedSession {
   located: () => Located | undefined;
   relocate: (located: Located) => void;
   gopls: () => GoplsHandle | undefined;
+  /** The environment a gopls from this build would get. */
+  goplsEnvFor: (located: Located) => NodeJS.ProcessEnv;
   plannedRestart: (
     cause: "memory" | "update",
     why: string,
@@ -155,7 +157,18 @@ export class Watchers {
 
   private async switchFor(facts: SkewFacts, to: Located): Promise<void> {
     const current = this.s.located() as Located;
-    this.s.relocate({ ...current, path: to.path, version: to.version });
+    const next = { ...current, path: to.path, version: to.version };
+    // gopls runs go for every load: a switch is said to work only if that go loads the module.
+    const refused = await this.s.options.skew?.loads(facts.module, this.s.goplsEnvFor(next));
+    if (refused)
+      return this.s.report({
+        id: "go.toolchain_switch",
+        severity: "error",
+        message: `gopls ${to.version} was built for Go ${facts.module.go}, but the go it would run cannot load ${facts.module.file}: gopls stays as it is.`,
+        evidence: { "go said": refused, gopls: to.path },
+        fix: `Put a Go ${facts.module.go} first on the editor's PATH, or allow go to switch toolchains (GOTOOLCHAIN=auto).`,
+      });
+    this.s.relocate(next);
     const why = `${facts.module.file} needs Go ${facts.module.go}`;
     await this.s.plannedRestart("update", why, skewSolved(facts, to));
   }
