@@ -22,6 +22,8 @@ export interface GoRunOptions {
   onStderrLine?: (line: string) => void;
   /** A nice value for go and what it starts (a background install: 10). */
   priority?: number;
+  /** go is killed when this aborts (an install that lost its lock). */
+  signal?: AbortSignal;
 }
 
 /** nice(1), which starts go at the priority before anything runs (Unix). */
@@ -43,6 +45,7 @@ export async function runGo(go: string, args: string[], o: GoRunOptions): Promis
     forceKillAfterDelay: 2000,
     cleanup: true,
     stripFinalNewline: false,
+    ...(o.signal ? { cancelSignal: o.signal } : {}),
   });
   if (o.priority && !nice && child.pid) {
     try {

@@ -15,7 +15,7 @@ import { runGo } from "../go/run.js";
 import { escapeControls } from "../safe-text.js";
 import { classifyRun } from "./classify.js";
 import { binaryIn, GOPLS_MODULE, STAGE_PREFIX, TRASH_PREFIX, versionDir } from "./layout.js";
-import { scratchPrefix } from "./leftovers.js";
+import { removeDead, scratchPrefix } from "./leftovers.js";
 import { currentOwner, type LockOwner, withInstallLock } from "./lock.js";
 import { probeWritable } from "./probe.js";
 import { writeToolchain } from "./toolchain-file.js";
@@ -116,12 +116,13 @@ function privateCaches(req: InstallRequest, env: NodeJS.ProcessEnv, scratch: str
   }
 }
 
-/** Leftovers of installs that were killed midway: safe to remove while holding the lock. */
+/**
+ * Leftovers of installs that were killed midway: only those whose process is gone, so that even
+ * a second holder (a lock judged stale wrongly) never loses its staging dir mid-build.
+ */
 function cleanLeftovers(root: string): void {
-  for (const name of fs.readdirSync(root)) {
-    if (name.startsWith(STAGE_PREFIX) || name.startsWith(TRASH_PREFIX))
-      fs.rmSync(path.join(root, name), { recursive: true, force: true });
-  }
+  removeDead(root, STAGE_PREFIX);
+  removeDead(root, TRASH_PREFIX);
 }
 
 export async function installGopls(req: InstallRequest): Promise<Result<Installed>> {
@@ -154,7 +155,7 @@ export async function installGopls(req: InstallRequest): Promise<Result<Installe
             `taking over the install lock from pid ${dead.pid}, which is gone (an install killed midway)`,
           ),
       },
-      () => installLocked(req, perms, cwd),
+      (lost) => installLocked(req, perms, cwd, lost),
     );
   } finally {
     fs.rmSync(cwd, { recursive: true, force: true });
@@ -165,7 +166,16 @@ async function installLocked(
   req: InstallRequest,
   perms: Perms,
   cwd: string,
+  lost: AbortSignal,
 ): Promise<Result<Installed>> {
+  const lockLost = (): Result<Installed> =>
+    fail({
+      id: "install.concurrent",
+      severity: "error",
+      message: "The install lost its lock to another install midway and stopped: retry.",
+      evidence: { "install dir": req.root, why: String(lost.reason ?? "lock compromised") },
+      fix: "Retry; if it happens again, another guard on a machine that shares this directory judges the lock stale: raise GOPLS_GUARD_LOCK_STALE_MS.",
+    });
   // Someone may have finished while we waited.
   const ready = await alreadyThere(req, cwd, true);
   if (ready) return ok({ path: ready, built: false });
@@ -210,6 +220,7 @@ async function installLocked(
     const r = await runGo(req.go, args, {
       env,
       cwd,
+      signal: lost,
       timeoutMs: 30 * 60_000,
       ...(req.lowPriority ? { priority: 10 } : {}),
       onStderrLine: (line) => {
@@ -222,6 +233,7 @@ async function installLocked(
       },
     }).finally(() => clearInterval(ticker));
     const staged = binaryIn(stage);
+    if (lost.aborted) return lockLost();
     if (r.exitCode !== 0 || !fs.existsSync(staged)) {
       return fail(classifyRun(args, r, req.logFile, req.goEnv, req.user));
     }
@@ -238,11 +250,12 @@ async function installLocked(
     // Built with a newer Go than the local one: gopls's own go commands need that Go too.
     if (req.toolchain) writeToolchain(stage, verdict.value.goVersion);
     const final = versionDir(req.root, req.version, req.localGo);
-    if (fs.existsSync(final)) {
-      // An unverifiable leftover (truncated, foreign, wrong version): out of the way first.
-      fs.renameSync(final, path.join(req.root, `${TRASH_PREFIX}${process.pid}-${Date.now()}`));
-    }
+    if (lost.aborted) return lockLost();
+    const trash = path.join(req.root, `${TRASH_PREFIX}${process.pid}-${Date.now()}`);
+    // An unverifiable leftover (truncated, foreign, wrong version): out of the way first.
+    if (fs.existsSync(final)) fs.renameSync(final, trash);
     fs.renameSync(stage, final);
+    fs.rmSync(trash, { recursive: true, force: true });
     cleanLeftovers(req.root);
     req.onProgress?.("done", `gopls ${req.version} installed`);
     return ok({ path: binaryIn(final), built: true });

@@ -83,14 +83,19 @@ function takeOverIfDead(root: string, lockPath: string): LockOwner | undefined {
   }
 }
 
-/** Runs fn holding the root's install lock; waits (reporting who holds it) while another does. */
+/**
+ * Runs fn holding the root's install lock; waits (reporting who holds it) while another does.
+ * fn gets a signal that aborts if the lock is lost while it runs (taken over as stale, its dir
+ * removed): it must then stop before touching anything more.
+ */
 export async function withInstallLock<T>(
   root: string,
   owner: LockOwner,
   fileMode: number,
   o: LockOptions,
-  fn: () => Promise<T>,
+  fn: (lost: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  const lost = new AbortController();
   const staleMs = o.staleMs ?? DEFAULTS.lockStaleMs;
   const deadline = Date.now() + (o.maxWaitMs ?? 30 * 60_000);
   let release: (() => Promise<void>) | undefined;
@@ -103,7 +108,10 @@ export async function withInstallLock<T>(
         stale: staleMs,
         update: Math.max(1000, Math.floor(staleMs / 4)),
         retries: 0,
-        onCompromised: (error) => o.onCompromised?.(error),
+        onCompromised: (error) => {
+          lost.abort(error);
+          o.onCompromised?.(error);
+        },
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
@@ -123,9 +131,12 @@ export async function withInstallLock<T>(
   }
   try {
     writeOwner(root, owner, fileMode);
-    return await fn();
+    return await fn(lost.signal);
   } finally {
-    fs.rmSync(path.join(root, OWNER_NAME), { force: true });
-    await release().catch(() => {});
+    // A lost lock is someone else's now: neither its note nor its dir is ours to remove.
+    if (!lost.signal.aborted) {
+      fs.rmSync(path.join(root, OWNER_NAME), { force: true });
+      await release().catch(() => {});
+    }
   }
 }

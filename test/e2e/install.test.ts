@@ -561,3 +561,33 @@ test("GOFLAGS=-modfile=… (the user's, for their own module): the guard's own g
   assert.match(r.stdout.trim(), /gopls-v0\.2\.0-go1\.\d+\/gopls$/);
   assert.doesNotMatch(r.stderr, /-modfile cannot be used/);
 });
+
+test("an installer whose lock is taken from it midway stops: it kills its go install, installs nothing, and leaves the new holder's lock alone", async (t) => {
+  const home = tempDir(t);
+  // go sleeps 5 s before it builds: the lock is lost while it runs.
+  const go = countingGo(tempDir(t), 5);
+  const child = execFile(process.execPath, [GUARD, "install"], { env: env(t, home, go.path) });
+  const exited = new Promise<{ code: number | null; stderr: string }>((resolve) => {
+    let stderr = "";
+    child.stderr?.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on("exit", (code) => resolve({ code, stderr }));
+  });
+  t.after(() => child.kill("SIGKILL"));
+  const root = path.join(home, "gopls");
+  const lock = path.join(root, ".install.lock");
+  await waitUntil("the installer holds the lock and runs go install", () => go.installs() === 1);
+  // Another guard judged it stale and took it: the old lock dir gone, a new one in its place.
+  fs.rmSync(lock, { recursive: true, force: true });
+  fs.mkdirSync(lock);
+  const { code, stderr } = await exited;
+  assert.equal(code, 1, stderr);
+  assert.match(stderr, /\[install\.concurrent\] The install lost its lock/);
+  assert.ok(fs.existsSync(lock), "the new holder's lock is left alone");
+  assert.deepEqual(
+    fs.readdirSync(root).filter((n) => n.startsWith("gopls-v")),
+    [],
+    "nothing installed by a holder without the lock",
+  );
+});
