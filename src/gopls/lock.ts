@@ -19,6 +19,8 @@ export interface LockOwner {
   host: string;
   version: string;
   since: string;
+  /** The inode of the lock dir this note is about: a note left from an earlier lock says nothing of a new one. */
+  lock?: number;
 }
 
 export interface LockOptions {
@@ -72,10 +74,14 @@ export function currentOwner(version: string): LockOwner {
  */
 function takeOverIfDead(root: string, lockPath: string): LockOwner | undefined {
   try {
-    const before = fs.statSync(lockPath).mtimeMs;
+    const before = fs.statSync(lockPath);
     const holder = readOwner(root);
     if (!holder || holder.host !== os.hostname() || alive(holder.pid, holder.start)) return;
-    if (fs.statSync(lockPath).mtimeMs !== before) return;
+    // The note must be about this very lock: a new holder that has not written its own yet
+    // still shows the dead one's.
+    if (holder.lock !== before.ino) return;
+    const after = fs.statSync(lockPath);
+    if (after.mtimeMs !== before.mtimeMs || after.ino !== before.ino) return;
     fs.utimesSync(lockPath, 0, 0);
     return holder;
   } catch {
@@ -130,7 +136,8 @@ export async function withInstallLock<T>(
     }
   }
   try {
-    writeOwner(root, owner, fileMode);
+    const lock = fs.statSync(path.join(root, LOCK_NAME)).ino;
+    writeOwner(root, { ...owner, lock }, fileMode);
     return await fn(lost.signal);
   } finally {
     // A lost lock is someone else's now: neither its note nor its dir is ours to remove.
