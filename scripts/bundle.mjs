@@ -56,7 +56,7 @@ const entry = await build({
 // Nothing in the entry may load more: a dynamic import would be inlined into it.
 const inputs = Object.keys(entry.metafile.inputs);
 const allowed =
-  /^src\/(start|cli|config|config-file|bytes|defaults|findings|guard-home|gopls\/(warm|locate|probe|state|trust)|go\/runtime-env|launcher\/paths|serve\/early-gopls|shared-file|safe-text)\.ts$/;
+  /^src\/(start|cli|config|config-file|bytes|defaults|findings|guard-home|gopls\/(warm|locate|probe|state|trust)|go\/runtime-env|env-lookup|launcher\/paths|serve\/early-gopls|shared-file|safe-text)\.ts$/;
 const extra = inputs.filter((i) => !allowed.test(i));
 if (extra.length)
   throw new Error(`the entry bundle took in more than the start needs: ${extra.join(", ")}`);

@@ -3,6 +3,7 @@
 
 import { spawn } from "node:child_process";
 import type { Config } from "./config.js";
+import { withEnv } from "./env-lookup.js";
 import { goplsEnv } from "./gopls/locate.js";
 import { openLog } from "./log.js";
 import { resolveAtTerminal } from "./report/terminal.js";
@@ -16,7 +17,7 @@ export async function passthrough(config: Config, args: string[]): Promise<numbe
   const { goplsPATH } = resolved.value;
   const child = spawn(resolved.value.path, args, {
     stdio: "inherit",
-    env: goplsEnv({ ...process.env, ...(goplsPATH ? { PATH: goplsPATH } : {}) }),
+    env: goplsEnv(goplsPATH ? withEnv(process.env, "PATH", goplsPATH) : process.env),
   });
   const forward = (signal: NodeJS.Signals) => child.kill(signal);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, forward);

@@ -6,6 +6,7 @@
 import os from "node:os";
 import { parseCommand } from "./cli.js";
 import { loadConfig } from "./config.js";
+import { withEnv } from "./env-lookup.js";
 import { goplsEnv } from "./gopls/locate.js";
 import { warmGopls } from "./gopls/warm.js";
 import { usableHome } from "./guard-home.js";
@@ -37,7 +38,8 @@ function spawnWarmGopls(args: string[]): void {
     const gopls = warmGopls({ config, env: process.env, deferDue: true });
     if (!gopls) return;
     const PATH = gopls.goplsPATH;
-    spawnEarly(gopls.path, args, { ...goplsEnv(process.env), ...(PATH ? { PATH } : {}) });
+    const env = goplsEnv(process.env);
+    spawnEarly(gopls.path, args, PATH ? withEnv(env, "PATH", PATH) : env);
   } catch {
     // e.g. spawn() refusing an environment value with a NUL byte: the session's spawn says so
   }

@@ -3,6 +3,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import { envValue } from "../env-lookup.js";
 import type { Finding } from "../findings.js";
 import { parseBuildInfo } from "../go/buildinfo.js";
 import { queryEnv } from "../go/environment.js";
@@ -64,7 +65,7 @@ export async function checkGopls(
         : path.dirname(gopls.path),
     ),
   );
-  const onPath = (s.env.PATH ?? "")
+  const onPath = (envValue(s.env, "PATH", s.platform) ?? "")
     .split(path.delimiter)
     .map((d) => path.join(d, s.platform === "win32" ? "gopls.exe" : "gopls"))
     .find((p) => statOf(p)?.isFile());

@@ -4,6 +4,8 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import which from "which";
+import { envValue } from "../env-lookup.js";
 import { type Finding, fail, ok, type Result } from "../findings.js";
 import { unsafe } from "../gopls/probe.js";
 import type { LoginShellProbe } from "./shell.js";
@@ -71,19 +73,34 @@ export function firstGoOnPath(
   pathValue: string | undefined,
   platform: NodeJS.Platform,
 ): string | undefined {
-  return searchPath(pathValue, { platform, isExecutable: defaultIsExecutable });
+  return searchPath(pathValue, { platform });
 }
 
-function searchPath(
-  pathValue: string | undefined,
-  s: Required<Pick<FindGoSeams, "platform" | "isExecutable">>,
-): string | undefined {
+interface PathSearch {
+  platform: NodeJS.Platform;
+  /** A seam for the platforms the tests run the rules of; absent: this machine, by `which`. */
+  isExecutable?: ((p: string) => boolean) | undefined;
+  /** A candidate found that may be run (not one anyone could have replaced). */
+  usable?: (p: string) => boolean;
+}
+
+function searchPath(pathValue: string | undefined, s: PathSearch): string | undefined {
+  const usable = s.usable ?? (() => true);
+  if (!s.isExecutable) {
+    // This machine's own rules, by the which package (PATHEXT and quoted entries on Windows).
+    const all = which.sync(exeName(s.platform), {
+      path: pathValue ?? "",
+      all: true,
+      nothrow: true,
+    });
+    return (all ?? []).find(usable);
+  }
   const p = pathApi(s.platform);
   const sep = s.platform === "win32" ? ";" : ":";
   for (const dir of (pathValue ?? "").split(sep)) {
     if (!dir) continue;
     const candidate = p.join(dir, exeName(s.platform));
-    if (s.isExecutable(candidate)) return candidate;
+    if (s.isExecutable(candidate) && usable(candidate)) return candidate;
   }
   return undefined;
 }
@@ -101,8 +118,8 @@ export function wellKnownDirs(
       .reverse()
       .map((d) => p.join(root, d, "bin"));
   if (s.platform === "win32") {
-    const programFiles = s.env.ProgramFiles ?? "C:\\Program Files";
-    const profile = s.env.USERPROFILE ?? s.homedir;
+    const programFiles = envValue(s.env, "ProgramFiles", s.platform) ?? "C:\\Program Files";
+    const profile = envValue(s.env, "USERPROFILE", s.platform) ?? s.homedir;
     return [
       p.join(programFiles, "Go", "bin"),
       ...sdks(p.join(profile, "sdk")),
@@ -132,22 +149,27 @@ function pathFix(dir: string, platform: NodeJS.Platform): string {
 export async function findGo(seams: FindGoSeams): Promise<Result<FoundGo>> {
   let refused: Finding | undefined;
   const unsafeGo = seams.unsafeGo ?? defaultUnsafeGo;
-  // A go others could have replaced is passed over (said if nothing else is found).
-  const isExecutable = (p: string) => {
-    if (!(seams.isExecutable ?? defaultIsExecutable)(p)) return false;
+  // A go others could have replaced is passed over, and said if nothing else is found.
+  const usable = (p: string) => {
     const problem = unsafeGo(p);
     refused ??= problem;
     return !problem;
   };
-  const found = await search({ listDir: defaultListDir, ...seams, isExecutable });
+  const found = await search(seams, usable);
   return !found.ok && refused && found.finding.id === "go.missing" ? fail(refused) : found;
 }
 
-async function search(seams: FindGoSeams): Promise<Result<FoundGo>> {
-  const s = { isExecutable: defaultIsExecutable, listDir: defaultListDir, ...seams };
+async function search(
+  seams: FindGoSeams,
+  usable: (p: string) => boolean,
+): Promise<Result<FoundGo>> {
+  const s = { listDir: defaultListDir, ...seams };
+  const exec = (p: string) => (s.isExecutable ?? defaultIsExecutable)(p) && usable(p);
+  const onPaths = { platform: s.platform, isExecutable: s.isExecutable, usable };
+  const PATH = envValue(s.env, "PATH", s.platform);
   const explicit = s.explicit;
   if (explicit) {
-    if (s.isExecutable(explicit)) return ok({ path: explicit, source: "GOPLS_GUARD_GO" });
+    if (exec(explicit)) return ok({ path: explicit, source: "GOPLS_GUARD_GO" });
     return fail({
       id: "go.missing",
       severity: "error",
@@ -156,35 +178,35 @@ async function search(seams: FindGoSeams): Promise<Result<FoundGo>> {
       fix: "Set GOPLS_GUARD_GO to the go binary (for example /usr/local/go/bin/go), or unset it.",
     });
   }
-  const onPath = searchPath(s.env.PATH, s);
+  const onPath = searchPath(PATH, onPaths);
   if (onPath) return ok({ path: onPath, source: "PATH" });
   const looked: string[] = [];
   const shellEnv = s.loginShell ? await s.loginShell() : undefined;
   if (shellEnv?.env.PATH) {
     looked.push(`login shell ${shellEnv.shell} PATH`);
-    const viaShell = searchPath(shellEnv.env.PATH, s);
+    const viaShell = searchPath(shellEnv.env.PATH, onPaths);
     if (viaShell)
       return ok({
         path: viaShell,
         source: "login shell PATH",
-        warning: notOnEditorPath(viaShell, s.platform, s.env.PATH),
+        warning: notOnEditorPath(viaShell, s.platform, PATH),
       });
   }
   for (const dir of wellKnownDirs(s, s.listDir)) {
     const candidate = pathApi(s.platform).join(dir, exeName(s.platform));
     looked.push(dir);
-    if (s.isExecutable(candidate))
+    if (exec(candidate))
       return ok({
         path: candidate,
         source: "well-known location",
-        warning: notOnEditorPath(candidate, s.platform, s.env.PATH),
+        warning: notOnEditorPath(candidate, s.platform, PATH),
       });
   }
   return fail({
     id: "go.missing",
     severity: "error",
     message: "Go is not installed where the guard can find it.",
-    evidence: { PATH: s.env.PATH ?? "(unset)", "also looked in": looked.join(", ") },
+    evidence: { PATH: PATH ?? "(unset)", "also looked in": looked.join(", ") },
     fix: "Install Go from https://go.dev/dl/ (or your package manager), or set GOPLS_GUARD_GO to the go binary.",
   });
 }

@@ -4,6 +4,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import { envValue } from "../env-lookup.js";
 import type { Finding } from "../findings.js";
 import { type FoundGo, firstGoOnPath, notOnEditorPath } from "./find.js";
 
@@ -65,5 +66,5 @@ export async function goForGoplsFound(
 ): Promise<GoForGopls> {
   const shellPath =
     found.source === "login shell PATH" ? (await loginShell())?.env.PATH : undefined;
-  return goForGopls(found, env.PATH, platform, shellPath);
+  return goForGopls(found, envValue(env, "PATH", platform), platform, shellPath);
 }

@@ -4,6 +4,7 @@
 
 import os from "node:os";
 import type { Config } from "../config.js";
+import { envValue } from "../env-lookup.js";
 import { type Finding, fail, type Result } from "../findings.js";
 import { goForGopls } from "../go/path-for-gopls.js";
 import { runtimeEnvFault } from "../go/runtime-env.js";
@@ -70,7 +71,9 @@ export async function resolveGopls(o: ResolveOptions): Promise<Result<Located>> 
   const warm = warmStart(o, key, explicit?.ok === true, self);
   if (warm) {
     o.logger.debug({ event: "resolve.warm", gopls: warm.located.path }, "warm start");
-    const placement = warm.goFound && goForGopls(warm.goFound, o.env.PATH, o.platform).notice;
+    const placement =
+      warm.goFound &&
+      goForGopls(warm.goFound, envValue(o.env, "PATH", o.platform), o.platform).notice;
     if (placement) o.report(placement);
     return refuseUnsafe(warm.located);
   }

@@ -5,6 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Config } from "../config.js";
+import { envValue } from "../env-lookup.js";
 import type { GoEnv } from "../go/env.js";
 import type { FoundGo } from "../go/find.js";
 import { redactDeep } from "../safe-text.js";
@@ -55,9 +56,13 @@ export const KEY_VARS = [
 
 export const DECISION_TTL_MS = 24 * 60 * 60 * 1000;
 
-export function stateKey(config: Config, env: NodeJS.ProcessEnv): string {
+export function stateKey(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform = process.platform,
+): string {
   let text = "";
-  for (const v of KEY_VARS) text += `${v}=${env[v] ?? ""}\0`;
+  for (const v of KEY_VARS) text += `${v}=${envValue(env, v, platform) ?? ""}\0`;
   text += `${config.goPath ?? ""}\0${config.goplsPath ?? ""}\0${config.goplsVersion}\0${config.installDir}\0`;
   return settingsHash(text);
 }

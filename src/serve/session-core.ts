@@ -1,3 +1,4 @@
+import { withEnv } from "../env-lookup.js";
 import { type Finding, sameFault } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
 import { toolchainOf } from "../gopls/toolchain-file.js";
@@ -182,10 +183,9 @@ export abstract class SessionCore {
   protected goplsEnvFor(located: Located | undefined): NodeJS.ProcessEnv {
     const PATH = located?.goplsPATH;
     const toolchain = located && toolchainOf(located.path);
+    const env = { ...this.o.goplsEnv, ...this.adoption.values };
     return {
-      ...this.o.goplsEnv,
-      ...this.adoption.values,
-      ...(PATH ? { PATH } : {}),
+      ...(PATH ? withEnv(env, "PATH", PATH) : env),
       ...(toolchain ? { GOTOOLCHAIN: toolchain } : {}),
     };
   }
