@@ -3,6 +3,7 @@
 // Retry. Each changes the state through to() (session-core.ts holds the parts). It never exits
 // the process itself (serve.ts does, after flushing).
 
+import fs from "node:fs";
 import type { Finding } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
 import { startFault } from "../gopls/start-fault.js";
@@ -245,10 +246,25 @@ export class Session extends SessionCore {
   protected replace(after: notices.AfterReplay | undefined): void {
     this.afterReplay = after;
     const located = this.located as Located;
+    // Removed while it ran (another user's cleanup, a package manager): found or built again.
+    if (!fs.existsSync(located.path)) return void this.relocate(located.path, after);
     const waits = this.supervisor.replace(located.path, this.goplsEnv());
     // Editor input paused for the old gopls's full pipe would wait for a drain that never comes.
     this.o.editorIn.resume();
     if (!waits) this.reinitialized(undefined);
+  }
+
+  /** The build to restart is gone: the start's decision again, then the restart. */
+  private async relocate(gone: string, after: notices.AfterReplay | undefined): Promise<void> {
+    this.o.logger.warn({ event: "gopls.vanished", gopls: gone }, "gopls's binary is gone");
+    const resolved = await this.resolve({});
+    if (this.state.name !== "restarting") return;
+    if (!resolved.ok) {
+      this.degradeAtLaunch(resolved.finding);
+      return this.offerRetry();
+    }
+    this.located = resolved.value;
+    this.replace(after);
   }
 
   /** The new gopls answered the replayed initialize: the rest, then the queue, then the user told. */

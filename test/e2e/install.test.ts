@@ -591,3 +591,26 @@ test("an installer whose lock is taken from it midway stops: it kills its go ins
     "nothing installed by a holder without the lock",
   );
 });
+
+test("a gopls whose build was removed while it ran is restarted from a build that exists, not given up on", async (t) => {
+  const home = tempDir(t);
+  const go = countingGo(tempDir(t));
+  const peer = await session(t, env(t, home, go.path));
+  assert.equal(await serverVersion(peer), "v0.2.0");
+  peer.notify("textDocument/didOpen", {
+    textDocument: { uri: "file:///w/a.go", languageId: "go", version: 1, text: "package a\n" },
+  });
+  // Another user's cleanup (or a package manager) removes the build under the running gopls.
+  const root = path.join(home, "gopls");
+  for (const d of fs.readdirSync(root).filter((n) => n.startsWith("gopls-v")))
+    fs.rmSync(path.join(root, d), { recursive: true, force: true });
+  peer.notify("standin/crash");
+  // Asked until answered: a request gopls took as it died is answered ContentModified.
+  let echo: unknown;
+  for (let i = 0; i < 5 && echo === undefined; i++)
+    echo = (await peer.call("standin/echo", ["back"], 120_000)).result;
+  assert.deepEqual(echo, ["back"]);
+  assert.ok(!peer.received.some((m) => /not restarted again|ENOENT/.test(JSON.stringify(m))));
+  assert.equal(go.installs(), 2, "built again");
+  assert.equal((await peer.call("shutdown")).result, null);
+});
