@@ -55,6 +55,8 @@ export interface SessionOptions {
   postStartChecks?: (goplsVersion: string | undefined) => Promise<Finding[]>;
   /** How gopls is started (tests give a fake). */
   startGopls?: StartGopls;
+  /** Whether a gopls binary is there (a seam beside startGopls: a fake gopls has no file). */
+  goplsExists?: (path: string) => boolean;
   /** How gopls's resident memory is read (tests give a fake). */
   sampleRss?: SampleRss;
   /** Finds and installs a newer gopls in the background when the day-old decision is due. */

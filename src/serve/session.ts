@@ -247,7 +247,8 @@ export class Session extends SessionCore {
     this.afterReplay = after;
     const located = this.located as Located;
     // Removed while it ran (another user's cleanup, a package manager): found or built again.
-    if (!fs.existsSync(located.path)) return void this.relocate(located.path, after);
+    if (!(this.o.goplsExists ?? fs.existsSync)(located.path))
+      return void this.relocate(located.path, after);
     const waits = this.supervisor.replace(located.path, this.goplsEnv());
     // Editor input paused for the old gopls's full pipe would wait for a drain that never comes.
     this.o.editorIn.resume();

@@ -172,6 +172,7 @@ export function harness(t: { after(fn: () => void): void }, o: HarnessOptions = 
       goplses.push(g);
       return g;
     },
+    goplsExists: () => true,
   });
   session.start();
   t.after(() => {
