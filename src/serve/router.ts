@@ -9,7 +9,15 @@ import { peekMessage } from "../lsp/peek.js";
 import { scanFrame } from "../lsp/scan.js";
 import { decode, decodeBody, frameStart, reencode } from "./decode.js";
 import type { SessionMemory } from "./memory.js";
-import { EditorQueue, FROM_EDITOR, FROM_GOPLS, PendingRequests } from "./routing.js";
+import {
+  EDITOR_ROUTES,
+  type EditorKind,
+  EditorQueue,
+  type EditorRoute,
+  FROM_EDITOR,
+  FROM_GOPLS,
+  PendingRequests,
+} from "./routing.js";
 import { ServerRequests } from "./server-requests.js";
 import { type SessionState, standingIn } from "./session-state.js";
 import type { GoplsHandle } from "./supervisor.js";
@@ -56,45 +64,54 @@ export class Router {
         "lsp.malformed_message",
       );
     const m = scanned.value;
+    const state = this.host.state;
     if (m.kind === "response") {
       if (this.editor.isGuardId(m.id)) return this.editor.settle(m.id, decode(frame));
       const routed = this.serverRequests.reply(m.id);
       if (!routed.deliver) return;
-      return this.toGopls(routed.id === m.id ? frame : reencode(frame, { id: routed.id }));
+      const out = routed.id === m.id ? frame : reencode(frame, { id: routed.id });
+      return this.take(EDITOR_ROUTES[state.name].response, out);
     }
     const action = FROM_EDITOR.get(m.method)?.action;
-    const state = this.host.state;
-    if (m.kind === "request") {
+    if (action === "initialize" || action === "remember") {
+      const body = frameBody(frame);
+      const json = decodeBody(body);
+      this.memory.editorMessage(m.method, json, body);
       if (action === "initialize") {
-        this.initializeId = m.id;
-        const body = frameBody(frame);
-        const json = decodeBody(body);
-        this.memory.editorMessage("initialize", json, body);
+        this.initializeId = (m as { id: MessageId }).id;
         this.host.initialize((json.params ?? {}) as Record<string, unknown>);
       }
-      if (standingIn(state)) return this.host.standIn(m.id, m.method);
-      if (action === "shutdown" && state.name === "starting") {
-        // No gopls yet, and none will start now: what waits for one is answered (initialize
-        // by the guard), and shutdown with null, at once.
+    }
+    const kind: EditorKind =
+      m.kind === "request"
+        ? action === "shutdown"
+          ? "shutdown"
+          : "request"
+        : action === "exit"
+          ? "exit"
+          : action === "remember"
+            ? "remembered"
+            : "notification";
+    const route = EDITOR_ROUTES[state.name][kind];
+    if (m.kind === "request") {
+      if (route === "stand-in") return this.host.standIn(m.id, m.method);
+      if (route === "answer-all") {
         this.shutdownRequested = true;
         this.queue.answerRequests((id, method) => this.host.standIn(id, method));
         return this.host.standIn(m.id, m.method);
       }
+      if (route === "drop") return;
       this.pending.add(m.id, m.method);
-      if (action === "shutdown") this.shutdownRequested = true;
-      return this.toGopls(frame);
+      if (kind === "shutdown") this.shutdownRequested = true;
     }
-    if (action === "exit") {
-      if (state.name === "running") this.toGopls(frame);
-      return this.host.exit();
-    }
-    if (action === "remember") {
-      const body = frameBody(frame);
-      this.memory.editorMessage(m.method, decodeBody(body), body);
-      // A new gopls gets the remembered state, not these again.
-      if (state.name === "restarting") return;
-    }
-    if (!standingIn(state)) this.toGopls(frame);
+    this.take(route, frame);
+    if (kind === "exit") this.host.exit();
+  }
+
+  /** Carries out a forward or queue route (the others were handled by the caller). */
+  private take(route: EditorRoute, frame: Frame): void {
+    if (route === "forward") this.toGopls(frame);
+    else if (route === "queue") this.queue.push(frame);
   }
 
   /** To the running gopls; queued for the next one while there is none. */

@@ -7,6 +7,7 @@ import { ErrorCodes } from "../lsp/editor-channel.js";
 import type { Frame } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import { scanMessage } from "../lsp/scan.js";
+import type { StateName } from "./session-state.js";
 
 export type EditorAction = "initialize" | "shutdown" | "exit" | "remember";
 
@@ -47,6 +48,87 @@ export const FROM_GOPLS: ReadonlyMap<
     "$/cancelRequest": { action: "cancel", why: "names a request by the id the editor knows" },
   } as const),
 );
+
+/** What becomes of a message from the editor. */
+export type EditorRoute =
+  /** To the running gopls. */
+  | "forward"
+  /** Held for the next gopls (it is starting, or being restarted). */
+  | "queue"
+  /** Answered by the guard standing in for gopls (requests only). */
+  | "stand-in"
+  /** shutdown before any gopls: what waits is answered by the guard, and shutdown with null. */
+  | "answer-all"
+  /** Nobody will read it (what matters of it is remembered for the next gopls). */
+  | "drop";
+
+/** The kinds of editor message that are routed differently. */
+export type EditorKind =
+  | "request"
+  | "shutdown"
+  | "notification"
+  | "remembered"
+  | "exit"
+  | "response";
+
+const NOTHING_GOES: Record<EditorKind, EditorRoute> = {
+  request: "drop",
+  shutdown: "drop",
+  notification: "drop",
+  remembered: "drop",
+  exit: "drop",
+  response: "drop",
+};
+
+/**
+ * Every editor message's fate, by session state and kind: one table, read line by line.
+ * Besides it: initialize and the "remembered" notifications are stored for replay whatever their
+ * route, requests forwarded or queued are pending until answered, and exit ends the session.
+ */
+export const EDITOR_ROUTES: Record<StateName, Record<EditorKind, EditorRoute>> = {
+  starting: {
+    request: "queue",
+    shutdown: "answer-all",
+    notification: "queue",
+    remembered: "queue",
+    exit: "drop",
+    response: "queue",
+  },
+  installing: {
+    request: "stand-in",
+    shutdown: "stand-in",
+    notification: "drop",
+    remembered: "drop",
+    exit: "drop",
+    response: "drop",
+  },
+  running: {
+    request: "forward",
+    shutdown: "forward",
+    notification: "forward",
+    remembered: "forward",
+    exit: "forward",
+    response: "forward",
+  },
+  // The new gopls gets the remembered state replayed, so those are not queued again.
+  restarting: {
+    request: "queue",
+    shutdown: "queue",
+    notification: "queue",
+    remembered: "drop",
+    exit: "drop",
+    response: "queue",
+  },
+  degraded: {
+    request: "stand-in",
+    shutdown: "stand-in",
+    notification: "drop",
+    remembered: "drop",
+    exit: "drop",
+    response: "drop",
+  },
+  ending: NOTHING_GOES,
+};
 
 /** Editor requests gopls has not answered yet, by id, with their methods. */
 export class PendingRequests {
