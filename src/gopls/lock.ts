@@ -23,6 +23,9 @@ export interface LockOwner {
   lock?: number;
 }
 
+/** The lock library's own stale rule, set out of reach: takeOverIfStale decides. */
+const LIBRARY_STALE_MS = 24 * 60 * 60 * 1000;
+
 export interface LockOptions {
   /** A lock not refreshed for this long is taken over. */
   staleMs?: number;
@@ -66,26 +69,31 @@ export function currentOwner(version: string): LockOwner {
 }
 
 /**
- * A holder on this host whose process is gone (SIGKILLed, the machine slept and the editor was
- * killed): its lock is marked stale so that the lock library takes it over now, not after
- * staleMs. Holders on other hosts (a shared NFS home) keep the staleness rule. The lock's mtime
- * is checked unchanged around the note's reading, so a lock just taken by a live process is
- * never marked.
+ * Whether the lock may be taken over, decided here and not by the lock library's clock (its
+ * stale rule is set out of reach): a holder on this host is taken over only once its process is
+ * gone (a slow holder that misses a refresh is alive, and keeps its lock); a holder elsewhere (a
+ * shared NFS dir), or one whose note cannot be read, once the lock has not been refreshed for
+ * staleMs. The note must be about this very lock (its inode), and the lock unchanged around the
+ * reading. A lock taken over is marked (mtime 0) for the library to remove.
  */
-function takeOverIfDead(root: string, lockPath: string): LockOwner | undefined {
+function takeOverIfStale(
+  root: string,
+  lockPath: string,
+  staleMs: number,
+): { owner: LockOwner | undefined } | undefined {
   try {
     const before = fs.statSync(lockPath);
     const holder = readOwner(root);
-    if (!holder || holder.host !== os.hostname() || alive(holder.pid, holder.start)) return;
-    // The note must be about this very lock: a new holder that has not written its own yet
-    // still shows the dead one's.
-    if (holder.lock !== before.ino) return;
+    const bound = holder && holder.lock === before.ino ? holder : undefined;
+    const here = bound && bound.host === os.hostname();
+    if (here && alive(bound.pid, bound.start)) return undefined;
+    if (!here && Date.now() - before.mtimeMs < staleMs) return undefined;
     const after = fs.statSync(lockPath);
-    if (after.mtimeMs !== before.mtimeMs || after.ino !== before.ino) return;
+    if (after.mtimeMs !== before.mtimeMs || after.ino !== before.ino) return undefined;
     fs.utimesSync(lockPath, 0, 0);
-    return holder;
+    return { owner: bound };
   } catch {
-    return;
+    return undefined;
   }
 }
 
@@ -111,7 +119,8 @@ export async function withInstallLock<T>(
       release = await lockfile.lock(root, {
         lockfilePath: path.join(root, LOCK_NAME),
         realpath: false,
-        stale: staleMs,
+        // Only a lock marked by takeOverIfStale (mtime 0) is ever this old.
+        stale: LIBRARY_STALE_MS,
         update: Math.max(1000, Math.floor(staleMs / 4)),
         retries: 0,
         onCompromised: (error) => {
@@ -121,9 +130,9 @@ export async function withInstallLock<T>(
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
-      const dead = takeOverIfDead(root, path.join(root, LOCK_NAME));
-      if (dead) {
-        o.onTakeOver?.(dead);
+      const taken = takeOverIfStale(root, path.join(root, LOCK_NAME), staleMs);
+      if (taken) {
+        if (taken.owner) o.onTakeOver?.(taken.owner);
         continue;
       }
       if (Date.now() > deadline)

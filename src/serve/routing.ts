@@ -80,6 +80,13 @@ const NOTHING_GOES: Record<EditorKind, EditorRoute> = {
   response: "drop",
 };
 
+/** The guard answers for gopls (being installed, or unable to run): requests by the guard. */
+const STANDING_IN: Record<EditorKind, EditorRoute> = {
+  ...NOTHING_GOES,
+  request: "stand-in",
+  shutdown: "stand-in",
+};
+
 /**
  * Every editor message's fate, by session state and kind: one table, read line by line.
  * Besides it: initialize and the "remembered" notifications are stored for replay whatever their
@@ -94,14 +101,7 @@ export const EDITOR_ROUTES: Record<StateName, Record<EditorKind, EditorRoute>> =
     exit: "drop",
     response: "queue",
   },
-  installing: {
-    request: "stand-in",
-    shutdown: "stand-in",
-    notification: "drop",
-    remembered: "drop",
-    exit: "drop",
-    response: "drop",
-  },
+  installing: STANDING_IN,
   running: {
     request: "forward",
     shutdown: "forward",
@@ -119,14 +119,7 @@ export const EDITOR_ROUTES: Record<StateName, Record<EditorKind, EditorRoute>> =
     exit: "drop",
     response: "queue",
   },
-  degraded: {
-    request: "stand-in",
-    shutdown: "stand-in",
-    notification: "drop",
-    remembered: "drop",
-    exit: "drop",
-    response: "drop",
-  },
+  degraded: STANDING_IN,
   ending: NOTHING_GOES,
 };
 

@@ -2,13 +2,13 @@
 // versions, with a real go doing the installs: once, safely, under the lock.
 
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { GUARD, tempDir } from "../helpers/env.js";
-import { countingGo } from "../helpers/gocount.js";
+import { countingGo, REAL_GO } from "../helpers/gocount.js";
 import { type GoProxy, startGoProxy } from "../helpers/goproxy.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
 import { childrenOf, pidsWithEnv, waitUntil } from "../helpers/procs.js";
@@ -613,4 +613,58 @@ test("a gopls whose build was removed while it ran is restarted from a build tha
   assert.ok(!peer.received.some((m) => /not restarted again|ENOENT/.test(JSON.stringify(m))));
   assert.equal(go.installs(), 2, "built again");
   assert.equal((await peer.call("shutdown")).result, null);
+});
+
+test("one holder at a time, always: a holder SIGKILLed inside the lock, then two installers at once (one slowed), over several rounds", {
+  timeout: 150_000,
+}, async (t) => {
+  const dir = tempDir(t);
+  const log = path.join(dir, "builds.log");
+  // A go whose installs log when they start and end (the build is what must never overlap).
+  const go = path.join(dir, "go");
+  fs.writeFileSync(
+    go,
+    `#!/bin/sh\nif [ "$1" = install ]; then echo "start $$" >> ${log}; sleep 1; "${REAL_GO}" "$@"; rc=$?; echo "end $$" >> ${log}; exit $rc; fi\nexec "${REAL_GO}" "$@"\n`,
+    { mode: 0o755 },
+  );
+  const stderr = "";
+  const spawnInstall = (e: NodeJS.ProcessEnv, slow = false) => {
+    const argv = slow ? ["-n", "19", process.execPath, GUARD, "install"] : [GUARD, "install"];
+    const child = spawn(slow ? "nice" : process.execPath, argv, {
+      env: e,
+      detached: true,
+      stdio: "ignore",
+    });
+    t.after(() => {
+      try {
+        process.kill(-(child.pid as number), "SIGKILL");
+      } catch {}
+    });
+    return child;
+  };
+  for (let round = 0; round < 4; round++) {
+    fs.writeFileSync(log, "");
+    const home = tempDir(t);
+    const e = env(t, home, go, { GOPLS_GUARD_LOCK_STALE_MS: "2000" });
+    const holder = spawnInstall(e);
+    await waitUntil(
+      "the holder builds",
+      () => fs.readFileSync(log, "utf8").includes("start"),
+      60_000,
+    );
+    process.kill(-(holder.pid as number), "SIGKILL");
+    fs.writeFileSync(log, "");
+    const waiters = [spawnInstall(e), spawnInstall(e, true)];
+    await Promise.all(waiters.map((w) => new Promise((r) => w.on("exit", r))));
+    // Every build started after the one before it ended: never two holders at once.
+    const events = fs.readFileSync(log, "utf8").trim().split("\n").filter(Boolean);
+    let running = 0;
+    for (const ev of events) {
+      running += ev.startsWith("start") ? 1 : -1;
+      assert.ok(running <= 1, `round ${round}: two builds at once: ${events.join(", ")}`);
+    }
+    assert.equal(events.filter((ev) => ev.startsWith("start")).length, 1, `${events} ${stderr}`);
+    const builds = fs.readdirSync(path.join(home, "gopls")).filter((n) => n.startsWith("gopls-v"));
+    assert.equal(builds.length, 1);
+  }
 });

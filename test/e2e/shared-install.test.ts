@@ -100,9 +100,8 @@ function groupId(): number {
   );
 }
 
-test("a shared group directory: user B never runs a build user A made or planted there; B's own goes to B's dir, and B can still install into the shared one", {
-  skip,
-}, async (t) => {
+/** A group-writable, setgid install dir under root's ownership, with the guard and a counting go. */
+function sharedGroupDir(t: T) {
   const guard = publicGuard(t);
   const base = openDir(t);
   const go = sharedCountingGo(base);
@@ -110,6 +109,13 @@ test("a shared group directory: user B never runs a build user A made or planted
   fs.mkdirSync(shared);
   fs.chownSync(shared, 0, groupId());
   fs.chmodSync(shared, 0o2775);
+  return { guard, base, go, shared };
+}
+
+test("a shared group directory: user B never runs a build user A made or planted there; B's own goes to B's dir, and B can still install into the shared one", {
+  skip,
+}, async (t) => {
+  const { guard, base, go, shared } = sharedGroupDir(t);
   const extra = { GOPLS_GUARD_INSTALL_DIR: shared };
   const a = await asUser("gg-alice", [guard, "install"], userEnv("gg-alice", go.path, extra));
   assert.equal(a.code, 0, a.stderr);
@@ -211,13 +217,7 @@ test("an install directory the user cannot write: the per-user directory instead
 test("a group member's symlinks at every name the lock's owner note could take: the victim's file is untouched", {
   skip,
 }, async (t) => {
-  const guard = publicGuard(t);
-  const base = openDir(t);
-  const go = sharedCountingGo(base);
-  const shared = path.join(base, "tools");
-  fs.mkdirSync(shared);
-  fs.chownSync(shared, 0, groupId());
-  fs.chmodSync(shared, 0o2775);
+  const { guard, base, go, shared } = sharedGroupDir(t);
   // Alice's private file, and bob's links to it at the names the next few thousand pids would
   // give the owner note (pids are handed out in order).
   const env = userEnv("gg-alice", go.path, { GOPLS_GUARD_INSTALL_DIR: shared });
