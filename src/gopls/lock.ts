@@ -74,7 +74,7 @@ export function currentOwner(version: string): LockOwner {
  * gone (a slow holder that misses a refresh is alive, and keeps its lock); a holder elsewhere (a
  * shared NFS dir), or one whose note cannot be read, once the lock has not been refreshed for
  * staleMs. The note must be about this very lock (its inode), and the lock unchanged around the
- * reading. A lock taken over is marked (mtime 0) for the library to remove.
+ * reading.
  */
 function takeOverIfStale(
   root: string,
@@ -90,7 +90,16 @@ function takeOverIfStale(
     if (!here && Date.now() - before.mtimeMs < staleMs) return undefined;
     const after = fs.statSync(lockPath);
     if (after.mtimeMs !== before.mtimeMs || after.ino !== before.ino) return undefined;
-    fs.utimesSync(lockPath, 0, 0);
+    // Removed by an atomic rename, then checked: only the lock examined is ever taken away. Two
+    // waiters taking over at once cannot both win (the lock library's stat → rmdir → mkdir could
+    // remove the lock the other had just made); one that moved a newer lock puts it back.
+    const trash = `${lockPath}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    fs.renameSync(lockPath, trash);
+    if (fs.statSync(trash).ino !== before.ino) {
+      fs.renameSync(trash, lockPath);
+      return undefined;
+    }
+    fs.rmSync(trash, { recursive: true, force: true });
     return { owner: bound };
   } catch {
     return undefined;
@@ -119,7 +128,7 @@ export async function withInstallLock<T>(
       release = await lockfile.lock(root, {
         lockfilePath: path.join(root, LOCK_NAME),
         realpath: false,
-        // Only a lock marked by takeOverIfStale (mtime 0) is ever this old.
+        // Never this old: takeOverIfStale removes stale locks itself.
         stale: LIBRARY_STALE_MS,
         update: Math.max(1000, Math.floor(staleMs / 4)),
         retries: 0,

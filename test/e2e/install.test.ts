@@ -624,7 +624,7 @@ test("one holder at a time, always: a holder SIGKILLed inside the lock, then two
   const go = path.join(dir, "go");
   fs.writeFileSync(
     go,
-    `#!/bin/sh\nif [ "$1" = install ]; then echo "start $$" >> ${log}; sleep 1; "${REAL_GO}" "$@"; rc=$?; echo "end $$" >> ${log}; exit $rc; fi\nexec "${REAL_GO}" "$@"\n`,
+    `#!/bin/sh\nif [ "$1" = install ]; then echo "start $$" >> ${log}; sleep 3; "${REAL_GO}" "$@"; rc=$?; echo "end $$" >> ${log}; exit $rc; fi\nexec "${REAL_GO}" "$@"\n`,
     { mode: 0o755 },
   );
   const stderr = "";
@@ -653,6 +653,8 @@ test("one holder at a time, always: a holder SIGKILLed inside the lock, then two
       60_000,
     );
     process.kill(-(holder.pid as number), "SIGKILL");
+    // Killed inside the lock, mid-build (go sleeps 3 s before it builds).
+    assert.doesNotMatch(fs.readFileSync(log, "utf8"), /end/, `round ${round}: the holder finished`);
     fs.writeFileSync(log, "");
     const waiters = [spawnInstall(e), spawnInstall(e, true)];
     await Promise.all(waiters.map((w) => new Promise((r) => w.on("exit", r))));
