@@ -15,7 +15,7 @@ export function binaryIn(dir: string, platform: NodeJS.Platform = process.platfo
 }
 
 export const LOCK_NAME = ".install.lock";
-export const OWNER_NAME = ".install.owner.json";
+export const OWNER_NAME = "owner.json";
 export const STAGE_PREFIX = ".stage-";
 export const TRASH_PREFIX = ".trash-";
 

@@ -19,8 +19,6 @@ export interface LockOwner {
   host: string;
   version: string;
   since: string;
-  /** The inode of the lock dir this note is about: a note left from an earlier lock says nothing of a new one. */
-  lock?: number;
 }
 
 /** The lock library's own stale rule, set out of reach: takeOverIfStale decides. */
@@ -37,9 +35,17 @@ export interface LockOptions {
   onTakeOver?: (owner: LockOwner) => void;
 }
 
+/**
+ * The note lives inside the lock dir, so it is about that very lock: a new lock has none until
+ * its holder writes it (an inode number is no such tie: a removed lock's is reused at once).
+ */
+function ownerFile(root: string): string {
+  return path.join(root, LOCK_NAME, OWNER_NAME);
+}
+
 export function readOwner(root: string): LockOwner | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(root, OWNER_NAME), "utf8")) as LockOwner;
+    return JSON.parse(fs.readFileSync(ownerFile(root), "utf8")) as LockOwner;
   } catch {
     return undefined;
   }
@@ -47,7 +53,12 @@ export function readOwner(root: string): LockOwner | undefined {
 
 function writeOwner(root: string, owner: LockOwner, mode: number): void {
   // The root may be shared with other users: never a predictable name, never through a link.
-  replaceFile(root, OWNER_NAME, JSON.stringify(owner), mode);
+  // Writing into the lock dir moves its mtime, which the lock library reads as the lock taken
+  // from under it: the mtime it set is put back.
+  const dir = path.join(root, LOCK_NAME);
+  const { atime, mtime } = fs.statSync(dir);
+  replaceFile(dir, OWNER_NAME, JSON.stringify(owner), mode);
+  fs.utimesSync(dir, atime, mtime);
 }
 
 export function currentOwner(version: string): LockOwner {
@@ -73,7 +84,7 @@ export function currentOwner(version: string): LockOwner {
  * stale rule is set out of reach): a holder on this host is taken over only once its process is
  * gone (a slow holder that misses a refresh is alive, and keeps its lock); a holder elsewhere (a
  * shared NFS dir), or one whose note cannot be read, once the lock has not been refreshed for
- * staleMs. The note must be about this very lock (its inode), and the lock unchanged around the
+ * staleMs. The note is inside the lock dir (about this very lock), and the lock unchanged around the
  * reading.
  */
 function takeOverIfStale(
@@ -83,8 +94,7 @@ function takeOverIfStale(
 ): { owner: LockOwner | undefined } | undefined {
   try {
     const before = fs.statSync(lockPath);
-    const holder = readOwner(root);
-    const bound = holder && holder.lock === before.ino ? holder : undefined;
+    const bound = readOwner(root);
     const here = bound && bound.host === os.hostname();
     if (here && alive(bound.pid, bound.start)) return undefined;
     if (!here && Date.now() - before.mtimeMs < staleMs) return undefined;
@@ -99,7 +109,11 @@ function takeOverIfStale(
       fs.renameSync(trash, lockPath);
       return undefined;
     }
-    fs.rmSync(trash, { recursive: true, force: true });
+    try {
+      fs.rmSync(trash, { recursive: true, force: true });
+    } catch {
+      // Another user's lock dir may not be ours to empty: it is out of the way all the same.
+    }
     return { owner: bound };
   } catch {
     return undefined;
@@ -154,13 +168,15 @@ export async function withInstallLock<T>(
     }
   }
   try {
-    const lock = fs.statSync(path.join(root, LOCK_NAME)).ino;
-    writeOwner(root, { ...owner, lock }, fileMode);
+    writeOwner(root, owner, fileMode);
     return await fn(lost.signal);
   } finally {
     // A lost lock is someone else's now: neither its note nor its dir is ours to remove.
     if (!lost.signal.aborted) {
-      fs.rmSync(path.join(root, OWNER_NAME), { force: true });
+      const dir = path.join(root, LOCK_NAME);
+      const { atime, mtime } = fs.statSync(dir);
+      fs.rmSync(ownerFile(root), { force: true });
+      fs.utimesSync(dir, atime, mtime);
       await release().catch(() => {});
     }
   }
