@@ -4,7 +4,6 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import which from "which";
 import { envValue } from "../env-lookup.js";
 import { type Finding, fail, ok, type Result } from "../findings.js";
 import { unsafe } from "../gopls/probe.js";
@@ -82,25 +81,26 @@ interface PathSearch {
   isExecutable?: ((p: string) => boolean) | undefined;
   /** A candidate found that may be run (not one anyone could have replaced). */
   usable?: (p: string) => boolean;
+  /**
+   * This machine's search, by the which package (PATHEXT and quoted entries on Windows): loaded
+   * by findGo, a cold start's step, and not on the warm path, which checks one go by stats.
+   */
+  lookup?: (name: string, pathValue: string) => readonly string[];
 }
 
 function searchPath(pathValue: string | undefined, s: PathSearch): string | undefined {
   const usable = s.usable ?? (() => true);
-  if (!s.isExecutable) {
-    // This machine's own rules, by the which package (PATHEXT and quoted entries on Windows).
-    const all = which.sync(exeName(s.platform), {
-      path: pathValue ?? "",
-      all: true,
-      nothrow: true,
-    });
-    return (all ?? []).find(usable);
+  if (!s.isExecutable && s.lookup) {
+    // An empty PATH finds nothing (which would read this process's PATH instead).
+    return pathValue ? s.lookup(exeName(s.platform), pathValue).find(usable) : undefined;
   }
+  const isExecutable = s.isExecutable ?? defaultIsExecutable;
   const p = pathApi(s.platform);
   const sep = s.platform === "win32" ? ";" : ":";
   for (const dir of (pathValue ?? "").split(sep)) {
     if (!dir) continue;
     const candidate = p.join(dir, exeName(s.platform));
-    if (s.isExecutable(candidate) && usable(candidate)) return candidate;
+    if (isExecutable(candidate) && usable(candidate)) return candidate;
   }
   return undefined;
 }
@@ -165,7 +165,10 @@ async function search(
 ): Promise<Result<FoundGo>> {
   const s = { listDir: defaultListDir, ...seams };
   const exec = (p: string) => (s.isExecutable ?? defaultIsExecutable)(p) && usable(p);
-  const onPaths = { platform: s.platform, isExecutable: s.isExecutable, usable };
+  const { default: which } = await import("which");
+  const lookup = (name: string, pathValue: string) =>
+    which.sync(name, { path: pathValue, all: true, nothrow: true }) ?? [];
+  const onPaths = { platform: s.platform, isExecutable: s.isExecutable, usable, lookup };
   const PATH = envValue(s.env, "PATH", s.platform);
   const explicit = s.explicit;
   if (explicit) {
