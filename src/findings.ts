@@ -60,7 +60,7 @@ export function dedupe(findings: readonly Finding[]): Finding[] {
 export function describe(finding: Finding): string {
   // An event said for information with nothing to fix (gopls installed, a switch done) is no
   // fault: it carries no fault id.
-  if (finding.severity === "info" && !finding.fix) return `gopls-guard: ${finding.message}`;
+  if (finding.severity === "info" && !finding.fix) return redact(`gopls-guard: ${finding.message}`);
   const evidence = Object.entries(finding.evidence)
     .map(([k, v]) => `${k}: ${v}`)
     .join("; ");
@@ -83,13 +83,18 @@ function firstSentence(text: string): string {
  * without the evidence or long paths, which go to the log (window/logMessage) and the doctor.
  */
 export function headline(finding: Finding): string {
-  if (finding.severity === "info" && !finding.fix) return redact(`gopls-guard: ${finding.message}`);
+  if (finding.severity === "info" && !finding.fix) return describe(finding);
   const whole = `gopls-guard [${finding.id}] ${finding.message}`;
   const what =
     whole.length <= HEADLINE_MAX
       ? whole
       : `gopls-guard [${finding.id}] ${firstSentence(finding.message)}`;
   const fix = finding.fix ? firstSentence(finding.fix) : "";
-  if (fix && what.length + fix.length + 1 <= HEADLINE_MAX) return redact(`${what} ${fix}`);
-  return redact(what.length <= HEADLINE_MAX ? what : `${what.slice(0, HEADLINE_MAX - 1)}…`);
+  const line =
+    fix && what.length + fix.length + 1 <= HEADLINE_MAX
+      ? `${what} ${fix}`
+      : what.length <= HEADLINE_MAX
+        ? what
+        : `${what.slice(0, HEADLINE_MAX - 1)}…`;
+  return redact(line);
 }

@@ -6,7 +6,7 @@ import path from "node:path";
 import { type Finding, fail, ok, type Result } from "../findings.js";
 import { queryEnv } from "./environment.js";
 import { runGo } from "./run.js";
-import { argumentsProblem, diagnoseGo, isWrapper } from "./wrapper.js";
+import { argumentsProblem, diagnoseGo, goFileKind } from "./wrapper.js";
 
 export const GO_ENV_KEYS = [
   "GOVERSION",
@@ -58,19 +58,21 @@ export async function readGoEnv(
   user: NodeJS.ProcessEnv,
   cwd: string,
 ): Promise<Result<GoEnv>> {
+  const kind = goFileKind(go);
+  const wrapper = kind !== "binary";
   const [r, args] = await Promise.all([
     runGo(go, ["env", "-json"], { env: queryEnv(user), cwd, timeoutMs: 15_000 }),
     // A wrapper that splits its arguments passes `go env -json` but breaks gopls: asked at once.
-    isWrapper(go) ? argumentsProblem(go, user) : undefined,
+    wrapper ? argumentsProblem(go, user) : undefined,
   ]);
   const env = r.exitCode === 0 ? parseGoEnv(r.stdout) : undefined;
-  if (env && args) return fail(await diagnoseGo(go, user, { kind: "arguments", said: args }));
+  if (env && args) return fail(await diagnoseGo(go, kind, user, { kind: "arguments", said: args }));
   if (env) return ok(env);
   // Text of a wrapper's own before go's JSON: gopls, reading the same, would fail.
   const json = r.stdout.indexOf("\n{");
   if (r.exitCode === 0 && json >= 0 && parseGoEnv(r.stdout.slice(json + 1)))
     return fail(
-      await diagnoseGo(go, user, { kind: "prints", said: r.stdout.slice(0, json).trim() }),
+      await diagnoseGo(go, kind, user, { kind: "prints", said: r.stdout.slice(0, json).trim() }),
     );
   // An unwritable GOCACHE stops even `go env`. Ask again with a private one (the guard's queries
   // and its install use private caches then), and report the user's own setting.
@@ -94,7 +96,7 @@ export async function readGoEnv(
   const why =
     r.spawnError ??
     (r.timedOut ? "timed out after 15 s" : r.stderr.trim().split("\n").slice(-3).join(" | "));
-  if (isWrapper(go)) return fail(await diagnoseGo(go, user, { kind: "fails", said: why }));
+  if (wrapper) return fail(await diagnoseGo(go, kind, user, { kind: "fails", said: why }));
   return fail(goBroken(go, why || `exit code ${r.exitCode}, nothing on stderr`));
 }
 

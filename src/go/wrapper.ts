@@ -181,17 +181,17 @@ export function brokenWrapper(
   };
 }
 
-/** The finding for a go whose `go env -json` failed or printed extra, with a Go that works. */
+/** What the file at go's path is (read once; a few bytes). */
+export function goFileKind(go: string): WrapperKind {
+  return wrapperKind(go, readHead(go));
+}
+
+/** The finding for a shim or wrapper whose go query failed or printed extra, with a Go that works. */
 export async function diagnoseGo(
   go: string,
+  kind: WrapperKind,
   user: NodeJS.ProcessEnv,
   fault: WrapperFault,
 ): Promise<Finding> {
-  const kind = wrapperKind(go, readHead(go));
   return brokenWrapper(go, kind, fault, await workingGoElsewhere(go, user));
-}
-
-/** The file is a shim or a script (not go itself). */
-export function isWrapper(go: string): boolean {
-  return wrapperKind(go, readHead(go)) !== "binary";
 }

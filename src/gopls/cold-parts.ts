@@ -14,7 +14,7 @@ import { goForGoplsFound } from "../go/path-for-gopls.js";
 import { loginShellProbe } from "../go/shell.js";
 import { INSTALL_SCRATCH, type InstallRequest, installGopls } from "./install.js";
 import type { ResolveOptions } from "./launch.js";
-import { binaryIn, parseVersionDir, versionDir } from "./layout.js";
+import { binaryIn, LOCK_NAME, parseVersionDir, versionDir } from "./layout.js";
 import { removeDead, scratchPrefix } from "./leftovers.js";
 import { probeWritable } from "./probe.js";
 import { fileId, goEnvFileId, writeState } from "./state.js";
@@ -119,6 +119,31 @@ export function installRoot(o: ResolveOptions): string {
     o.logger.info({ event: "install.root", wanted, using: perUser }, "install dir not writable");
   else o.report({ ...problem, message: `${problem.message} Installing into ${perUser} instead.` });
   return perUser;
+}
+
+/**
+ * Where this user's build of a version goes, given the install root: the per-user dir instead of
+ * a shared one when the build there is another user's (not run, nor replaced) or another user
+ * holds the lock (not waited for: their build would not be run anyway).
+ */
+export function ownRoot(o: ResolveOptions, root: string, target: string): string {
+  const perUser = path.join(o.config.home, "gopls");
+  if (root === perUser) return root;
+  const untrusted = untrustedBuild(target);
+  if (untrusted) {
+    o.report({
+      ...untrusted,
+      severity: "info",
+      message: `${untrusted.message} Your own is used instead, in ${perUser}.`,
+    });
+    return perUser;
+  }
+  const lock = fs.statSync(path.join(root, LOCK_NAME), { throwIfNoEntry: false });
+  if (lock && lock.uid !== process.getuid?.() && !fs.existsSync(target)) {
+    o.logger.info({ event: "install.foreign_lock", root, uid: lock.uid }, "not waiting");
+    return perUser;
+  }
+  return root;
 }
 
 export async function newestInstalled(

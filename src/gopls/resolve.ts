@@ -9,11 +9,12 @@ import {
   installRoot,
   installVersion,
   newestInstalled,
+  ownRoot,
   remember,
   scratch,
 } from "./cold-parts.js";
 import type { Located, ResolveOptions } from "./launch.js";
-import { binaryIn, LOCK_NAME, versionDir } from "./layout.js";
+import { binaryIn, versionDir } from "./layout.js";
 import { probeWritable } from "./probe.js";
 import { untrustedBuild } from "./trust.js";
 import { verifyGopls } from "./verify.js";
@@ -120,26 +121,8 @@ export async function resolveCold(
         });
       }
     }
-    // Another user's build in a shared dir is not run, nor replaced: yours goes to your own dir.
-    const shared = binaryIn(versionDir(root, version, localGo));
-    const untrusted = untrustedBuild(shared);
+    root = ownRoot(o, root, binaryIn(versionDir(root, version, localGo)));
     const perUser = path.join(o.config.home, "gopls");
-    // A lock another user holds in a shared dir is not waited for (it could be held for as long
-    // as they like, and their build would not be run anyway): yours goes to your own dir.
-    const lock = fs.statSync(path.join(root, LOCK_NAME), { throwIfNoEntry: false });
-    const foreignLock = lock && lock.uid !== process.getuid?.() && root !== perUser;
-    if (foreignLock && !untrusted && !fs.existsSync(shared)) {
-      o.logger.info({ event: "install.foreign_lock", root, uid: lock.uid }, "not waiting");
-      root = perUser;
-    }
-    if (untrusted && root !== perUser) {
-      o.report({
-        ...untrusted,
-        severity: "info",
-        message: `${untrusted.message} Your own is used instead, in ${perUser}.`,
-      });
-      root = perUser;
-    }
     const target = binaryIn(versionDir(root, version, localGo));
     if (!o.allowInstall) {
       const verdict = fs.existsSync(target)
