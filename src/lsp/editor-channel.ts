@@ -71,6 +71,11 @@ export class EditorChannel {
     this.send({ jsonrpc: "2.0", id, result }, true);
   }
 
+  /** The initialize response has gone out (requests to the editor are allowed). */
+  get initialized(): boolean {
+    return this.answeredInitialize;
+  }
+
   /** The initialize response has gone out: release what was held back. */
   initializeAnswered(): void {
     if (this.answeredInitialize) return;

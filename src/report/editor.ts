@@ -6,16 +6,26 @@ import { describe, type Finding, headline } from "../findings.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Logger } from "../log.js";
 import { type EditorChannel, MessageType } from "../lsp/editor-channel.js";
+import type { ClientView } from "../serve/client-view.js";
 
 export class EditorReporter {
   /** The editor's initialize workDoneToken. */
   workDoneToken: string | number | undefined;
   private progressStarted: number | undefined;
   private lastProgress = "";
+  /** A token of the guard's own is being created (window/workDoneProgress/create). */
+  private creating = false;
+  private tokens = 0;
 
   constructor(
     private readonly editor: EditorChannel,
     private readonly logger: Logger,
+    private readonly view: () => ClientView = () => ({
+      messageRequests: false,
+      workDoneProgress: false,
+      codeActionLiterals: false,
+      diagnosticRefresh: false,
+    }),
   ) {}
 
   report(finding: Finding): void {
@@ -46,6 +56,9 @@ export class EditorReporter {
           token,
           value: { kind: "begin", title: "gopls-guard", message, cancellable: false },
         });
+      } else if (this.editor.initialized && this.view().workDoneProgress) {
+        // No token from the editor, but it shows progress on one the guard creates.
+        this.createToken();
       } else {
         this.editor.notify("window/showMessage", {
           type: MessageType.Info,
@@ -57,11 +70,26 @@ export class EditorReporter {
     if (phase === "done") return this.endProgress(message);
     if (token !== undefined)
       this.editor.notify("$/progress", { token, value: { kind: "report", message } });
-    else
+    else if (!this.creating)
       this.editor.notify("window/logMessage", {
         type: MessageType.Log,
         message: `gopls-guard: ${message}`,
       });
+  }
+
+  private createToken(): void {
+    const token = `gopls-guard-${process.pid}-${++this.tokens}`;
+    this.creating = true;
+    void this.editor.request("window/workDoneProgress/create", { token }).then((reply) => {
+      this.creating = false;
+      if (this.progressStarted === undefined) return;
+      if ("result" in reply) return this.attachToken(token);
+      // Refused: progress goes by messages, as for a client without progress.
+      this.editor.notify("window/showMessage", {
+        type: MessageType.Info,
+        message: `gopls-guard: ${this.lastProgress}.`,
+      });
+    });
   }
 
   /**

@@ -4,8 +4,9 @@
 
 import type { Finding } from "../findings.js";
 import type { Logger } from "../log.js";
-import { chosenAction, type EditorChannel } from "../lsp/editor-channel.js";
-import { type AfterReplay, adopted, adoptionPrompt, USE_SHELL_SETTINGS } from "./notices.js";
+import { GUARD_COMMANDS } from "./held-faults.js";
+import { type AfterReplay, adopted, adoptionQuestion, USE_SHELL_SETTINGS } from "./notices.js";
+import type { Questions } from "./questions.js";
 
 export class Adoption {
   /** Accepted settings, over the editor's environment, for gopls and its installs. */
@@ -16,25 +17,33 @@ export class Adoption {
   private done: AfterReplay | undefined;
 
   constructor(
-    private readonly editor: EditorChannel,
+    private readonly questions: Questions,
     private readonly logger: Logger,
   ) {}
 
-  /** Asks about the settings not accepted yet; on yes, records them and calls onAccepted. */
+  /**
+   * Asks about the settings not accepted yet (a pop-up where the client shows one, and a code
+   * action); on yes, records them and calls onAccepted.
+   */
   offer(finding: Finding, settings: Record<string, string>, onAccepted: () => void): void {
     const names = Object.keys(settings).filter((k) => this.values[k] !== settings[k]);
     if (names.length === 0) return;
-    void this.editor
-      .request("window/showMessageRequest", adoptionPrompt(names, finding.id))
-      .then((reply) => {
-        const title = chosenAction(reply);
-        this.logger.info({ event: "adopt.answer", names, answer: title || null }, "adopt?");
-        if (title !== USE_SHELL_SETTINGS) return;
-        const values = Object.fromEntries(names.map((k) => [k, settings[k] as string]));
-        this.values = { ...this.values, ...values };
-        this.done = adopted(finding.id, values);
-        onAccepted();
-      });
+    const accept = () => {
+      this.logger.info({ event: "adopt.answer", names, answer: USE_SHELL_SETTINGS }, "adopt");
+      const values = Object.fromEntries(names.map((k) => [k, settings[k] as string]));
+      this.values = { ...this.values, ...values };
+      this.done = adopted(finding.id, values);
+      onAccepted();
+    };
+    this.questions.ask({
+      slot: `finding:${finding.id}`,
+      finding,
+      ...adoptionQuestion(names),
+      actions: [
+        { title: USE_SHELL_SETTINGS, command: GUARD_COMMANDS.useShellSettings, run: accept },
+      ],
+      no: { title: "Not now", withdraws: false },
+    });
   }
 
   /** A gopls is being started with the settings accepted so far. */

@@ -4,6 +4,9 @@
 
 import fs from "node:fs";
 import path from "node:path";
+import type { Frame } from "../lsp/framing.js";
+import { decode } from "./decode.js";
+import { ALL_GUARD_COMMANDS } from "./held-faults.js";
 
 /** gopls v0.23.0's initialize capabilities (they do not depend on the client's). */
 export const GOPLS_CAPABILITIES: Record<string, unknown> = {
@@ -139,4 +142,23 @@ export function loadCapabilities(home: string): Record<string, unknown> {
     // none saved, or unreadable: the recorded ones
   }
   return GOPLS_CAPABILITIES;
+}
+
+/** An initialize result with the guard's commands beside gopls's (executeCommandProvider). */
+export function addGuardCommands(result: unknown): unknown {
+  if (!result || typeof result !== "object") return result;
+  const r = result as { capabilities?: Record<string, unknown> };
+  const caps = r.capabilities ?? {};
+  const provider = (caps.executeCommandProvider ?? {}) as { commands?: unknown };
+  const theirs = Array.isArray(provider.commands) ? (provider.commands as string[]) : [];
+  const commands = [...theirs, ...ALL_GUARD_COMMANDS.filter((c) => !theirs.includes(c))];
+  return { ...r, capabilities: { ...caps, executeCommandProvider: { ...provider, commands } } };
+}
+
+/** gopls's answer to the editor's initialize, with the guard's commands added. */
+export function withGuardCommands(frame: Frame): Frame {
+  const json = decode(frame);
+  if (!("result" in json)) return frame;
+  const body = Buffer.from(JSON.stringify({ ...json, result: addGuardCommands(json.result) }));
+  return { chunks: [body], length: body.length };
 }

@@ -70,6 +70,10 @@ export class OpenDocuments {
     }));
   }
 
+  uris(): string[] {
+    return [...this.docs.keys()];
+  }
+
   get(uri: string): OpenDocument | undefined {
     const d = this.docs.get(uri);
     return d && { uri: d.uri, languageId: d.languageId, version: d.version, text: d.getText() };

@@ -2,7 +2,7 @@
 // the hard one (or on the user's yes), and an out-of-memory kill named as such. Text only.
 
 import { formatBytes } from "../bytes.js";
-import { MessageType } from "../lsp/editor-channel.js";
+import type { Finding } from "../findings.js";
 import type { AfterReplay } from "./notices.js";
 
 export interface MemoryFacts {
@@ -16,14 +16,18 @@ export interface MemoryFacts {
 export const RESTART_GOPLS = "Restart gopls";
 
 const where = (f: MemoryFacts) => (f.workspace ? ` for ${f.workspace}` : "");
-const profile = (f: MemoryFacts) =>
-  f.profile ? ` gopls wrote a memory profile for its developers: ${f.profile}.` : "";
 
-export function memoryPrompt(f: MemoryFacts) {
+/** Over the soft limit: the fault, and the question (restart it?) asked about it. */
+export function memoryQuestion(f: MemoryFacts): { finding: Finding; ask: string } {
   return {
-    type: MessageType.Warning,
-    message: `gopls-guard: gopls is using ${formatBytes(f.rss)}${where(f)}, over the soft limit of ${formatBytes(f.limit)} (GOPLS_GUARD_MEMORY_LIMIT).${profile(f)} Restart it? Open files, unsaved edits and settings are kept. [gopls.memory]`,
-    actions: [{ title: RESTART_GOPLS }, { title: "Not now" }],
+    finding: {
+      id: "gopls.memory",
+      severity: "warning",
+      message: `gopls is using ${formatBytes(f.rss)}${where(f)}, over the soft limit of ${formatBytes(f.limit)} (GOPLS_GUARD_MEMORY_LIMIT).`,
+      evidence: f.profile ? { "memory profile, for gopls's developers": f.profile } : {},
+      fix: "Restart gopls to free it (open files, unsaved edits and settings are kept), or raise GOPLS_GUARD_MEMORY_LIMIT.",
+    },
+    ask: "Restart it?",
   };
 }
 

@@ -27,6 +27,13 @@ export class SessionMemory {
   /** The encoding the guard promised the editor when it answered initialize itself. */
   private pinned: PositionEncoding | undefined;
 
+  /** The workspace folders now, else the root the editor named, as URIs. */
+  folderUris(): string[] {
+    if (this.folders.length) return this.folders.map((f) => f.uri);
+    const root = (this.initialize?.params as { rootUri?: unknown } | undefined)?.rootUri;
+    return typeof root === "string" ? [root] : [];
+  }
+
   get documentCount(): number {
     return this.documents.size;
   }

@@ -4,7 +4,6 @@
 
 import type { FaultId, Finding } from "../findings.js";
 import { sumdbAddress } from "../go/sumdb.js";
-import { MessageType } from "../lsp/editor-channel.js";
 import type { FrameStall } from "../lsp/stall.js";
 
 /** The finding to report once a new gopls has the session's open files. */
@@ -18,15 +17,35 @@ export function lastLines(text: string, n: number): string {
 
 const versioned = (text: string) => text.replace("  ", " ");
 
+/** "1st", "2nd", "3rd", "4th"… */
+function nth(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10];
+  return `${n}${suffix ?? "th"}`;
+}
+
+/** How many crashes, in what window, and the limit: said with each, so repeats read apart. */
+export interface CrashCount {
+  crashes: number;
+  windowMs: number;
+  max: number;
+}
+
+const minutes = (ms: number) => `${Math.round(ms / 60_000)} minutes`;
+
 export function crashRestarted(
   how: string,
   log: string,
   stderrTail: string | undefined,
+  count?: CrashCount,
 ): AfterReplay {
+  const streak = count
+    ? ` (its ${nth(count.crashes)} crash in ${minutes(count.windowMs)}; after ${count.max} it is not restarted)`
+    : "";
   return (files) => ({
     id: "gopls.crash",
     severity: "warning",
-    message: `gopls ${how} and was restarted; ${openFiles(files)} restored.`,
+    message: `gopls ${how} and was restarted${streak}; ${openFiles(files)} restored.`,
     evidence: { log, ...(stderrTail ? { stderr: lastLines(stderrTail, 2) } : {}) },
     fix: "Nothing to do now; if it keeps happening, report the log to the gopls issue tracker.",
   });
@@ -42,9 +61,9 @@ export function crashedTooOften(
   return {
     id: "gopls.crash",
     severity: "error",
-    message: `gopls ${how}, its ${crashes}th crash in ${Math.round(windowMs / 60_000)} minutes; it is not restarted again. Go features are off until the language server is restarted.`,
+    message: `gopls ${how}, its ${nth(crashes)} crash in ${minutes(windowMs)}; it is not restarted again. Go features are off until it is restarted.`,
     evidence: { log, ...(stderrTail ? { stderr: lastLines(stderrTail, 3) } : {}) },
-    fix: "Restart the language server; report the log (it has gopls's last words) to the gopls issue tracker.",
+    fix: "Restart gopls (or the language server); report the log (it has gopls's last words) to the gopls issue tracker.",
   };
 }
 
@@ -119,11 +138,11 @@ function asMalformedId(id: string): MalformedId {
 
 export const USE_SHELL_SETTINGS = "Use them for gopls";
 
-export function adoptionPrompt(names: string[], id: FaultId) {
+/** The question about the login shell's settings: the pop-up's words, before and after the evidence. */
+export function adoptionQuestion(names: string[]) {
   return {
-    type: MessageType.Warning,
-    message: `gopls-guard: your login shell sets ${names.join(", ")}, which the editor's environment lacks. Use the shell's values for gopls in this session? Nothing is written to your settings. [${id}]`,
-    actions: [{ title: USE_SHELL_SETTINGS }, { title: "Not now" }],
+    lead: `your login shell sets ${names.join(", ")}, which the editor's environment lacks.`,
+    ask: "Use the shell's values for gopls in this session? Nothing is written to your settings.",
   };
 }
 
@@ -158,15 +177,16 @@ export function mirrorsFor(failure: Finding, mirrors: string[], env: NodeJS.Proc
 export const RETRY = "Retry";
 export const throughMirror = (mirror: string) => `Install once through ${mirror}`;
 
-export function retryPrompt(failure: Finding, mirrors: string[]) {
+/** The Retry question after a failed start: the pop-up's words around the evidence and the fix. */
+export function retryQuestion(mirrors: string[]) {
   return {
-    type: MessageType.Error,
-    message: mirrors.length
-      ? `gopls could not be started: ${failure.message} Fix it, then Retry; or install gopls this once through a mirror (your GOPROXY stays as it is). [${failure.id}]`
-      : `gopls could not be started: ${failure.message} Fix it, then Retry. [${failure.id}]`,
-    actions: [{ title: RETRY }, ...mirrors.map((m) => ({ title: throughMirror(m) }))],
+    ask: mirrors.length
+      ? "gopls could not be started: fix it, then Retry; or install gopls this once through a mirror (your GOPROXY stays as it is)."
+      : "gopls could not be started: fix it, then Retry.",
   };
 }
+
+export const RESTART_AFTER_CRASHES = "Restart gopls";
 
 export function installedThroughMirror(
   id: FaultId,

@@ -7,7 +7,9 @@ import { type Frame, frameBody } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import { peekMessage } from "../lsp/peek.js";
 import { scanFrame } from "../lsp/scan.js";
+import { withGuardCommands } from "./capabilities.js";
 import { decode, decodeBody, frameStart, reencode } from "./decode.js";
+import type { FaultView } from "./fault-view.js";
 import type { SessionMemory } from "./memory.js";
 import {
   EDITOR_ROUTES,
@@ -27,8 +29,12 @@ export interface RouterHost {
   readonly gopls: GoplsHandle | undefined;
   /** The editor's initialize, remembered already: the session reads its parameters. */
   initialize(params: Record<string, unknown>): void;
-  /** A request the guard answers itself, as gopls is not there. */
-  standIn(id: MessageId, method: string): void;
+  /** A request the guard answers itself, as gopls is not there (its frame, for its params). */
+  standIn(id: MessageId, method: string, frame?: Frame): void;
+  /** workspace/executeCommand: true when the command is the guard's own (it answered). */
+  command(id: MessageId, params: unknown): boolean;
+  /** The open documents or folders changed (remembered already). */
+  documentsChanged(): void;
   exit(): void;
   /** gopls's answer to the replayed initialize. */
   isReinitialize(id: MessageId | null): boolean;
@@ -52,9 +58,11 @@ export class Router {
     private readonly host: RouterHost,
     private readonly editor: EditorChannel,
     private readonly memory: SessionMemory,
+    private readonly faults: FaultView,
   ) {}
 
-  fromEditor(frame: Frame): void {
+  fromEditor(input: Frame): void {
+    let frame = input;
     const scanned = scanFrame(frame);
     if (!scanned.ok)
       return this.host.malformed(
@@ -80,8 +88,14 @@ export class Router {
       if (action === "initialize") {
         this.initializeId = (m as { id: MessageId }).id;
         this.host.initialize((json.params ?? {}) as Record<string, unknown>);
-      }
+      } else if (m.method !== "textDocument/didChange") this.host.documentsChanged();
     }
+    if (
+      action === "command" &&
+      m.kind === "request" &&
+      this.host.command(m.id, decode(frame).params)
+    )
+      return;
     const kind: EditorKind =
       m.kind === "request"
         ? action === "shutdown"
@@ -94,15 +108,17 @@ export class Router {
             : "notification";
     const route = EDITOR_ROUTES[state.name][kind];
     if (m.kind === "request") {
-      if (route === "stand-in") return this.host.standIn(m.id, m.method);
+      if (route === "stand-in") return this.host.standIn(m.id, m.method, frame);
       if (route === "answer-all") {
         this.shutdownRequested = true;
-        this.queue.answerRequests((id, method) => this.host.standIn(id, method));
-        return this.host.standIn(m.id, m.method);
+        this.queue.answerRequests((id, method, f) => this.host.standIn(id, method, f));
+        return this.host.standIn(m.id, m.method, frame);
       }
       if (route === "drop") return;
       this.pending.add(m.id, m.method);
       if (kind === "shutdown") this.shutdownRequested = true;
+      if (action === "code-action" || action === "pull")
+        frame = this.faults.editorRequest(action, m.id, frame);
     }
     this.take(route, frame);
     if (kind === "exit") this.host.exit();
@@ -139,19 +155,25 @@ export class Router {
     const m = peeked.value;
     if (m.kind === "response") {
       if (this.host.isReinitialize(m.id)) return this.host.reinitialized(frame);
-      if (m.id !== null) this.pending.delete(m.id);
-      this.forward(frame);
-      if (m.id !== null && m.id === this.initializeId) this.host.initializeAnswered(frame);
-      return;
+      if (m.id === null) return this.forward(frame);
+      this.pending.delete(m.id);
+      if (m.id === this.initializeId) {
+        // The guard's commands join gopls's, so clients run them as workspace commands.
+        const answer = withGuardCommands(frame);
+        this.forward(answer);
+        return this.host.initializeAnswered(answer);
+      }
+      return this.forward(this.faults.noting ? this.faults.goplsAnswer(m.id, frame) : frame);
     }
+    const action = FROM_GOPLS.get(m.method)?.action;
+    if (action === "diagnostics") return this.forward(this.faults.fromGopls(frame));
     if (m.kind === "request") {
-      const action = FROM_GOPLS.get(m.method)?.action;
       if (action === "register") this.memory.registered(decode(frame).params);
       if (action === "unregister") this.memory.unregistered(decode(frame).params);
       const id = this.serverRequests.outgoing(m.id);
       return this.forward(id === m.id ? frame : reencode(frame, { id }));
     }
-    if (this.serverRequests.current > 1 && FROM_GOPLS.get(m.method)?.action === "cancel") {
+    if (this.serverRequests.current > 1 && action === "cancel") {
       // A restarted gopls cancels one of its requests by its own id; the editor knows another.
       const params = decode(frame).params as { id?: MessageId } | undefined;
       const id = params?.id !== undefined ? this.serverRequests.known(params.id) : undefined;

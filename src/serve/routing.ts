@@ -9,7 +9,14 @@ import type { MessageId } from "../lsp/message.js";
 import { scanMessage } from "../lsp/scan.js";
 import type { StateName } from "./session-state.js";
 
-export type EditorAction = "initialize" | "shutdown" | "exit" | "remember";
+export type EditorAction =
+  | "initialize"
+  | "shutdown"
+  | "exit"
+  | "remember"
+  | "command"
+  | "code-action"
+  | "pull";
 
 /**
  * What the guard does with editor messages beyond passing them on. Besides these: the editor's
@@ -30,6 +37,18 @@ export const FROM_EDITOR: ReadonlyMap<string, { action: EditorAction; why: strin
     "textDocument/didOpen": { action: "remember", why: "open documents are replayed" },
     "textDocument/didChange": { action: "remember", why: "edits applied to the replayed text" },
     "textDocument/didClose": { action: "remember", why: "closed documents are not replayed" },
+    "workspace/executeCommand": {
+      action: "command",
+      why: "the guard's own commands (gopls-guard.*) are run by the guard, never forwarded",
+    },
+    "textDocument/codeAction": {
+      action: "code-action",
+      why: "the guard's quick fixes are added for a file that carries one of its faults",
+    },
+    "textDocument/diagnostic": {
+      action: "pull",
+      why: "the guard's diagnostics are added for a file that carries one of its faults",
+    },
   }),
 );
 
@@ -40,9 +59,13 @@ export const FROM_EDITOR: ReadonlyMap<string, { action: EditorAction; why: strin
  */
 export const FROM_GOPLS: ReadonlyMap<
   string,
-  { action: "register" | "unregister" | "cancel"; why: string }
+  { action: "register" | "unregister" | "cancel" | "diagnostics"; why: string }
 > = new Map(
   Object.entries({
+    "textDocument/publishDiagnostics": {
+      action: "diagnostics",
+      why: "kept as gopls's last for the file; merged with the guard's where it has some",
+    },
     "client/registerCapability": { action: "register", why: "undone when that gopls dies" },
     "client/unregisterCapability": { action: "unregister", why: "no longer undone" },
     "$/cancelRequest": { action: "cancel", why: "names a request by the id the editor knows" },
@@ -193,10 +216,10 @@ export class EditorQueue {
   }
 
   /** Takes the queue, calling fn for each request in it (the guard answers them itself). */
-  answerRequests(fn: (id: MessageId, method: string) => void): void {
+  answerRequests(fn: (id: MessageId, method: string, frame: Frame) => void): void {
     for (const frame of this.take()) {
       const m = scanMessage(frame.chunks);
-      if (m.ok && m.value.kind === "request") fn(m.value.id, m.value.method);
+      if (m.ok && m.value.kind === "request") fn(m.value.id, m.value.method, frame);
     }
   }
 

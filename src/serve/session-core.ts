@@ -2,7 +2,7 @@ import { withEnv } from "../env-lookup.js";
 import { type Finding, sameFault } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
 import { toolchainOf } from "../gopls/toolchain-file.js";
-import { EditorChannel } from "../lsp/editor-channel.js";
+import { EditorChannel, ErrorCodes } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import { BodyScan } from "../lsp/scan.js";
@@ -10,13 +10,17 @@ import type { FrameStall } from "../lsp/stall.js";
 import { EditorReporter } from "../report/editor.js";
 import { Adoption } from "./adoption.js";
 import { saveCapabilities } from "./capabilities.js";
+import { type ClientView, clientView, NOTHING_DECLARED } from "./client-view.js";
 import { decode, serverInfoOf } from "./decode.js";
+import { FaultView } from "./fault-view.js";
 import type { Exit } from "./gopls-process.js";
+import { HeldFaults } from "./held-faults.js";
 import { SessionMemory } from "./memory.js";
 import { MemoryWatch, memoryLimits } from "./memory-watch.js";
 import * as notices from "./notices.js";
 import { ParentWatch } from "./parent-watch.js";
 import { rssSampler } from "./process-memory.js";
+import { Questions } from "./questions.js";
 import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
 import { Router, type RouterHost } from "./router.js";
 import { SessionFile, workspaceOf } from "./session-file.js";
@@ -49,15 +53,30 @@ export abstract class SessionCore {
   /** What to tell the user once a new gopls has been brought up to date. */
   protected afterReplay: notices.AfterReplay | undefined;
   protected readonly reported: Finding[] = [];
+  /** What the client declared it shows (known at initialize). */
+  protected clientView: ClientView = NOTHING_DECLARED;
+  /** The faults that hold now; the client sees them as diagnostics and code actions. */
+  protected readonly held: HeldFaults;
+  protected readonly faultView: FaultView;
+  protected readonly questions: Questions;
   protected finish!: (end: SessionEnd) => void;
   readonly ended: Promise<SessionEnd>;
 
   constructor(protected readonly o: SessionOptions) {
     this.editor = new EditorChannel(o.editorOut);
-    this.reporter = new EditorReporter(this.editor, o.logger);
-    this.adoption = new Adoption(this.editor, o.logger);
+    this.reporter = new EditorReporter(this.editor, o.logger, () => this.clientView);
+    this.held = new HeldFaults(() => this.faultView.refresh());
+    this.faultView = new FaultView({
+      editor: this.editor,
+      held: this.held,
+      view: () => this.clientView,
+      folders: () => this.memory.folderUris(),
+      openDocuments: () => this.memory.documents.uris(),
+    });
+    this.questions = new Questions(this.editor, this.held, () => this.clientView, o.logger);
+    this.adoption = new Adoption(this.questions, o.logger);
     this.standIn = new StandIn(o.config, this.editor, this.reporter, this.memory);
-    this.router = new Router(this.routerHost(), this.editor, this.memory);
+    this.router = new Router(this.routerHost(), this.editor, this.memory, this.faultView);
     this.supervisor = new Supervisor({
       start: o.startGopls ?? spawnGopls,
       args: o.goplsArgs,
@@ -108,6 +127,8 @@ export abstract class SessionCore {
       "session state",
     );
     this.state = next;
+    // gopls runs: what kept it from starting (or restarting) no longer holds.
+    if (next.name === "running") this.held.withdraw("start");
     if (next.name !== "ending") this.sessionFile.update({ state: describeState(next) });
   }
 
@@ -122,7 +143,11 @@ export abstract class SessionCore {
         return session.supervisor.current;
       },
       initialize: (params) => this.initialize(params),
-      standIn: (id, method) => this.answerStandingIn(id, method),
+      standIn: (id, method, frame) => this.answerStandingIn(id, method, frame),
+      command: (id, params) => this.command(id, params),
+      documentsChanged: () => {
+        if (this.held.size) this.faultView.refresh();
+      },
       exit: () => void this.end("editor sent exit", this.router.shutdownRequested ? 0 : 1, false),
       isReinitialize: (id) => this.supervisor.isReinitialize(id),
       reinitialized: (frame) => this.reinitialized(frame),
@@ -165,9 +190,32 @@ export abstract class SessionCore {
   report(finding: Finding): void {
     if (this.reported.some((r) => sameFault(r, finding))) return;
     this.reported.push(finding);
-    this.reporter.report(finding);
+    // Settings to adopt: the question is the one message (with the evidence and the fix).
     if (finding.adopt && this.state.name !== "ending")
-      this.adoption.offer(finding, finding.adopt, () => this.applyAdoption());
+      return this.adoption.offer(finding, finding.adopt, () => this.applyAdoption());
+    // A fault holds for the session (the checks found it); an event with nothing to fix does not.
+    if (finding.severity !== "info") this.held.hold(`finding:${finding.id}`, finding);
+    this.reporter.report(finding);
+  }
+
+  /**
+   * workspace/executeCommand: the guard's own commands run the action a held fault offers (the
+   * code actions name them); true when the command was the guard's (answered here).
+   */
+  protected command(id: MessageId, params: unknown): boolean {
+    const p = (params ?? {}) as { command?: unknown; arguments?: unknown };
+    if (typeof p.command !== "string" || !p.command.startsWith("gopls-guard.")) return false;
+    const args = Array.isArray(p.arguments) ? p.arguments : [];
+    const ran = this.held.run(p.command, args);
+    this.o.logger.info({ event: "command", command: p.command, args, ran }, "guard command");
+    if (ran) this.editor.respond(id, null);
+    else
+      this.editor.respondError(
+        id,
+        ErrorCodes.RequestFailed,
+        `${p.command}: nothing to do now (no fault the guard holds offers it)`,
+      );
+    return true;
   }
 
   /**
@@ -214,7 +262,9 @@ export abstract class SessionCore {
     rootUri?: unknown;
     workspaceFolders?: unknown;
   }): void {
-    this.standIn.clientCreatesProgress = params.capabilities?.window?.workDoneProgress === true;
+    this.clientView = clientView(params.capabilities);
+    this.standIn.clientCreatesProgress = this.clientView.workDoneProgress;
+    this.questions.clientKnown();
     const token = params.workDoneToken;
     if (this.state.name === "starting" && (typeof token === "string" || typeof token === "number"))
       this.reporter.workDoneToken = token;
@@ -287,7 +337,7 @@ export abstract class SessionCore {
   /** Accepted settings, put to use when the state allows (session.ts). */
   protected abstract applyAdoption(): void;
   /** A request the guard answers itself, as gopls is not there (session.ts). */
-  protected abstract answerStandingIn(id: MessageId, method: string): void;
+  protected abstract answerStandingIn(id: MessageId, method: string, frame?: Frame): void;
   /** gopls answered the replayed initialize (session.ts). */
   protected abstract reinitialized(frame: Frame | undefined): void;
   /** The current gopls exited without being asked to (session.ts). */

@@ -4,15 +4,17 @@
 // the process itself (serve.ts does, after flushing).
 
 import fs from "node:fs";
-import type { Finding } from "../findings.js";
+import { type Finding, sameFault } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
 import { startFault } from "../gopls/start-fault.js";
 import type { Frame } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import type { FrameStall } from "../lsp/stall.js";
+import { addGuardCommands } from "./capabilities.js";
 import { decode } from "./decode.js";
 import { discardEarly } from "./early-gopls.js";
 import type { Exit } from "./gopls-process.js";
+import { GUARD_COMMANDS } from "./held-faults.js";
 import { killedForMemory } from "./memory-notices.js";
 import * as notices from "./notices.js";
 import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
@@ -77,8 +79,6 @@ export class Session extends SessionCore {
     const answeredEarly = this.state.name === "installing";
     if (!resolved.ok) {
       this.degradeAtLaunch(resolved.finding);
-      // The editor already has its initialize answer (else the Retry comes with it).
-      if (answeredEarly && this.standIn.answeredInitialize) this.offerRetry();
       this.applyAdoption();
       return this.scheduleChecks(undefined);
     }
@@ -146,20 +146,43 @@ export class Session extends SessionCore {
     this.router.interrupt(`gopls ${how} and is being restarted`);
     const decision = this.supervisor.crashed();
     if (this.router.shutdownRequested) return void this.end(`gopls ${how} during shutdown`, 1);
+    const policy = this.o.restartPolicy ?? DEFAULT_RESTART_POLICY;
+    const tail = exit.stderrTail || undefined;
     if (!decision.restart) {
       this.to({ name: "degraded", cause: "crashed-too-often" }, `gopls ${how}`);
       this.router.queue.clear();
       const waiting = this.router.unansweredInitialize;
       if (waiting !== undefined) this.answerStandingIn(waiting, "initialize");
-      const policy = this.o.restartPolicy ?? DEFAULT_RESTART_POLICY;
-      const tail = exit.stderrTail || undefined;
-      return this.report(
-        notices.crashedTooOften(how, decision.crashes, policy.windowMs, this.o.logFile, tail),
-      );
+      this.held.withdraw("crash");
+      return this.questions.ask({
+        slot: "start",
+        finding: notices.crashedTooOften(
+          how,
+          decision.crashes,
+          policy.windowMs,
+          this.o.logFile,
+          tail,
+        ),
+        ask: "Restart it?",
+        actions: [
+          {
+            title: notices.RESTART_AFTER_CRASHES,
+            command: GUARD_COMMANDS.restart,
+            run: () => this.restartAfterCrashes(),
+          },
+        ],
+        featuresOff: true,
+      });
     }
     this.to({ name: "restarting", cause: "crash" }, `gopls ${how}`);
     const quiet = this.watchers.killedForStalling(this.supervisor.lastPid);
-    const after = quiet ? undefined : notices.crashRestarted(how, this.o.logFile, exit.stderrTail);
+    const count = {
+      crashes: this.supervisor.recentCrashes(),
+      windowMs: policy.windowMs,
+      max: policy.maxRestarts,
+    };
+    const after = quiet ? undefined : notices.crashRestarted(how, this.o.logFile, tail, count);
+    if (after) this.holdCrashStreak(after(this.memory.documentCount), policy.windowMs);
     setTimeout(() => {
       if (this.state.name === "restarting") this.replace(after);
     }, decision.delayMs).unref();
@@ -177,8 +200,23 @@ export class Session extends SessionCore {
     // The editor's initialize (and whatever else gopls took) is answered as if gopls had never
     // started: never an interrupted initialize.
     for (const [id, method] of waiting) this.answerStandingIn(id, method);
-    // Answering initialize offers the Retry; one answered by gopls earlier did not.
-    if (!waiting.some(([, method]) => method === "initialize")) this.offerRetry();
+  }
+
+  /** Crashes restarted lately hold as a warning for the restart policy's window. */
+  private crashStreakTimer: NodeJS.Timeout | undefined;
+  private holdCrashStreak(finding: Finding, windowMs: number): void {
+    this.held.hold("crash", finding);
+    clearTimeout(this.crashStreakTimer);
+    this.crashStreakTimer = setTimeout(() => this.held.withdraw("crash"), windowMs).unref();
+  }
+
+  /** The user's Restart after gopls crashed too often: a fresh count, the session replayed. */
+  private restartAfterCrashes(): void {
+    const s = this.state;
+    if (s.name !== "degraded" || s.cause !== "crashed-too-often" || !this.located) return;
+    this.supervisor.forgiveCrashes();
+    const { path, version } = this.located;
+    this.restart("retry", notices.runningAgain(version, path));
   }
 
   /** A planned restart: the running gopls stopped, a new one (adopted settings, less memory) brought up to date. */
@@ -209,7 +247,8 @@ export class Session extends SessionCore {
     plannedRestart: (cause, why, after) => this.plannedRestart(cause, why, after),
     goplsEnvFor: (located) => this.goplsEnvFor(located),
     report: (f) => this.report(f),
-    editor: this.editor,
+    ask: (q) => this.questions.ask(q),
+    withdraw: (slot) => this.held.withdraw(slot),
     sessionFile: this.sessionFile,
     memoryWatch: this.memoryWatch,
     options: this.o,
@@ -260,10 +299,7 @@ export class Session extends SessionCore {
     this.o.logger.warn({ event: "gopls.vanished", gopls: gone }, "gopls's binary is gone");
     const resolved = await this.resolve({});
     if (this.state.name !== "restarting") return;
-    if (!resolved.ok) {
-      this.degradeAtLaunch(resolved.finding);
-      return this.offerRetry();
-    }
+    if (!resolved.ok) return this.degradeAtLaunch(resolved.finding);
     this.located = resolved.value;
     this.replace(after);
   }
@@ -276,7 +312,7 @@ export class Session extends SessionCore {
     const waiting = this.router.unansweredInitialize;
     if (frame && waiting !== undefined) {
       this.router.pending.delete(waiting);
-      this.editor.respond(waiting, decode(frame).result);
+      this.editor.respond(waiting, addGuardCommands(decode(frame).result));
       this.initializeAnswered(frame);
     }
     this.supervisor.reinitialized(frame);
@@ -293,25 +329,38 @@ export class Session extends SessionCore {
    * a Retry that re-runs the checks without restarting anything.
    */
   protected degradeAtLaunch(failure: Finding): void {
-    this.report(failure);
+    // Said here, with its Retry: the checks meeting it again later say nothing more.
+    if (!this.reported.some((r) => sameFault(r, failure))) this.reported.push(failure);
     this.to({ name: "degraded", cause: "launch-failed", failure, retrying: false }, failure.id);
-    this.router.queue.answerRequests((id, method) => this.answerStandingIn(id, method));
+    this.router.queue.answerRequests((id, method, frame) =>
+      this.answerStandingIn(id, method, frame),
+    );
+    this.offerRetry(failure);
   }
 
-  protected offerRetry(): void {
-    const s = this.state;
-    if (s.name !== "degraded" || s.cause !== "launch-failed") return;
-    const { failure } = s;
+  /** One message: the fault with its evidence and fix, and Retry (and mirrors) to act on it. */
+  private offerRetry(failure: Finding): void {
     const env = { ...this.o.goplsEnv, ...this.adoption.values };
     const mirrors = notices.mirrorsFor(failure, this.o.config.mirrors, env);
-    void this.standIn.askRetry(failure, mirrors).then((choice) => {
-      if (choice?.kind === "retry") return void this.retry();
-      if (choice?.kind === "mirror") {
-        const { mirror } = choice;
-        const goproxy = this.o.goplsEnv.GOPROXY;
-        const after = notices.installedThroughMirror(failure.id, mirror, goproxy);
-        void this.retry({ GOPROXY: `${mirror},direct` }, after);
-      }
+    const goproxy = this.o.goplsEnv.GOPROXY;
+    this.questions.ask({
+      slot: "start",
+      finding: failure,
+      ...notices.retryQuestion(mirrors),
+      actions: [
+        { title: notices.RETRY, command: GUARD_COMMANDS.retry, run: () => void this.retry() },
+        ...mirrors.map((mirror) => ({
+          title: notices.throughMirror(mirror),
+          command: GUARD_COMMANDS.retryThroughMirror,
+          arguments: [mirror],
+          run: () =>
+            void this.retry(
+              { GOPROXY: `${mirror},direct` },
+              notices.installedThroughMirror(failure.id, mirror, goproxy),
+            ),
+        })),
+      ],
+      featuresOff: true,
     });
   }
 
@@ -330,10 +379,7 @@ export class Session extends SessionCore {
     this.reporter.endProgress(resolved.ok ? "gopls ready" : "gopls could not be installed");
     if (this.state.name !== "degraded") return;
     if (!resolved.ok) {
-      const failure = resolved.finding;
-      this.to({ name: "degraded", cause: "launch-failed", failure, retrying: false }, failure.id);
-      this.report(failure);
-      this.offerRetry();
+      this.degradeAtLaunch(resolved.finding);
       return this.applyAdoption();
     }
     this.located = resolved.value;
@@ -342,17 +388,19 @@ export class Session extends SessionCore {
   }
 
   /** The guard answers for gopls: it is being installed, or it cannot run. */
-  protected answerStandingIn(id: MessageId, method: string): void {
+  protected answerStandingIn(id: MessageId, method: string, frame?: Frame): void {
     // Answered here: a later crash or restart must not answer it again.
     this.router.pending.delete(id);
     const s = this.state;
     const installing = s.name === "installing";
     if (method === "initialize") {
       this.standIn.answerInitialize(id, installing);
-      if (s.name === "degraded") this.offerRetry();
       if (installing) this.standIn.createProgress(() => this.state.name === "installing");
       return;
     }
+    // Code actions and pulled diagnostics: the guard's own (its faults, and how to act on them).
+    const own = frame && this.faultView.standInAnswer(method, decode(frame).params);
+    if (own) return this.editor.respond(id, own.result);
     if (method === "shutdown") {
       this.router.shutdownRequested = true;
       return this.editor.respond(id, null);

@@ -2,10 +2,10 @@
 // question (with the toolchain the go command will fetch, and its size), and the switch.
 
 import { formatBytes } from "../bytes.js";
+import type { Finding } from "../findings.js";
 import type { ModuleGo } from "../go/module-go.js";
 import type { Located } from "../gopls/launch.js";
 import type { Toolchain } from "../gopls/skew.js";
-import { MessageType } from "../lsp/editor-channel.js";
 import type { AfterReplay } from "./notices.js";
 
 export interface SkewFacts {
@@ -17,12 +17,18 @@ export interface SkewFacts {
 
 export const BUILD_IT = "Build it";
 
-export function skewPrompt(f: SkewFacts, t: Toolchain) {
+/** The workspace needs a newer Go than gopls was built with: the fault, and the question. */
+export function skewQuestion(f: SkewFacts, t: Toolchain): { finding: Finding; ask: string } {
   const size = t.bytes ? ` (${formatBytes(t.bytes)})` : "";
   return {
-    type: MessageType.Warning,
-    message: `gopls-guard: ${f.module.file} says go ${f.module.go}, but gopls ${f.from.version} was built with ${f.builtWith} and cannot load it. Build the newest gopls for Go ${f.module.go} with ${t.name}? The go command downloads ${t.name}${size} through your module proxy; your Go stays as it is. [gopls.go_skew]`,
-    actions: [{ title: BUILD_IT }, { title: "Not now" }],
+    finding: {
+      id: "gopls.go_skew",
+      severity: "warning",
+      message: `${f.module.file} says go ${f.module.go}, but gopls ${f.from.version} was built with ${f.builtWith} and cannot load it.`,
+      evidence: { gopls: f.from.path, toolchain: `${t.name}${size}` },
+      fix: `Build the newest gopls for Go ${f.module.go} with ${t.name}: the go command downloads ${t.name}${size} through your module proxy; your Go stays as it is.`,
+    },
+    ask: "Build it?",
   };
 }
 

@@ -4,15 +4,11 @@
 
 import type { Config } from "../config.js";
 import type { Finding } from "../findings.js";
-import { chosenAction, type EditorChannel, ErrorCodes } from "../lsp/editor-channel.js";
+import { type EditorChannel, ErrorCodes } from "../lsp/editor-channel.js";
 import type { MessageId } from "../lsp/message.js";
 import type { EditorReporter } from "../report/editor.js";
-import { loadCapabilities } from "./capabilities.js";
+import { addGuardCommands, loadCapabilities } from "./capabilities.js";
 import type { SessionMemory } from "./memory.js";
-import { RETRY, retryPrompt, throughMirror } from "./notices.js";
-
-/** What the user chose in the Retry question. */
-export type RetryChoice = { kind: "retry" } | { kind: "mirror"; mirror: string } | undefined;
 
 export class StandIn {
   /** The guard, not gopls, answered the editor's initialize. */
@@ -44,13 +40,16 @@ export class StandIn {
   answerInitialize(id: MessageId, installing: boolean): void {
     // UTF-16, which every client speaks; each gopls started later is held to it.
     this.memory.pinEncoding("utf-16");
-    this.editor.respond(id, {
-      capabilities: { ...loadCapabilities(this.config.home), positionEncoding: "utf-16" },
-      serverInfo: {
-        name: "gopls-guard",
-        version: installing ? "installing gopls" : "gopls not running",
-      },
-    });
+    this.editor.respond(
+      id,
+      addGuardCommands({
+        capabilities: { ...loadCapabilities(this.config.home), positionEncoding: "utf-16" },
+        serverInfo: {
+          name: "gopls-guard",
+          version: installing ? "installing gopls" : "gopls not running",
+        },
+      }),
+    );
     this.editor.initializeAnswered();
     this.answeredInitialize = true;
     // The token ends with this answer.
@@ -82,17 +81,5 @@ export class StandIn {
     void this.editor.request("window/workDoneProgress/create", { token }).then((reply) => {
       if ("result" in reply && stillInstalling()) this.reporter.attachToken(token);
     });
-  }
-
-  /** Asks whether to try again (or through which mirror), once the cause may be fixed. */
-  async askRetry(failure: Finding, mirrors: string[]): Promise<RetryChoice> {
-    const reply = await this.editor.request(
-      "window/showMessageRequest",
-      retryPrompt(failure, mirrors),
-    );
-    const title = chosenAction(reply);
-    if (title === RETRY) return { kind: "retry" };
-    const mirror = mirrors.find((m) => throughMirror(m) === title);
-    return mirror ? { kind: "mirror", mirror } : undefined;
   }
 }

@@ -68,6 +68,8 @@ export class Supervisor {
   /** A gopls being stopped to make way for another: owned until it is gone. */
   private retiring: GoplsHandle | undefined;
   private readonly crashes: number[] = [];
+  /** Crashes before this time no longer count against a restart (the user asked for one). */
+  private forgivenAt = 0;
   /** The replayed initialize a new gopls has not answered yet. */
   private reinitializeId: string | undefined;
   lastExit: Exit | undefined;
@@ -118,9 +120,21 @@ export class Supervisor {
 
   /** A crash, judged: restart (after a pause) or give up. */
   crashed(now = Date.now()): RestartDecision {
-    const decision = decideRestart(this.o.restartPolicy, this.crashes, now);
+    const counted = this.crashes.filter((t) => t > this.forgivenAt);
+    const decision = decideRestart(this.o.restartPolicy, counted, now);
     this.crashes.push(now);
     return decision;
+  }
+
+  /** Crashes within the policy's window, this one included (said with each restart). */
+  recentCrashes(now = Date.now()): number {
+    const { windowMs } = this.o.restartPolicy;
+    return this.crashes.filter((t) => t > this.forgivenAt && now - t < windowMs).length;
+  }
+
+  /** The user restarts gopls after it crashed too often: it gets a fresh count. */
+  forgiveCrashes(now = Date.now()): void {
+    this.forgivenAt = now;
   }
 
   /**

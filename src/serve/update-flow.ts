@@ -2,12 +2,13 @@
 // ("Switch now" with a planned restart, or at the next start), what the status file shows
 // meanwhile, and the old builds removed once the switch is made.
 
-import type { Result } from "../findings.js";
+import type { Finding, Result } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
 import type { Update } from "../gopls/update.js";
 import type { Logger } from "../log.js";
-import { chosenAction, type EditorChannel, MessageType } from "../lsp/editor-channel.js";
+import { GUARD_COMMANDS } from "./held-faults.js";
 import type { AfterReplay } from "./notices.js";
+import type { Question } from "./questions.js";
 import type { SessionFile } from "./session-file.js";
 
 export interface Updater {
@@ -19,11 +20,17 @@ export interface Updater {
 
 export const SWITCH_NOW = "Switch now";
 
-export function updatePrompt(u: Update) {
+/** A newer gopls is installed: what the user is told, and asked (an offer, not a fault). */
+export function updateQuestion(u: Update): { finding: Finding; ask: string } {
   return {
-    type: MessageType.Info,
-    message: `gopls-guard: gopls ${u.to} is installed; this session runs ${u.from}. Switch now? Open files, unsaved edits and settings are kept. Otherwise the next start uses it. [gopls.update]`,
-    actions: [{ title: SWITCH_NOW }, { title: "At the next start" }],
+    finding: {
+      id: "gopls.update",
+      severity: "info",
+      message: `gopls ${u.to} is installed; this session runs ${u.from}.`,
+      evidence: { gopls: u.path },
+      fix: "Switch now (open files, unsaved edits and settings are kept); otherwise the next start uses it.",
+    },
+    ask: "Switch now?",
   };
 }
 
@@ -40,7 +47,8 @@ export function updated(u: Update): AfterReplay {
 export interface UpdateFlow {
   updater: Updater;
   current: () => Located | undefined;
-  editor: EditorChannel;
+  ask: (q: Question) => void;
+  withdraw: (slot: string) => void;
   sessionFile: SessionFile;
   logger: Logger;
   /** The session still serves (not ending). */
@@ -61,10 +69,20 @@ export async function offerUpdate(f: UpdateFlow): Promise<void> {
   if (!r.value || !f.serving()) return;
   const u = r.value;
   f.sessionFile.update({ pendingUpdate: u.to });
-  const reply = await f.editor.request("window/showMessageRequest", updatePrompt(u));
-  if (chosenAction(reply) !== SWITCH_NOW || !f.serving()) return;
-  await f.switchTo(u);
-  f.sessionFile.update({ pendingUpdate: undefined });
-  const removed = await f.updater.removeUnused([u.path]).catch(() => []);
-  f.logger.info({ event: "update.switched", to: u.to, removed }, "switched gopls");
+  const switchNow = async () => {
+    if (!f.serving()) return;
+    await f.switchTo(u);
+    f.withdraw("update");
+    f.sessionFile.update({ pendingUpdate: undefined });
+    const removed = await f.updater.removeUnused([u.path]).catch(() => []);
+    f.logger.info({ event: "update.switched", to: u.to, removed }, "switched gopls");
+  };
+  f.ask({
+    slot: "update",
+    ...updateQuestion(u),
+    actions: [
+      { title: SWITCH_NOW, command: GUARD_COMMANDS.switchNow, run: () => void switchNow() },
+    ],
+    no: { title: "At the next start", withdraws: true },
+  });
 }

@@ -11,14 +11,15 @@ import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
 import { builtWith, installedFor, needsNewerGopls } from "../gopls/skew-check.js";
 import type { Update } from "../gopls/update.js";
-import { chosenAction, type EditorChannel } from "../lsp/editor-channel.js";
 import type { FrameStall } from "../lsp/stall.js";
-import { memoryPrompt, memoryRestarted, RESTART_GOPLS } from "./memory-notices.js";
+import { GUARD_COMMANDS } from "./held-faults.js";
+import { memoryQuestion, memoryRestarted, RESTART_GOPLS } from "./memory-notices.js";
 import { goplsMemoryProfile, type MemoryWatch } from "./memory-watch.js";
 import * as notices from "./notices.js";
+import type { Question } from "./questions.js";
 import type { SessionOptions } from "./session-core.js";
 import type { SessionFile } from "./session-file.js";
-import { BUILD_IT, type SkewFacts, skewPrompt, skewSolved } from "./skew-notices.js";
+import { BUILD_IT, type SkewFacts, skewQuestion, skewSolved } from "./skew-notices.js";
 import type { GoplsHandle } from "./supervisor.js";
 import { offerUpdate, updated } from "./update-flow.js";
 
@@ -36,7 +37,9 @@ export interface WatchedSession {
     after: notices.AfterReplay,
   ) => Promise<void>;
   report: (finding: Finding) => void;
-  editor: EditorChannel;
+  /** A question about a held fault (a pop-up where the client shows one, and a code action). */
+  ask: (q: Question) => void;
+  withdraw: (slot: string) => void;
   sessionFile: SessionFile;
   memoryWatch: MemoryWatch;
   options: SessionOptions;
@@ -75,10 +78,16 @@ export class Watchers {
     };
     this.s.options.logger.warn({ event: "gopls.memory", hard, ...facts }, "gopls memory high");
     const why = `it uses ${formatBytes(rss)}`;
-    const restart = () => void this.s.plannedRestart("memory", why, memoryRestarted(facts, hard));
+    const restart = () => {
+      this.s.withdraw("memory");
+      void this.s.plannedRestart("memory", why, memoryRestarted(facts, hard));
+    };
     if (hard) return restart();
-    void this.s.editor.request("window/showMessageRequest", memoryPrompt(facts)).then((reply) => {
-      if (chosenAction(reply) === RESTART_GOPLS) restart();
+    this.s.ask({
+      slot: "memory",
+      ...memoryQuestion(facts),
+      actions: [{ title: RESTART_GOPLS, command: GUARD_COMMANDS.restart, run: restart }],
+      no: { title: "Not now", withdraws: true },
     });
   }
 
@@ -89,7 +98,8 @@ export class Watchers {
     const flow = {
       updater,
       current: this.s.located,
-      editor: this.s.editor,
+      ask: this.s.ask,
+      withdraw: this.s.withdraw,
       sessionFile: this.s.sessionFile,
       logger,
       serving: this.s.serving,
@@ -137,12 +147,18 @@ export class Watchers {
     void (async () => {
       const toolchain = await skew.toolchainFor(module);
       if (!toolchain.ok) return this.s.report(toolchain.finding);
-      const ask = skewPrompt(facts, toolchain.value);
-      const reply = await this.s.editor.request("window/showMessageRequest", ask);
-      if (chosenAction(reply) !== BUILD_IT || !this.s.serving()) return;
-      const gopls = await skew.build(toolchain.value.name, this.s.progress);
-      if (!gopls.ok) return this.s.report(gopls.finding);
-      await this.switchFor(facts, gopls.value);
+      const build = async () => {
+        if (!this.s.serving()) return;
+        const gopls = await skew.build(toolchain.value.name, this.s.progress);
+        if (!gopls.ok) return this.s.report(gopls.finding);
+        await this.switchFor(facts, gopls.value);
+      };
+      this.s.ask({
+        slot: "skew",
+        ...skewQuestion(facts, toolchain.value),
+        actions: [{ title: BUILD_IT, command: GUARD_COMMANDS.buildForGo, run: () => void build() }],
+        no: { title: "Not now", withdraws: false },
+      });
     })();
   }
 
@@ -169,6 +185,7 @@ export class Watchers {
         fix: `Put a Go ${facts.module.go} first on the editor's PATH, or allow go to switch toolchains (GOTOOLCHAIN=auto).`,
       });
     this.s.relocate(next);
+    this.s.withdraw("skew");
     const why = `${facts.module.file} needs Go ${facts.module.go}`;
     await this.s.plannedRestart("update", why, skewSolved(facts, to));
   }

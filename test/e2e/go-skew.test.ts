@@ -65,7 +65,7 @@ test("gopls.go_skew: a go 1.27 module under Go 1.26: gopls v0.24.0 built with go
   );
   assert.match(
     JSON.stringify(ask.params),
-    /go\.mod says go 1\.27, but gopls v0\.23\.0 was built with go1\.26 and cannot load it\. Build the newest gopls for Go 1\.27 with go1\.27\.3\? The go command downloads go1\.27\.3 \(72 MiB\) through your module proxy/,
+    /go\.mod says go 1\.27, but gopls v0\.23\.0 was built with go1\.26 and cannot load it\..*Fix: Build the newest gopls for Go 1\.27 with go1\.27\.3: the go command downloads go1\.27\.3 \(72 MiB\) through your module proxy.* Build it\?/,
   );
   peer.send({ id: ask.id, result: { title: "Build it" } });
   await peer.waitFor(

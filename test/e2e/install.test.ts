@@ -107,10 +107,13 @@ test("a pin installs exactly that version; a pin this Go cannot build is refused
   const pinned = await session(t, env(t, home, go.path, { GOPLS_GUARD_GOPLS_VERSION: "v0.1.0" }));
   assert.equal(await serverVersion(pinned), "v0.1.0");
   const tooNew = await session(t, env(t, home, go.path, { GOPLS_GUARD_GOPLS_VERSION: "0.3.0" }));
+  // What the client is shown depends on what it declares: it says so in initialize.
+  await tooNew.initialize();
   const shown = await tooNew.waitFor(
     "error",
     (m) =>
-      m.method === "window/showMessage" &&
+      // The start's failure is one message: the request with Retry (this client shows buttons).
+      m.method === "window/showMessageRequest" &&
       /\[go\.too_old\]/.test((m.params as { message: string }).message),
   );
   assert.match(

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
+import { ALL_GUARD_COMMANDS } from "../../src/serve/held-faults.js";
 import { type Client, initializeParams, startClient } from "../helpers/client.js";
 import { copyFixture, GUARD, realGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
@@ -79,6 +80,14 @@ test("through the guard, gopls answers exactly as it does directly", {
   assert.match(JSON.stringify(viaDirect.definition), /hello\.go/);
   assert.ok((viaDirect.completion as { items: unknown[] }).items.length > 0);
   assert.ok((viaDirect.formatting as unknown[]).length > 0);
+  // The one difference: the guard's own commands (its code actions run them) follow gopls's.
+  const caps = (r: unknown) =>
+    (r as { capabilities: { executeCommandProvider: { commands: string[] } } }).capabilities;
+  const commands = caps(viaGuard.initialize).executeCommandProvider.commands;
+  const theirs = caps(viaDirect.initialize).executeCommandProvider.commands;
+  assert.deepEqual(commands.slice(0, theirs.length), theirs);
+  assert.deepEqual(commands.slice(theirs.length), [...ALL_GUARD_COMMANDS]);
+  caps(viaGuard.initialize).executeCommandProvider.commands = theirs;
   for (const key of Object.keys(viaDirect) as Array<keyof Transcript>) {
     assert.deepEqual(viaGuard[key], viaDirect[key], `${key} differs through the guard`);
   }
@@ -169,7 +178,7 @@ test("SIGKILLed mid-session, a real gopls comes back knowing the unsaved edits",
   );
   assert.match(
     client.shown.find((m) => /was restarted/.test(m.message))?.message ?? "",
-    /\[gopls\.crash\] gopls was killed by SIGKILL and was restarted; 1 open file restored/,
+    /\[gopls\.crash\] gopls was killed by SIGKILL and was restarted \(its 1st crash in 3 minutes; after 5 it is not restarted\); 1 open file restored/,
   );
   let hover = "";
   await waitUntil(

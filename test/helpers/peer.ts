@@ -111,7 +111,8 @@ export class Peer {
       {
         processId: process.pid,
         rootUri: null,
-        capabilities: {},
+        // Message requests with buttons, as VS Code, Neovim and Emacs show them.
+        capabilities: { window: { showMessage: {} } },
         ...params,
       },
       timeoutMs,
@@ -137,9 +138,10 @@ export class Peer {
       .map((m) => (m.params as { message: string }).message);
   }
 
+  /** What popped up: messages, and message requests (with buttons). */
   showMessages(): string[] {
     return this.received
-      .filter((m) => m.method === "window/showMessage")
+      .filter((m) => m.method === "window/showMessage" || m.method === "window/showMessageRequest")
       .map((m) => (m.params as { message: string }).message);
   }
 

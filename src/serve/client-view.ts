@@ -1,0 +1,39 @@
+// What a client can be shown, from what it declared at initialize: message requests with buttons
+// only where it declares window.showMessage; progress on a token of the guard's own where it
+// declares window.workDoneProgress; code actions as literals or as bare commands.
+
+export interface ClientView {
+  /** It declares capabilities.window.showMessage: window/showMessageRequest gets buttons. */
+  messageRequests: boolean;
+  /** It declares window.workDoneProgress: window/workDoneProgress/create is understood. */
+  workDoneProgress: boolean;
+  /** It takes CodeAction literals (else code actions are answered as bare Commands). */
+  codeActionLiterals: boolean;
+  /** It re-pulls diagnostics on workspace/diagnostic/refresh. */
+  diagnosticRefresh: boolean;
+}
+
+/** Before initialize (or for a client that declares nothing): the least a client shows. */
+export const NOTHING_DECLARED: ClientView = {
+  messageRequests: false,
+  workDoneProgress: false,
+  codeActionLiterals: false,
+  diagnosticRefresh: false,
+};
+
+interface Declared {
+  window?: { showMessage?: unknown; workDoneProgress?: unknown };
+  workspace?: { diagnostics?: { refreshSupport?: unknown } };
+  textDocument?: { codeAction?: { codeActionLiteralSupport?: unknown } };
+}
+
+export function clientView(capabilities: unknown): ClientView {
+  const c = (capabilities && typeof capabilities === "object" ? capabilities : {}) as Declared;
+  const showMessage = c.window?.showMessage;
+  return {
+    messageRequests: typeof showMessage === "object" && showMessage !== null,
+    workDoneProgress: c.window?.workDoneProgress === true,
+    codeActionLiterals: Boolean(c.textDocument?.codeAction?.codeActionLiteralSupport),
+    diagnosticRefresh: c.workspace?.diagnostics?.refreshSupport === true,
+  };
+}
