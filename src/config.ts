@@ -66,6 +66,11 @@ export interface Config {
    */
   earlyAnswerMs: number;
   /**
+   * After a failed start, the first of the guard's own retries (GOPLS_GUARD_AUTO_RETRY_MS); the
+   * pause doubles up to 5 minutes. A client that shows no Retry (an agent) recovers by itself.
+   */
+  autoRetryMs: number;
+  /**
    * How long gopls's output may stop halfway through an LSP frame before it is reported
    * (GOPLS_GUARD_FRAME_STALL_MS): a gopls wedged mid-write, noticed before its EOF.
    */
@@ -237,6 +242,7 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
       problems,
     ),
     frameStallMs: positiveInt(env, "GOPLS_GUARD_FRAME_STALL_MS", DEFAULTS.frameStallMs, problems),
+    autoRetryMs: positiveInt(env, "GOPLS_GUARD_AUTO_RETRY_MS", DEFAULTS.autoRetryMs, problems),
   };
   return { config, problems };
 }

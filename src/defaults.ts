@@ -16,6 +16,11 @@ export const DEFAULTS = {
   earlyAnswerMs: 10_000,
   /** How often gopls's resident memory is read. */
   memorySampleMs: 10_000,
+  /**
+   * After a failed start the guard tries again by itself after this long, doubling up to 5
+   * minutes (for clients that cannot show a Retry: coding agents read only diagnostics).
+   */
+  autoRetryMs: 30_000,
   /** gopls's output stopped this long halfway through a frame is reported. */
   frameStallMs: 30_000,
 } as const;

@@ -119,7 +119,7 @@ export class FaultView {
     const params = (json.params ?? {}) as { textDocument?: { uri?: unknown } };
     const uri = params.textDocument?.uri;
     if (typeof uri !== "string" || !this.published.has(uri)) return frame;
-    if (kind === "code-action" && !this.wantsQuickFixes(params)) return frame;
+    if (kind === "code-action" && !this.offersActions(uri, params)) return frame;
     this.noted.set(id, { kind, uri });
     if (kind !== "pull" || !("previousResultId" in params)) return frame;
     const { previousResultId: _, ...rest } = params as Record<string, unknown>;
@@ -163,7 +163,13 @@ export class FaultView {
     }
     const actions = ours.flatMap((e) => e.actions);
     const mine = this.o.view().codeActionLiterals ? actions : actions.map((a) => a.command);
-    return [...(Array.isArray(result) ? result : []), ...mine];
+    if (result !== null && !Array.isArray(result)) return result;
+    return [...(result ?? []), ...mine];
+  }
+
+  private offersActions(uri: string, params: Record<string, unknown>): boolean {
+    const ours = this.published.get(uri) ?? [];
+    return ours.some((e) => e.actions.length > 0) && this.wantsQuickFixes(params);
   }
 
   /** The request does not restrict kinds to ones a quick fix is not. */

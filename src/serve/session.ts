@@ -336,6 +336,21 @@ export class Session extends SessionCore {
       this.answerStandingIn(id, method, frame),
     );
     this.offerRetry(failure);
+    this.scheduleAutoRetry();
+  }
+
+  /** The guard's own retries after a failed start: 1×, 2×, 4×… autoRetryMs, at most 5 minutes. */
+  private autoRetries = 0;
+  private autoRetryTimer: NodeJS.Timeout | undefined;
+  private scheduleAutoRetry(): void {
+    clearTimeout(this.autoRetryTimer);
+    const delay = Math.min(this.o.config.autoRetryMs * 2 ** this.autoRetries++, 300_000);
+    this.autoRetryTimer = setTimeout(() => {
+      const s = this.state;
+      if (s.name !== "degraded" || s.cause !== "launch-failed" || s.retrying) return;
+      this.o.logger.info({ event: "retry.auto", after: delay }, "retrying by itself");
+      void this.retry({}, undefined, true);
+    }, delay).unref();
   }
 
   /** One message: the fault with its evidence and fix, and Retry (and mirrors) to act on it. */
@@ -368,6 +383,7 @@ export class Session extends SessionCore {
   protected async retry(
     once: Record<string, string> = {},
     after?: notices.AfterReplay,
+    auto = false,
   ): Promise<void> {
     // One at a time: Retry, a mirror and adopted settings can all be answered at once.
     const s = this.state;
@@ -379,7 +395,13 @@ export class Session extends SessionCore {
     this.reporter.endProgress(resolved.ok ? "gopls ready" : "gopls could not be installed");
     if (this.state.name !== "degraded") return;
     if (!resolved.ok) {
-      this.degradeAtLaunch(resolved.finding);
+      const failure = resolved.finding;
+      // The guard's own retry meeting the same fault: nothing new to say; it tries again later.
+      if (auto && sameFault(s.failure, failure)) {
+        this.to({ name: "degraded", cause: "launch-failed", failure, retrying: false }, "still");
+        return this.scheduleAutoRetry();
+      }
+      this.degradeAtLaunch(failure);
       return this.applyAdoption();
     }
     this.located = resolved.value;
