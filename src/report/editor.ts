@@ -6,7 +6,7 @@ import { describe, type Finding, headline } from "../findings.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Logger } from "../log.js";
 import { type EditorChannel, MessageType } from "../lsp/editor-channel.js";
-import type { ClientView } from "../serve/client-view.js";
+import { type ClientView, NOTHING_DECLARED } from "../serve/client-view.js";
 
 export class EditorReporter {
   /** The editor's initialize workDoneToken. */
@@ -20,12 +20,7 @@ export class EditorReporter {
   constructor(
     private readonly editor: EditorChannel,
     private readonly logger: Logger,
-    private readonly view: () => ClientView = () => ({
-      messageRequests: false,
-      workDoneProgress: false,
-      codeActionLiterals: false,
-      diagnosticRefresh: false,
-    }),
+    private readonly view: () => ClientView = () => NOTHING_DECLARED,
   ) {}
 
   report(finding: Finding): void {

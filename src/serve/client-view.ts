@@ -11,6 +11,12 @@ export interface ClientView {
   codeActionLiterals: boolean;
   /** It re-pulls diagnostics on workspace/diagnostic/refresh. */
   diagnosticRefresh: boolean;
+  /**
+   * It declares neither message requests nor workspace commands (a headless agent's client,
+   * which may declare code actions it never asks for): it reads diagnostics and nothing else, so
+   * every fault goes where it reads them, the open Go files.
+   */
+  onlyDiagnostics: boolean;
 }
 
 /** Before initialize (or for a client that declares nothing): the least a client shows. */
@@ -19,21 +25,24 @@ export const NOTHING_DECLARED: ClientView = {
   workDoneProgress: false,
   codeActionLiterals: false,
   diagnosticRefresh: false,
+  onlyDiagnostics: false,
 };
 
 interface Declared {
   window?: { showMessage?: unknown; workDoneProgress?: unknown };
-  workspace?: { diagnostics?: { refreshSupport?: unknown } };
+  workspace?: { diagnostics?: { refreshSupport?: unknown }; executeCommand?: unknown };
   textDocument?: { codeAction?: { codeActionLiteralSupport?: unknown } };
 }
 
 export function clientView(capabilities: unknown): ClientView {
   const c = (capabilities && typeof capabilities === "object" ? capabilities : {}) as Declared;
   const showMessage = c.window?.showMessage;
+  const messageRequests = typeof showMessage === "object" && showMessage !== null;
   return {
-    messageRequests: typeof showMessage === "object" && showMessage !== null,
+    messageRequests,
     workDoneProgress: c.window?.workDoneProgress === true,
     codeActionLiterals: Boolean(c.textDocument?.codeAction?.codeActionLiteralSupport),
     diagnosticRefresh: c.workspace?.diagnostics?.refreshSupport === true,
+    onlyDiagnostics: !messageRequests && !c.workspace?.executeCommand,
   };
 }

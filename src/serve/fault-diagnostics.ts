@@ -117,12 +117,13 @@ const inside = (uri: string, folder: string) =>
 /**
  * Where the guard's diagnostics go: each workspace folder's go.work, else its go.mod, else the
  * open Go files in it; with no folder, the open Go files. A fault that turns Go features off
- * also goes on every open Go file, where the user (or an agent) is looking.
+ * (or any, for a client that reads only diagnostics) also goes on every open Go file, where the
+ * user (or an agent) is looking.
  */
 export function faultTargets(
   folders: readonly string[],
   openDocuments: readonly string[],
-  featuresOff: boolean,
+  onOpenFiles: boolean,
   exists: (file: string) => boolean = fs.existsSync,
 ): string[] {
   const out = new Set<string>();
@@ -134,6 +135,6 @@ export function faultTargets(
     if (name) out.add(`${folder.replace(/\/+$/, "")}/${name}`);
     else for (const uri of openGo) if (inside(uri, folder)) out.add(uri);
   }
-  if (folders.length === 0 || featuresOff) for (const uri of openGo) out.add(uri);
+  if (folders.length === 0 || onOpenFiles) for (const uri of openGo) out.add(uri);
   return [...out];
 }

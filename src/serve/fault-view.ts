@@ -57,10 +57,11 @@ export class FaultView {
     const shown = held.list().filter(shownAsDiagnostic);
     const folders = this.o.folders();
     const open = this.o.openDocuments();
+    const { onlyDiagnostics } = this.o.view();
     for (const h of shown) {
       const diagnostic = diagnosticOf(h);
       const entry = { diagnostic, actions: codeActionsOf(h, diagnostic) };
-      for (const uri of faultTargets(folders, open, h.featuresOff)) {
+      for (const uri of faultTargets(folders, open, h.featuresOff || onlyDiagnostics)) {
         const list = next.get(uri) ?? [];
         list.push(entry);
         next.set(uri, list);
