@@ -13,6 +13,7 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { cached } from "./cached.mjs";
 import { setupVscode } from "./vscode-setup.mjs";
 import { setupWine } from "./wine-setup.mjs";
 
@@ -26,7 +27,7 @@ function run(cmd, args, opts = {}) {
 
 /** The editors the end-to-end tests drive headless, from Debian's packages, when root can install them. */
 function ensureEditors() {
-  const missing = ["nvim", "emacs"].filter(
+  const missing = ["nvim", "emacs", "kak"].filter(
     (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0,
   );
   const eglot =
@@ -44,12 +45,56 @@ function ensureEditors() {
     run("apt-get", ["update", "-qq"], { env });
     run(
       "apt-get",
-      ["install", "-y", "-qq", "--no-install-recommends", "neovim", "emacs-nox", "elpa-eglot"],
+      [
+        "install",
+        "-y",
+        "-qq",
+        "--no-install-recommends",
+        "neovim",
+        "emacs-nox",
+        "elpa-eglot",
+        "kakoune",
+      ],
       { env },
     );
   } catch {
     console.error("setup: installing the editors failed; the editor tests will be skipped");
   }
+}
+
+const KAK_LSP_VERSION = "22.0.0";
+
+/**
+ * kakoune-lsp for the Kakoune test: the crate kak-lsp from crates.io, built once into the cache
+ * (about 3 minutes on two cores). Its env, or why the Kakoune test is skipped.
+ */
+function setupKakLsp(cache) {
+  const has = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
+  if (!has("kak"))
+    return {
+      skip: "kakoune is not installed (npm test installs it from Debian's packages as root)",
+    };
+  const dir = path.join(cache, `kak-lsp-${KAK_LSP_VERSION}`);
+  const bin = path.join(dir, "bin", "kak-lsp");
+  if (!existsSync(bin)) {
+    if (!has("cargo")) return { skip: "cargo is not installed, so kak-lsp cannot be built" };
+    try {
+      cached(dir, (stage) =>
+        run("cargo", [
+          "install",
+          "--locked",
+          "kak-lsp",
+          "--version",
+          KAK_LSP_VERSION,
+          "--root",
+          stage,
+        ]),
+      );
+    } catch {
+      return { skip: `building kak-lsp ${KAK_LSP_VERSION} from crates.io failed` };
+    }
+  }
+  return { env: { GOPLS_GUARD_TEST_KAK_LSP: bin } };
 }
 
 /**
@@ -182,6 +227,8 @@ export async function setup() {
   const vscode = setupVscode(root, cache);
   // Wine, Windows Node and a Windows go for test/e2e/wine.test.ts (the launcher on Windows).
   const wine = setupWine(cache, goBin, root);
+  // kakoune-lsp for test/e2e/kakoune.test.ts.
+  const kak = setupKakLsp(cache);
   return {
     cache,
     realGopls,
@@ -189,6 +236,7 @@ export async function setup() {
     env: {
       ...(vscode.env ?? { GOPLS_GUARD_TEST_VSCODE_SKIP: vscode.skip }),
       ...(wine.env ?? { GOPLS_GUARD_TEST_WINE_SKIP: wine.skip }),
+      ...(kak.env ?? { GOPLS_GUARD_TEST_KAK_SKIP: kak.skip }),
       // The tests run `go` by name: the one found, first.
       PATH: [path.dirname(goBin), process.env.PATH].filter(Boolean).join(path.delimiter),
       GOPLS_GUARD_TEST_REAL_GOPLS: realGopls,

@@ -9,6 +9,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { copyFixture, GUARD, ROOT, realGopls, realGoplsVersion, tempDir } from "../helpers/env.js";
+import { REAL_GO } from "../helpers/gocount.js";
 import { guardEnv } from "../helpers/peer.js";
 
 const run = promisify(execFile);
@@ -31,6 +32,14 @@ interface EditorResult {
   diagnostics: Array<{ message: string }>;
   hover: string;
   messages: Array<{ type: number; message: string }>;
+  /** Neovim: the guard's diagnostics in vim.diagnostic.get(), before and after the action. */
+  guard?: Array<{ code: string; message: string; file: string }>;
+  guard_after?: unknown[];
+  /** Emacs: Flymake's texts before and after the action. */
+  flymake?: string[];
+  flymake_after?: string[];
+  /** The code action's title the user picked. */
+  chosen?: string | null;
 }
 
 type T = Parameters<typeof tempDir>[0];
@@ -121,6 +130,54 @@ for (const [name, drive, skip] of [
     );
   });
 }
+
+test("Neovim: Go missing is a diagnostic in vim.diagnostic.get(), and its code action runs the Retry", {
+  skip: noNvim,
+  timeout: 120_000,
+}, async (t) => {
+  const go = path.join(tempDir(t), "go");
+  const r = await neovim(t, {
+    GOPLS_GUARD_GO: go,
+    GOPLS_GUARD_GOPLS: realGopls(),
+    GG_ACTION: "Retry",
+    GG_FIX_LINK: go,
+    GG_FIX_SOURCE: REAL_GO,
+  });
+  assert.ok(
+    r.guard?.some((d) => d.code === "go.missing" && d.file.endsWith("hello.go")),
+    JSON.stringify(r.guard),
+  );
+  assert.equal(r.chosen, "gopls-guard: Retry");
+  assert.ok(
+    r.diagnostics.some((d) => /not an int/.test(d.message)),
+    JSON.stringify(r.diagnostics),
+  );
+  assert.deepEqual(r.guard_after, []);
+});
+
+test("Emacs with Eglot: Go missing is in Flymake, and its code action runs the Retry", {
+  skip: noEmacs,
+  timeout: 120_000,
+}, async (t) => {
+  const go = path.join(tempDir(t), "go");
+  const r = await emacs(t, {
+    GOPLS_GUARD_GO: go,
+    GOPLS_GUARD_GOPLS: realGopls(),
+    GG_ACTION: "Retry",
+    GG_FIX_LINK: go,
+    GG_FIX_SOURCE: REAL_GO,
+  });
+  assert.ok(
+    r.flymake?.some((text) => /GOPLS_GUARD_GO does not name an executable go binary/.test(text)),
+    JSON.stringify(r),
+  );
+  assert.equal(r.chosen, "gopls-guard: Retry");
+  assert.ok(
+    r.flymake_after?.some((text) => /not an int/.test(text)),
+    JSON.stringify(r.flymake_after),
+  );
+  assert.ok(!r.flymake_after?.some((text) => /gopls-guard/.test(text)));
+});
 
 test("Neovim, a second session in the same home: gopls spawned ahead of the proxy, diagnostic and hover as before", {
   skip: noNvim,

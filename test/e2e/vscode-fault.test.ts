@@ -5,41 +5,11 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import fs from "node:fs";
-import http from "node:http";
-import path from "node:path";
 import { test } from "node:test";
+import { cacheProxy } from "../helpers/cache-proxy.js";
 import { guardEnv } from "../helpers/peer.js";
-import { freePort, noVscode } from "../helpers/vscode.js";
-import { hoverGreet, VscodeSession } from "../helpers/vscode-session.js";
-
-/**
- * A module proxy serving what go's module cache holds (its cache/download is the GOPROXY
- * layout), offering only the gopls the set-up installed; on the port the user's GOPROXY names.
- */
-async function proxyFromModCache(port: number, goplsVersion: string): Promise<http.Server> {
-  const root = path.join(
-    execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).trim(),
-    "cache",
-    "download",
-  );
-  const server = http.createServer((req, res) => {
-    const url = decodeURIComponent((req.url ?? "/").split("?")[0] ?? "/");
-    if (url === "/golang.org/x/tools/gopls/@v/list") {
-      res.writeHead(200, { "Content-Type": "text/plain" });
-      return res.end(`${goplsVersion}\n`);
-    }
-    const file = path.join(root, path.normalize(url));
-    if (!file.startsWith(root) || url.startsWith("/sumdb/") || !fs.existsSync(file)) {
-      res.writeHead(404);
-      return res.end("not found");
-    }
-    res.writeHead(200);
-    fs.createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return server;
-}
+import { noVscode } from "../helpers/vscode.js";
+import { hoverGreet, problems, VscodeSession } from "../helpers/vscode-session.js";
 
 test("VS Code: with GOPROXY unreachable and nothing installed, the guard's error is a notification and its Retry works", {
   skip: noVscode,
@@ -48,13 +18,16 @@ test("VS Code: with GOPROXY unreachable and nothing installed, the guard's error
   const s = new VscodeSession(t);
   const guardHome = s.dir("gg-vscode-guard-");
   const launcher = await s.link(guardHome);
-  const port = await freePort();
   const goEnv = (name: string) => execFileSync("go", ["env", name], { encoding: "utf8" }).trim();
+  // Unreachable until the test starts it: the port refuses.
+  const proxy = await cacheProxy(goEnv("GOMODCACHE"), "v0.23.0");
+  t.after(() => proxy.close());
+  const port = new URL(proxy.url).port;
   const { vscode } = await s.start(
     "fault",
     launcher,
     guardEnv(guardHome, {
-      GOPROXY: `http://127.0.0.1:${port}`,
+      GOPROXY: proxy.url,
       // go's caches as the set-up left them: the install after Retry builds in seconds.
       GOMODCACHE: goEnv("GOMODCACHE"),
       GOCACHE: goEnv("GOCACHE"),
@@ -70,9 +43,14 @@ test("VS Code: with GOPROXY unreachable and nothing installed, the guard's error
   const error = (await toast.textContent()) ?? "";
   assert.match(error, /\[proxy\.unreachable\]/);
   assert.match(error, new RegExp(`127\\.0\\.0\\.1:${port}`));
+  // And it is in the Problems panel, from the guard, where it stays while it holds.
+  const listed = await problems(vscode);
+  assert.match(listed, /gopls-guard/);
+  assert.match(listed, /proxy\.unreachable/);
+  const problemsShot = await vscode.screenshot("problems");
+  t.diagnostic(`the fault in the Problems panel: ${problemsShot}`);
   // The user brings the proxy back, then presses Retry in the notification.
-  const proxy = await proxyFromModCache(port, "v0.23.0");
-  t.after(() => new Promise((resolve) => proxy.close(resolve)));
+  await proxy.start();
   await toast.locator('.monaco-button:has-text("Retry")').first().click();
   // Retry's install ends with a toast; "gopls … is running now" is info, so it goes to the
   // "gopls (server)" output channel rather than a toast.
@@ -85,9 +63,15 @@ test("VS Code: with GOPROXY unreachable and nothing installed, the guard's error
   const retryShot = await vscode.screenshot("after-retry");
   t.diagnostic(`screenshots: ${errorShot} ${retryShot}`);
   assert.match(hover, /Greet returns a friendly greeting/);
+  // gopls's own problems are listed; the guard's is gone.
+  const after = await problems(vscode);
+  assert.match(after, /cannot use "not an int"/);
+  assert.doesNotMatch(after, /proxy\.unreachable/);
   await vscode.page.locator(".squiggly-error").first().waitFor({ timeout: 30_000 });
   const shown = await vscode.allNotifications();
   t.diagnostic(`notifications: ${JSON.stringify(shown)}`);
+  // One fault, one message: the notification with Retry is the only one naming it.
+  assert.equal(shown.filter((n) => /proxy\.unreachable/.test(n)).length, 1, JSON.stringify(shown));
   assert.deepEqual(
     shown.filter((n) => /need recompiling|new version of gopls|Update tools/.test(n)),
     [],
