@@ -145,8 +145,10 @@ export class FaultView {
       const ok = this.wantsQuickFixes(p as Record<string, unknown>);
       return { result: ok ? this.merged({ kind: "code-action", uri }, null) : [] };
     }
-    if (method === "textDocument/diagnostic")
+    if (method === "textDocument/diagnostic") {
+      this.pulled = true;
       return { result: this.merged({ kind: "pull", uri }, { kind: "full", items: [] }) };
+    }
     return undefined;
   }
 

@@ -98,6 +98,21 @@ for (const p of loadProfiles()) {
       await proxy.start();
       const did = await actOn(c, "proxy.unreachable", "Retry", agent);
       await goplsDiagnostics(c, uri);
+      // The install's progress: on a token the guard created, where the client shows progress
+      // but gave no token of its own.
+      const window = p.initialize.capabilities.window as { workDoneProgress?: boolean } | undefined;
+      if (window?.workDoneProgress && !p.initialize.workDoneToken) {
+        const create = c.peer.received.find((m) => m.method === "window/workDoneProgress/create");
+        assert.ok(create, `${p.profile}: no progress token created`);
+        const { token } = create.params as { token: string };
+        const kinds = c.peer.received
+          .filter(
+            (m) => m.method === "$/progress" && (m.params as { token: string }).token === token,
+          )
+          .map((m) => (m.params as { value: { kind: string } }).value.kind);
+        assert.equal(kinds[0], "begin", `${p.profile}: ${JSON.stringify(kinds)}`);
+        assert.equal(kinds.at(-1), "end");
+      }
       await waitUntil("the fault withdrawn", () =>
         c.channelsFor("proxy.unreachable").every((ch) => ch !== "diagnostic"),
       );

@@ -134,7 +134,10 @@ test("merged with gopls's own: gopls's diagnostics on go.mod keep the guard's, a
       return { ok: true, value: located };
     },
   });
-  await start(h, w, { textDocument: { codeAction: { codeActionLiteralSupport: {} } } });
+  await start(h, w, {
+    textDocument: { codeAction: { codeActionLiteralSupport: {} } },
+    workspace: { executeCommand: {} },
+  });
   const gopls = h.goplses[0];
   assert.ok(gopls);
   await h.waitFor("the guard's", () => diagnosticsFor(h, w.goMod).length > 0);
@@ -242,5 +245,61 @@ test("gopls's code actions for a file that carries a fault get the guard's quick
   await h.waitFor(
     "withdrawn",
     () => !(diagnosticsFor(h, w.goMod).at(-1) ?? []).some((d) => d.code === "gopls.memory"),
+  );
+});
+
+test("pull diagnostics: the guard's are in gopls's full report (asked for in full), and in its own while there is no gopls", async (t) => {
+  const w = workspace(t);
+  let fixed = false;
+  const h = harness(t, {
+    resolve: async () => (fixed ? { ok: true, value: located } : fail({ id: "install.failed" })),
+  });
+  await start(h, w, {
+    textDocument: { diagnostic: {} },
+    workspace: { diagnostics: { refreshSupport: true }, executeCommand: {} },
+  });
+  await h.waitFor("the diagnostic", () => diagnosticsFor(h, w.goMod).length > 0);
+  const pull = { textDocument: { uri: w.goMod }, previousResultId: "7" };
+  const own = await h.response(h.request("textDocument/diagnostic", pull));
+  const report = own.result as { kind: string; items: Diagnostic[] };
+  assert.equal(report.kind, "full");
+  assert.deepEqual(
+    report.items.map((d) => d.code),
+    ["install.failed"],
+  );
+  // gopls runs, yet a warning still holds: gopls's full report gets the guard's appended.
+  fixed = true;
+  h.session.report({
+    id: "go.missing",
+    severity: "warning",
+    message: "go is elsewhere.",
+    evidence: {},
+    fix: "add it.",
+  });
+  assert.equal(
+    (await h.response(h.request("workspace/executeCommand", { command: "gopls-guard.retry" })))
+      .result,
+    null,
+  );
+  await h.waitFor("gopls", () => h.goplses.length === 1);
+  await h.waitFor("refreshed", (m) => m.method === "workspace/diagnostic/refresh");
+  const gopls = h.goplses[0];
+  assert.ok(gopls);
+  gopls.hold = true;
+  const id = h.request("textDocument/diagnostic", pull);
+  await new Promise((r) => setTimeout(r, 20));
+  const asked = gopls.received.find((m) => m.id === id);
+  assert.ok(asked && !("previousResultId" in (asked.params as object)), JSON.stringify(asked));
+  const theirs = { message: "bad go line", range: {} };
+  gopls.emit({ id, result: { kind: "full", resultId: "8", items: [theirs] } });
+  const merged = (await h.response(id)).result as {
+    kind: string;
+    resultId: string;
+    items: Diagnostic[];
+  };
+  assert.equal(merged.resultId, "8");
+  assert.deepEqual(
+    merged.items.map((d) => d.code ?? d.message),
+    ["bad go line", "go.missing"],
   );
 });
