@@ -65,7 +65,8 @@ export class Questions {
 
   private send(q: Question): void {
     const { finding } = q;
-    const level = finding.severity === "error" ? "error" : "warn";
+    const level =
+      finding.severity === "error" ? "error" : finding.severity === "warning" ? "warn" : "info";
     this.logger[level]({ event: "finding", finding, asked: q.slot }, finding.message);
     const type = TYPE[finding.severity];
     this.editor.notify("window/logMessage", { type, message: describe(finding) });

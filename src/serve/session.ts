@@ -247,6 +247,7 @@ export class Session extends SessionCore {
     plannedRestart: (cause, why, after) => this.plannedRestart(cause, why, after),
     goplsEnvFor: (located) => this.goplsEnvFor(located),
     report: (f) => this.report(f),
+    tell: (f) => this.reporter.report(f),
     ask: (q) => this.questions.ask(q),
     withdraw: (slot) => this.held.withdraw(slot),
     sessionFile: this.sessionFile,

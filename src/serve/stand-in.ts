@@ -33,7 +33,7 @@ export class StandIn {
         : "it is being set up; Go features start when it is ready";
     return failure
       ? `it could not be started: ${failure.id}`
-      : "it kept crashing; restart the language server";
+      : 'it kept crashing; run the code action "gopls-guard: Restart gopls" (or gopls-guard.restart)';
   }
 
   /** The editor's initialize, answered with the capabilities the last gopls had (or gopls's). */

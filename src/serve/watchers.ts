@@ -37,6 +37,8 @@ export interface WatchedSession {
     after: notices.AfterReplay,
   ) => Promise<void>;
   report: (finding: Finding) => void;
+  /** An event, said and logged, that holds nothing (a stalled gopls, already restarted). */
+  tell: (finding: Finding) => void;
   /** A question about a held fault (a pop-up where the client shows one, and a code action). */
   ask: (q: Question) => void;
   withdraw: (slot: string) => void;
@@ -57,7 +59,7 @@ export class Watchers {
   stalled(stall: FrameStall): void {
     if (!this.s.running()) return;
     const pid = this.s.gopls()?.pid;
-    this.s.report(notices.stalled(stall, pid, this.s.options.logFile));
+    this.s.tell(notices.stalled(stall, pid, this.s.options.logFile));
     this.stalledPid = pid;
     this.s.gopls()?.killNow();
   }

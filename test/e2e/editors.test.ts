@@ -131,18 +131,26 @@ for (const [name, drive, skip] of [
   });
 }
 
-test("Neovim: Go missing is a diagnostic in vim.diagnostic.get(), and its code action runs the Retry", {
-  skip: noNvim,
-  timeout: 120_000,
-}, async (t) => {
+/**
+ * GOPLS_GUARD_GO names a go that is not there yet; the editor script makes it (the user's fix)
+ * once it has seen the fault, then picks the code action whose title has "Retry".
+ */
+function missingGoFixedByRetry(t: T): NodeJS.ProcessEnv {
   const go = path.join(tempDir(t), "go");
-  const r = await neovim(t, {
+  return {
     GOPLS_GUARD_GO: go,
     GOPLS_GUARD_GOPLS: realGopls(),
     GG_ACTION: "Retry",
     GG_FIX_LINK: go,
     GG_FIX_SOURCE: REAL_GO,
-  });
+  };
+}
+
+test("Neovim: Go missing is a diagnostic in vim.diagnostic.get(), and its code action runs the Retry", {
+  skip: noNvim,
+  timeout: 120_000,
+}, async (t) => {
+  const r = await neovim(t, missingGoFixedByRetry(t));
   assert.ok(
     r.guard?.some((d) => d.code === "go.missing" && d.file.endsWith("hello.go")),
     JSON.stringify(r.guard),
@@ -159,14 +167,7 @@ test("Emacs with Eglot: Go missing is in Flymake, and its code action runs the R
   skip: noEmacs,
   timeout: 120_000,
 }, async (t) => {
-  const go = path.join(tempDir(t), "go");
-  const r = await emacs(t, {
-    GOPLS_GUARD_GO: go,
-    GOPLS_GUARD_GOPLS: realGopls(),
-    GG_ACTION: "Retry",
-    GG_FIX_LINK: go,
-    GG_FIX_SOURCE: REAL_GO,
-  });
+  const r = await emacs(t, missingGoFixedByRetry(t));
   assert.ok(
     r.flymake?.some((text) => /GOPLS_GUARD_GO does not name an executable go binary/.test(text)),
     JSON.stringify(r),

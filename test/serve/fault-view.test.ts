@@ -18,6 +18,14 @@ function workspace(t: { after(fn: () => void): void }) {
 }
 
 const declaresNothing = {};
+/** A warning that holds while gopls runs (Go found off the editor's PATH). */
+const goElsewhere = {
+  id: "go.missing",
+  severity: "warning",
+  message: "go is elsewhere.",
+  evidence: {},
+  fix: "add it.",
+} as const;
 const showsRequests = { window: { showMessage: {} } };
 
 type Diagnostic = { source?: string; code?: string; message: string; severity: number };
@@ -194,13 +202,7 @@ test("gopls's code actions for a file that carries a fault get the guard's quick
     sampleRss: async () => rss,
   });
   await start(h, w, { textDocument: { codeAction: { codeActionLiteralSupport: {} } } });
-  h.session.report({
-    id: "go.missing",
-    severity: "warning",
-    message: "go is elsewhere.",
-    evidence: {},
-    fix: "add it.",
-  });
+  h.session.report(goElsewhere);
   await h.waitFor("the diagnostic", () => diagnosticsFor(h, w.goMod).length > 0);
   const ask = { textDocument: { uri: w.goMod }, range: {}, context: { diagnostics: [] } };
   // No action offered: gopls's answer passes as it is.
@@ -269,13 +271,7 @@ test("pull diagnostics: the guard's are in gopls's full report (asked for in ful
   );
   // gopls runs, yet a warning still holds: gopls's full report gets the guard's appended.
   fixed = true;
-  h.session.report({
-    id: "go.missing",
-    severity: "warning",
-    message: "go is elsewhere.",
-    evidence: {},
-    fix: "add it.",
-  });
+  h.session.report(goElsewhere);
   assert.equal(
     (await h.response(h.request("workspace/executeCommand", { command: "gopls-guard.retry" })))
       .result,

@@ -248,7 +248,7 @@ test("memory over the soft limit: the user is asked once, with the figures; yes 
   const ask = await h.waitFor("the question", (m) => m.method === "window/showMessageRequest");
   assert.match(
     JSON.stringify(ask.params),
-    /gopls is using 150 MiB for \/w, over the soft limit of 100 MiB.*\[gopls\.memory\]/,
+    /\[gopls\.memory\] gopls is using 150 MiB for \/w, over the soft limit of 100 MiB/,
   );
   await new Promise((r) => setTimeout(r, 100));
   assert.equal(h.received.filter((m) => m.method === "window/showMessageRequest").length, 1);
