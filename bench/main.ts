@@ -11,6 +11,7 @@ import { forwarding } from "./forwarding.js";
 import { concurrentCold, realColdStarts, realInstall, warmStart } from "./install.js";
 import { sampling } from "./sampling.js";
 import { armCommands, session } from "./session.js";
+import { singleFile } from "./single-file.js";
 import { startup } from "./startup.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
@@ -99,6 +100,21 @@ try {
       `throughput, 1 MB notifications one way: direct ${f(r.throughput.direct, 0)} MB/s, bare relay ${f(r.throughput.relay, 0)} MB/s, guard ${f(r.throughput.guard, 0)} MB/s`,
     );
     console.log(`guard peak RSS: ${f(r.guardPeakRssMb, 1)} MB`);
+  }
+  if (only === "single-file") {
+    const exe = path.join(root, "dist-bin", "gopls-guard-linux-x64");
+    if (!fs.existsSync(exe)) throw new Error(`${exe} is missing: npm run dist -- linux-x64`);
+    const r = await singleFile(exe, guardCmd, arms.guard.env, scratch);
+    results.singleFile = r;
+    console.log(
+      `\n(h) the single-file executable vs the bundle under node, spawn to initialize, real gopls (median of ${r.runs}, alternating)`,
+    );
+    console.log(
+      "| size | `node dist/gopls-guard.mjs` | `gopls-guard-linux-x64` | executable − bundle, round by round |\n|---|---|---|---|",
+    );
+    console.log(
+      `| ${f(r.bytes / 2 ** 20, 1)} MiB | ${f(r.bundle, 1)} | ${f(r.executable, 1)} | **${f(r.paired, 1)}** |`,
+    );
   }
   if (!only || only === "startup") {
     const r = await startup(arms, scratch);

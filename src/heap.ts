@@ -17,7 +17,10 @@ let tuned = false;
 export async function tuneHeapForLongSession(): Promise<void> {
   if (tuned) return;
   tuned = true;
-  const { default: v8 } = await import("node:v8");
+  // A single executable's main script cannot import(): getBuiltinModule there (Node 20.16+).
+  const get = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+  const v8 =
+    (get?.("node:v8") as typeof import("node:v8") | undefined) ?? (await import("node:v8")).default;
   v8.setFlagsFromString("--semi-space-growth-factor=1");
   v8.setFlagsFromString("--heap-growing-percent=10");
 }

@@ -19,17 +19,19 @@ const { config, finding } = usableHome(loaded.config, platform);
 const problems = finding ? [...loaded.problems, finding] : loaded.problems;
 if (command.kind === "serve") spawnWarmGopls(command.goplsArgs);
 
-const { main } = await import("./main.js");
-main(command, config, problems).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(
-      `gopls-guard: internal error: ${(error as Error)?.stack ?? String(error)}\n`,
-    );
-    process.exitCode = 70;
-  },
+// Not a top-level await: the same bundle also builds the single-file executables (CommonJS).
+void import("./main.js").then(({ main }) =>
+  main(command, config, problems).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(
+        `gopls-guard: internal error: ${(error as Error)?.stack ?? String(error)}\n`,
+      );
+      process.exitCode = 70;
+    },
+  ),
 );
 
 /** Only a head start: whatever goes wrong here, the session decides again and says what. */

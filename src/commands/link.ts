@@ -10,14 +10,9 @@ import path from "node:path";
 import type { Config } from "../config.js";
 import { findGo } from "../go/find.js";
 import { loginShellProbe } from "../go/shell.js";
-import { shippedSourceDir } from "../launcher/build.js";
 import { buildUnderLock } from "../launcher/locked.js";
-import {
-  defaultLinkDir,
-  launcherFile,
-  nodeFlagsFromShebang,
-  sidecarFile,
-} from "../launcher/paths.js";
+import { defaultLinkDir, launcherFile, sidecarFile } from "../launcher/paths.js";
+import { type Self, whatRunsNow } from "../launcher/self.js";
 import { isLauncher, recordLauncher } from "../launcher/sidecar.js";
 
 export async function link(config: Config, args: string[]): Promise<number> {
@@ -27,7 +22,12 @@ export async function link(config: Config, args: string[]): Promise<number> {
   }
   const platform = process.platform;
   const dir = path.resolve(args[0] ?? defaultLinkDir(config.home, platform));
-  const self = fs.realpathSync(process.argv[1] as string);
+  const running = await whatRunsNow();
+  if (!running) {
+    process.stderr.write("gopls-guard link: cannot tell which file the guard runs from\n");
+    return 1;
+  }
+  const self = running.guard;
   const output = launcherFile(dir, platform);
   const fallback = platform === "win32" ? path.join(dir, "gopls.cmd") : output;
   for (const p of new Set([output, fallback])) {
@@ -38,7 +38,7 @@ export async function link(config: Config, args: string[]): Promise<number> {
       return 1;
     }
   }
-  const why = await tryLauncher(config, output, self);
+  const why = await tryLauncher(config, output, running);
   try {
     if (why === undefined) {
       if (fallback !== output) fs.rmSync(fallback, { force: true });
@@ -49,7 +49,8 @@ export async function link(config: Config, args: string[]): Promise<number> {
     fs.mkdirSync(dir, { recursive: true });
     fs.rmSync(fallback, { force: true });
     fs.rmSync(sidecarFile(fallback), { force: true });
-    if (platform === "win32") fs.writeFileSync(fallback, `@"${process.execPath}" "${self}" %*\r\n`);
+    const cmd = running.target.guard ? `"${process.execPath}" "${self}"` : `"${self}"`;
+    if (platform === "win32") fs.writeFileSync(fallback, `@${cmd} %*\r\n`);
     else fs.symlinkSync(self, fallback);
     recordLauncher(config.home, output);
   } catch (error) {
@@ -82,7 +83,7 @@ function ours(p: string, self: string): boolean {
 async function tryLauncher(
   config: Config,
   output: string,
-  self: string,
+  running: Self,
 ): Promise<string | undefined> {
   const go = await findGo({
     explicit: config.goPath,
@@ -92,17 +93,14 @@ async function tryLauncher(
     loginShell: loginShellProbe(process.env.SHELL),
   });
   if (!go.ok) return `the launcher needs Go to be built: ${go.finding.message}`;
+  const source = running.source();
   const built = await buildUnderLock(config, {
     go: go.value.path,
     env: process.env,
-    sourceDir: shippedSourceDir(self),
+    sourceDir: source.dir,
     output,
-    target: {
-      node: process.execPath,
-      nodeFlags: nodeFlagsFromShebang(fs.readFileSync(self, "utf8").split("\n", 1)[0] ?? ""),
-      guard: self,
-    },
-  });
+    target: running.target,
+  }).finally(source.done);
   if (!built || built.ok) return undefined;
   const detail = built.finding.evidence.output;
   return `${built.finding.message}${detail ? `\n${detail}` : ""}`;

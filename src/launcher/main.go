@@ -26,10 +26,13 @@ func main() {
 }
 
 // command is node's argv: node, its flags (from the guard's shebang), the guard, the arguments.
+// No guard: node is the guard, a single-file executable (npm run dist), given the arguments.
 func command(node string, flags []string, guard string, args []string) []string {
 	argv := make([]string, 0, 2+len(flags)+len(args))
 	argv = append(argv, node)
 	argv = append(argv, flags...)
-	argv = append(argv, guard)
+	if guard != "" {
+		argv = append(argv, guard)
+	}
 	return append(argv, args...)
 }

@@ -8,7 +8,7 @@ import path from "node:path";
 import type { Config } from "../config.js";
 import { readState, stateKey } from "../gopls/state.js";
 import type { Logger } from "../log.js";
-import { LAUNCHER_ENV, nodeFlagsFromShebang } from "./paths.js";
+import { LAUNCHER_ENV } from "./paths.js";
 import { needsRebuild, readSidecar, recordedLaunchers } from "./sidecar.js";
 
 export interface Stale {
@@ -56,33 +56,25 @@ export async function refreshLaunchers(
   logger: Logger,
 ): Promise<void> {
   const state = readState(config.home, stateKey(config, env));
-  const script = process.argv[1];
-  if (!state || !script) return;
-  const guard = fs.realpathSync(script);
+  if (!state) return;
+  const { whatRunsNow } = await import("./self.js");
+  const running = await whatRunsNow();
+  if (!running) return;
+  const { guard } = running;
   const localGo = state.goEnv.GOVERSION;
   const stale = staleLaunchers(config.home, env, localGo, guard);
   if (stale.length === 0) return;
   const { buildUnderLock } = await import("./locked.js");
-  const { shippedSourceDir } = await import("./build.js");
   for (const { launcher, builtWith } of stale) {
     // What runs now (this node, this guard), never what the sidecar says: a sidecar is a file on
     // disk, and a launcher built from it would run whatever node and flags it names.
+    const source = running.source();
     const built = await buildUnderLock(
       config,
-      {
-        go: state.go.path,
-        env,
-        sourceDir: shippedSourceDir(guard),
-        output: launcher,
-        target: {
-          node: process.execPath,
-          nodeFlags: nodeFlagsFromShebang(fs.readFileSync(guard, "utf8").split("\n", 1)[0] ?? ""),
-          guard,
-        },
-      },
+      { go: state.go.path, env, sourceDir: source.dir, output: launcher, target: running.target },
       // Another guard may have rebuilt it while this one waited for the lock.
       () => staleLaunchers(config.home, env, localGo, guard).some((s) => s.launcher === launcher),
-    );
+    ).finally(source.done);
     if (built === undefined) continue;
     if (built.ok) {
       if (process.platform === "win32")

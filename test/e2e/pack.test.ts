@@ -28,6 +28,27 @@ test("npm pack, install into a fresh prefix: the gopls-guard command works from 
   );
   const bin = path.join(prefix, "bin", "gopls-guard");
   assert.ok(fs.existsSync(bin));
+  // What a registry shows and needs, and nothing to install beside it.
+  const meta = JSON.parse(
+    fs.readFileSync(
+      path.join(prefix, "lib", "node_modules", "gopls-guard", "package.json"),
+      "utf8",
+    ),
+  ) as Record<string, unknown>;
+  for (const field of [
+    "name",
+    "version",
+    "description",
+    "license",
+    "repository",
+    "keywords",
+    "engines",
+    "bin",
+    "files",
+  ])
+    assert.ok(meta[field], `package.json lacks ${field}`);
+  assert.equal(meta.dependencies, undefined);
+  assert.ok(fs.statSync(tarball).size < 2 * 2 ** 20, `${fs.statSync(tarball).size} bytes`);
   const help = await run(bin, ["--help"]);
   assert.match(help.stdout, /^gopls-guard: run it wherever your editor runs gopls\./);
   assert.ok(
