@@ -13,6 +13,7 @@ import { copyFixture, ROOT, realGopls, tempDir } from "../helpers/env.js";
 import { REAL_GO } from "../helpers/gocount.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
 import { waitUntil } from "../helpers/procs.js";
+import { ensureUsers, usersUnavailable } from "../helpers/users.js";
 
 const run = promisify(execFile);
 const OUT = path.join(ROOT, "dist-bin");
@@ -36,27 +37,51 @@ function pathWithoutNode(t: Parameters<typeof tempDir>[0]): string {
   return bin;
 }
 
-test("linux-x64: an editor session with the real gopls, node not on PATH", {
+/** A directory anyone can read, with a copy of the file in it (what a user downloaded). */
+function publicCopy(t: Parameters<typeof tempDir>[0], file: string): string {
+  const dir = tempDir(t, "gg-public-");
+  fs.chmodSync(dir, 0o755);
+  const copy = path.join(dir, path.basename(file));
+  fs.copyFileSync(file, copy);
+  fs.chmodSync(copy, 0o755);
+  return copy;
+}
+
+const noUsers = usersUnavailable();
+
+test("linux-x64: a new user, node not on PATH, runs an editor session with the real gopls", {
+  skip: noUsers ?? false,
   timeout: 120_000,
 }, async (t) => {
+  ensureUsers();
+  const user = "gg-alice";
+  // A fresh home and a module of the user's own; the executable and gopls where anyone reads them.
+  const home = tempDir(t, "gg-newuser-");
   const dir = copyFixture(t, "hello");
-  const env = {
-    ...guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: realGopls() }),
-    PATH: pathWithoutNode(t),
-  };
-  const version = await run(exe("linux-x64"), ["version"], { env });
+  const bin = pathWithoutNode(t);
+  // This machine's /tmp is not writable by users: go's work dir goes in the user's own.
+  fs.mkdirSync(path.join(home, "tmp"));
+  for (const d of [home, dir]) execFileSync("chown", ["-R", `${user}:${user}`, d]);
+  execFileSync("chmod", ["755", path.dirname(dir), bin]);
+  const guard = publicCopy(t, exe("linux-x64"));
+  const gopls = publicCopy(t, realGopls());
+  const env = [
+    `PATH=${bin}`,
+    `HOME=${home}`,
+    `USER=${user}`,
+    `TMPDIR=${path.join(home, "tmp")}`,
+    `GOPLS_GUARD_GOPLS=${gopls}`,
+  ];
+  const argv = ["--reuid", user, "--regid", user, "--init-groups", "--", "env", "-i", ...env];
+  const version = await run("setpriv", [...argv, guard, "version"]);
   assert.match(version.stdout, /golang\.org\/x\/tools\/gopls v0\.23\.0/);
-  const peer = new Peer([], env, dir, exe("linux-x64"));
+  const peer = new Peer([...argv, guard], {}, dir, "setpriv");
   t.after(() => peer.kill());
   await peer.initialize({ rootUri: `file://${dir}` }, 60_000);
   const uri = `file://${path.join(dir, "hello.go")}`;
+  const text = fs.readFileSync(path.join(dir, "hello.go"), "utf8");
   peer.notify("textDocument/didOpen", {
-    textDocument: {
-      uri,
-      languageId: "go",
-      version: 1,
-      text: fs.readFileSync(path.join(dir, "hello.go"), "utf8"),
-    },
+    textDocument: { uri, languageId: "go", version: 1, text },
   });
   await peer.waitFor(
     "gopls's diagnostic",
@@ -64,16 +89,19 @@ test("linux-x64: an editor session with the real gopls, node not on PATH", {
       m.method === "textDocument/publishDiagnostics" && /not an int/.test(JSON.stringify(m.params)),
     60_000,
   );
-  const text = fs.readFileSync(path.join(dir, "hello.go"), "utf8").split("\n");
-  const line = text.findIndex((l) => l.includes("return Greet("));
+  const lines = text.split("\n");
+  const line = lines.findIndex((l) => l.includes("return Greet("));
   const hover = await peer.call("textDocument/hover", {
     textDocument: { uri },
-    position: { line, character: (text[line] as string).indexOf("Greet") + 1 },
+    position: { line, character: (lines[line] as string).indexOf("Greet") + 1 },
   });
   assert.match(JSON.stringify(hover.result), /Greet returns a friendly greeting/);
   assert.equal((await peer.call("shutdown")).result, null);
   peer.notify("exit");
   assert.equal((await peer.exited).code, 0);
+  // The guard's home is the user's, private.
+  const guardHome = path.join(home, ".local", "share", "gopls-guard");
+  assert.equal(fs.statSync(guardHome).mode & 0o077, 0);
 });
 
 test("linux-x64: link builds gopls (the launcher) from the Go source inside the executable; it runs the executable", {
