@@ -176,6 +176,8 @@ export class ProfileClient {
       () => this.channelsFor(faultId, saying).length > 0,
       timeoutMs,
     );
+    // Every channel it goes out on, not only the first to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     return this.channelsFor(faultId, saying);
   }
 
