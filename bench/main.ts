@@ -10,7 +10,7 @@ import { doctor } from "./doctor.js";
 import { forwarding } from "./forwarding.js";
 import { concurrentCold, realColdStarts, realInstall, warmStart } from "./install.js";
 import { sampling } from "./sampling.js";
-import { armCommands, session } from "./session.js";
+import { armCommands, type ColdResult, coldSession, session } from "./session.js";
 import { singleFile } from "./single-file.js";
 import { startup } from "./startup.js";
 
@@ -74,6 +74,26 @@ func Count(gs []Greeter) int {
 }
 
 const relayScript = path.join(root, "build", "bench", "bare-relay.js");
+
+function printCold(cold: ColdResult): void {
+  console.log(
+    `\n(a′) from the first request (fresh processes, no warm-up, ${cold.requests} requests one at a time, ${cold.rounds} rounds alternating): median µs a request, by method`,
+  );
+  console.log(
+    "| method | direct | bare relay | guard | **guard over relay** |\n|---|---|---|---|---|",
+  );
+  const c = cold.perMethodUs;
+  for (const m of [...Object.keys(c.direct), "all (the mix, wall)"]) {
+    const row =
+      m in c.direct
+        ? [c.direct[m], c.relay[m], c.guard[m]]
+        : [cold.perRequestUs.direct, cold.perRequestUs.relay, cold.perRequestUs.guard];
+    const [d, l, g] = row as [number, number, number];
+    console.log(
+      `| ${m} | ${d.toFixed(0)} | ${l.toFixed(0)} | ${g.toFixed(0)} | **${(g - l).toFixed(0)}** |`,
+    );
+  }
+}
 const arms = armCommands(gopls, guardCmd, relayScript, env);
 const f = (n: number, digits = 2) => n.toFixed(digits);
 const only = process.argv[2];
@@ -130,6 +150,11 @@ try {
       `| ${f(r.node, 1)} | ${f(r.direct, 1)} | ${f(r.relay, 1)} | ${f(r.guard, 1)} | ${f(r.guard - r.relay, 1)} | **${f(over, 1)}** | ≤ 20 ${over <= 20 ? "✓" : "✗"} | ${f(r.cpu.relay, 0)} / ${f(r.cpu.guard, 0)} ms |`,
     );
   }
+  if (only === "session-cold") {
+    const cold = await coldSession("tiny", tinyModule(), arms);
+    results.sessionCold = cold;
+    printCold(cold);
+  }
   if (!only || only === "session") {
     const runs = [];
     console.log(
@@ -157,6 +182,10 @@ try {
       }
     }
     results.session = runs;
+    // The same mix from the first request after initialize and one hover: no warm-up.
+    const cold = await coldSession("tiny", tinyModule(), arms);
+    results.sessionCold = cold;
+    printCold(cold);
   }
   if (!only || only === "sampling") {
     const r = await sampling(gopls);

@@ -146,6 +146,67 @@ export interface ArmFigures {
   peakRssMb: number;
 }
 
+export interface ColdResult {
+  module: string;
+  requests: number;
+  rounds: number;
+  /** Per arm, per method: the median latency (µs) of that method's requests, rounds pooled. */
+  perMethodUs: Record<Arm, Record<string, number>>;
+  /** Per arm: the median per-request wall time (µs) over rounds, the mix. */
+  perRequestUs: Record<Arm, number>;
+}
+
+/**
+ * From the first request: a fresh process per arm and round, initialize, the files opened, one
+ * hover, then `total` requests one at a time with no warm-up (the first minute of a session).
+ */
+export async function coldSession(
+  name: string,
+  dir: string,
+  arms: ArmCommands,
+  rounds = 5,
+  total = 300,
+): Promise<ColdResult> {
+  const probe = await open(dir, arms.direct);
+  const reqs = await plan(probe, dir, total);
+  await timed(probe, reqs.slice(0, 200)); // gopls's caches on disk, as for the warmed arm
+  await probe.close();
+  const hover = reqs.find(([m]) => m === "textDocument/hover") as Req;
+  const byMethod: Record<Arm, Record<string, number[]>> = { direct: {}, relay: {}, guard: {} };
+  const wall: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < ARMS.length; k++) {
+      const arm = ARMS[(k + r) % ARMS.length] as Arm;
+      const client = await open(dir, arms[arm]);
+      await timed(client, [hover]);
+      const run = await timed(client, reqs);
+      wall[arm].push((run.ms * 1000) / reqs.length);
+      run.each.forEach((ms, i) => {
+        const method = (reqs[i] as Req)[0].replace("textDocument/", "");
+        (byMethod[arm][method] ??= []).push(ms * 1000);
+      });
+      await client.close();
+    }
+  }
+  const perMethod = (arm: Arm) =>
+    Object.fromEntries(Object.entries(byMethod[arm]).map(([m, us]) => [m, median(us)]));
+  return {
+    module: name,
+    requests: reqs.length,
+    rounds,
+    perMethodUs: {
+      direct: perMethod("direct"),
+      relay: perMethod("relay"),
+      guard: perMethod("guard"),
+    },
+    perRequestUs: {
+      direct: median(wall.direct),
+      relay: median(wall.relay),
+      guard: median(wall.guard),
+    },
+  };
+}
+
 export interface SessionResult {
   module: string;
   window: number;

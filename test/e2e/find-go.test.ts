@@ -115,7 +115,8 @@ test("no Go on PATH, in the login shell or the well-known places: an error listi
   t.after(() => peer.kill());
   const init = await peer.initialize({}, 30_000);
   assert.equal((init.result as { serverInfo: { name: string } }).serverInfo.name, "gopls-guard");
-  assert.ok(
+  // The failure's one message (the request with Retry) follows the initialize answer.
+  await peer.waitFor("the failure", () =>
     peer
       .showMessages()
       .some((m) => /\[go\.missing\] Go is not installed where the guard can find it/.test(m)),
