@@ -183,7 +183,9 @@ export async function coldSession(
       wall[arm].push((run.ms * 1000) / reqs.length);
       run.each.forEach((ms, i) => {
         const method = (reqs[i] as Req)[0].replace("textDocument/", "");
-        (byMethod[arm][method] ??= []).push(ms * 1000);
+        const list = byMethod[arm][method] ?? [];
+        list.push(ms * 1000);
+        byMethod[arm][method] = list;
       });
       await client.close();
     }

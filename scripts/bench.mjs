@@ -1,4 +1,4 @@
-// `npm run bench [forwarding|startup|session|sampling|warm|concurrent|doctor|install-real|cold-real]`: set up, then the benchmarks in bench/.
+// `npm run bench [forwarding|startup|session|session-cold|single-file|sampling|warm|concurrent|doctor|install-real|cold-real]`: set up, then the benchmarks in bench/.
 import { spawnSync } from "node:child_process";
 import { root, setup } from "./setup.mjs";
 
