@@ -4,7 +4,7 @@
 // runs under Wine; the others are checked by their format (Mach-O for macOS, ELF aarch64).
 
 import assert from "node:assert/strict";
-import { execFile, execFileSync, spawn } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { before, test } from "node:test";
@@ -12,8 +12,8 @@ import { promisify } from "node:util";
 import { copyFixture, ROOT, realGopls, tempDir } from "../helpers/env.js";
 import { REAL_GO } from "../helpers/gocount.js";
 import { guardEnv, Peer } from "../helpers/peer.js";
-import { waitUntil } from "../helpers/procs.js";
 import { ensureUsers, usersUnavailable } from "../helpers/users.js";
+import { E, noWine, stopWineserver, win, wine } from "../helpers/wine.js";
 
 const run = promisify(execFile);
 const OUT = path.join(ROOT, "dist-bin");
@@ -115,45 +115,20 @@ test("linux-x64: link builds gopls (the launcher) from the Go source inside the 
   assert.match(version.stdout, /golang\.org\/x\/tools\/gopls v0\.23\.0/);
 });
 
-const E = process.env;
-const noWine =
-  E.GOPLS_GUARD_TEST_WINE_SKIP ||
-  (E.GOPLS_GUARD_TEST_WINE_PREFIX ? false : "Wine is not set up (run the tests with `npm test`)");
-const win = (p: string) => `Z:${p.replaceAll("/", "\\")}`;
-
 test("win-x64 under Wine: the executable runs gopls version through a Windows gopls", {
   skip: noWine,
   timeout: 300_000,
 }, async (t) => {
-  t.after(() => {
-    spawn("wineserver", ["-k"], {
-      env: { ...process.env, WINEPREFIX: E.GOPLS_GUARD_TEST_WINE_PREFIX },
-      stdio: "ignore",
-    });
-  });
-  const home = tempDir(t);
-  const out = path.join(tempDir(t), "out");
-  const env = {
-    ...process.env,
-    WINEPREFIX: E.GOPLS_GUARD_TEST_WINE_PREFIX,
-    WINEDEBUG: "-all",
-    GOPLS_GUARD_HOME: win(home),
+  stopWineserver(t);
+  const r = await wine(t, exe("win-x64"), ["version"], {
+    GOPLS_GUARD_HOME: win(tempDir(t)),
     GOPLS_GUARD_GO: win(E.GOPLS_GUARD_TEST_WINE_GO as string),
     GOROOT: win(execFileSync("go", ["env", "GOROOT"], { encoding: "utf8" }).trim()),
     GOPLS_GUARD_GOPLS: win(E.GOPLS_GUARD_TEST_WINE_STANDIN as string),
     GOPLS_GUARD_CHECKS: "off",
-  };
-  // Files, not pipes: Wine's console handles for a child of node's test runner are not usable.
-  const fd = fs.openSync(out, "w");
-  const err = path.join(tempDir(t), "err");
-  const efd = fs.openSync(err, "w");
-  const child = spawn("wine", [exe("win-x64"), "version"], { env, stdio: ["ignore", fd, efd] });
-  fs.closeSync(fd);
-  fs.closeSync(efd);
-  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-  assert.equal(code, 0, `${fs.readFileSync(err, "utf8")}${fs.readFileSync(out, "utf8")}`);
-  await waitUntil("output", () => fs.readFileSync(out, "utf8").length > 0);
-  assert.equal(fs.readFileSync(out, "utf8"), "golang.org/x/tools/gopls (devel)\n");
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, "golang.org/x/tools/gopls (devel)\n");
 });
 
 test("darwin-x64, darwin-arm64, linux-arm64: the right executable format, with the guard injected", () => {

@@ -4,57 +4,19 @@
 // files: Windows Node under Wine cannot use a Unix pipe as its stdio (EBADF).
 
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { buildLauncher } from "../../src/launcher/build.js";
 import { GUARD, ROOT, tempDir } from "../helpers/env.js";
-
-const E = process.env;
-const skip =
-  E.GOPLS_GUARD_TEST_WINE_SKIP ||
-  (E.GOPLS_GUARD_TEST_WINE_PREFIX ? false : "Wine is not set up (run the tests with `npm test`)");
-
-/** Z:\ is Wine's view of /. */
-const win = (p: string) => `Z:${p.replaceAll("/", "\\")}`;
-
-async function wine(
-  t: Parameters<typeof tempDir>[0],
-  exe: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const dir = tempDir(t, "gg-wine-io-");
-  const out = fs.openSync(path.join(dir, "out"), "w");
-  const err = fs.openSync(path.join(dir, "err"), "w");
-  const child = spawn("wine", [exe, ...args], {
-    env: { ...process.env, ...env, WINEPREFIX: E.GOPLS_GUARD_TEST_WINE_PREFIX, WINEDEBUG: "-all" },
-    stdio: ["ignore", out, err],
-  });
-  fs.closeSync(out);
-  fs.closeSync(err);
-  const killer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-  const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-  clearTimeout(killer);
-  return {
-    code,
-    stdout: fs.readFileSync(path.join(dir, "out"), "utf8"),
-    stderr: fs.readFileSync(path.join(dir, "err"), "utf8"),
-  };
-}
+import { E, noWine, stopWineserver, win, wine } from "../helpers/wine.js";
 
 test("Windows: gopls.exe (the launcher) runs the guard under Windows Node; version, exit codes, recursion", {
-  skip,
+  skip: noWine,
   timeout: 300_000,
 }, async (t) => {
-  t.after(() => {
-    // The wineserver this test started: it lingers for a few seconds otherwise.
-    spawn("wineserver", ["-k"], {
-      env: { ...process.env, WINEPREFIX: E.GOPLS_GUARD_TEST_WINE_PREFIX },
-      stdio: "ignore",
-    });
-  });
+  stopWineserver(t);
   // Where `link` puts it on Windows (%LOCALAPPDATA%\gopls-guard\bin), under a profile with a space.
   const local = path.join(tempDir(t, "gg-wine-"), "Ada Lovelace", "AppData", "Local");
   const launcher = path.join(local, "gopls-guard", "bin", "gopls.exe");
