@@ -61,13 +61,20 @@ export function describe(finding: Finding): string {
   // An event said for information with nothing to fix (gopls installed, a switch done) is no
   // fault: it carries no fault id.
   if (finding.severity === "info" && !finding.fix) return redact(`gopls-guard: ${finding.message}`);
+  return redact(
+    `gopls-guard [${finding.id}] ${[finding.message, ...evidenceAndFix(finding)].join(" ")}`,
+  );
+}
+
+/** "(name: value; …)" and "Fix: …", those that there are: what every whole text of a fault ends with. */
+export function evidenceAndFix(finding: Finding): string[] {
   const evidence = Object.entries(finding.evidence)
     .map(([k, v]) => `${k}: ${v}`)
     .join("; ");
-  const parts = [finding.message];
+  const parts: string[] = [];
   if (evidence) parts.push(`(${evidence})`);
   if (finding.fix) parts.push(`Fix: ${finding.fix}`);
-  return redact(`gopls-guard [${finding.id}] ${parts.join(" ")}`);
+  return parts;
 }
 
 const HEADLINE_MAX = 160;

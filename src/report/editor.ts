@@ -6,6 +6,9 @@ import { describe, type Finding, headline } from "../findings.js";
 import type { InstallPhase } from "../gopls/install.js";
 import type { Logger } from "../log.js";
 import { type EditorChannel, MessageType } from "../lsp/editor-channel.js";
+
+type MessageTypeValue = (typeof MessageType)[keyof typeof MessageType];
+
 import { type ClientView, NOTHING_DECLARED } from "../serve/client-view.js";
 
 export class EditorReporter {
@@ -23,21 +26,29 @@ export class EditorReporter {
     private readonly view: () => ClientView = () => NOTHING_DECLARED,
   ) {}
 
+  /** Errors and warnings: the whole text in the logs, and one short line that pops up. */
   report(finding: Finding): void {
-    const level =
-      finding.severity === "error" ? "error" : finding.severity === "warning" ? "warn" : "info";
-    this.logger[level]({ event: "finding", finding }, finding.message);
-    const type =
-      finding.severity === "error"
-        ? MessageType.Error
-        : finding.severity === "warning"
-          ? MessageType.Warning
-          : MessageType.Info;
-    // The whole text (evidence, paths, the fix) in the log every client keeps; errors and
-    // warnings also pop up, as one short line.
-    this.editor.notify("window/logMessage", { type, message: describe(finding) });
+    const type = this.record(finding);
     if (finding.severity !== "info")
       this.editor.notify("window/showMessage", { type, message: headline(finding) });
+  }
+
+  /**
+   * The whole text (evidence, paths, the fix) in the log every client keeps, and the facts in the
+   * guard's own log; the message type it was said with.
+   */
+  record(finding: Finding, fields: Record<string, unknown> = {}): MessageTypeValue {
+    const { severity } = finding;
+    const level = severity === "error" ? "error" : severity === "warning" ? "warn" : "info";
+    this.logger[level]({ event: "finding", finding, ...fields }, finding.message);
+    const type =
+      severity === "error"
+        ? MessageType.Error
+        : severity === "warning"
+          ? MessageType.Warning
+          : MessageType.Info;
+    this.editor.notify("window/logMessage", { type, message: describe(finding) });
+    return type;
   }
 
   progress(phase: InstallPhase, message: string): void {

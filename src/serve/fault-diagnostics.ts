@@ -6,6 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { evidenceAndFix } from "../findings.js";
 import { redact } from "../safe-text.js";
 import type { HeldFault } from "./held-faults.js";
 
@@ -54,13 +55,9 @@ export function faultsHref(): string | undefined {
 /** The text a diagnostic carries: what is wrong, how often, the evidence, the fix, the actions. */
 export function diagnosticText(held: HeldFault): string {
   const { finding, count, actions } = held;
-  const evidence = Object.entries(finding.evidence)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join("; ");
   const parts = [finding.message];
   if (count > 1) parts.push(`(said ${count} times this session)`);
-  if (evidence) parts.push(`(${evidence})`);
-  if (finding.fix) parts.push(`Fix: ${finding.fix}`);
+  parts.push(...evidenceAndFix(finding));
   if (actions.length)
     parts.push(
       `Code action${actions.length > 1 ? "s" : ""}: ${actions.map((a) => `"${a.title}" (${a.command}${a.arguments?.length ? ` ${a.arguments.join(" ")}` : ""})`).join(", ")}.`,

@@ -45,6 +45,8 @@ export class FaultView {
   private published = new Map<string, Array<{ diagnostic: Diagnostic; actions: CodeAction[] }>>();
   /** Editor requests whose answers get the guard's part. */
   private readonly noted = new Map<MessageId, Noted>();
+  /** Some published diagnostic offers actions: only then are code-action requests read. */
+  private actionsOut = false;
   private pulled = false;
 
   constructor(private readonly o: FaultViewOptions) {}
@@ -58,10 +60,13 @@ export class FaultView {
     const folders = this.o.folders();
     const open = this.o.openDocuments();
     const { onlyDiagnostics } = this.o.view();
+    // Where faults go, and where those that turn Go features off go too: looked up once.
+    const usual = faultTargets(folders, open, onlyDiagnostics);
+    const featuresOff = onlyDiagnostics ? usual : faultTargets(folders, open, true);
     for (const h of shown) {
       const diagnostic = diagnosticOf(h);
       const entry = { diagnostic, actions: codeActionsOf(h, diagnostic) };
-      for (const uri of faultTargets(folders, open, h.featuresOff || onlyDiagnostics)) {
+      for (const uri of h.featuresOff ? featuresOff : usual) {
         const list = next.get(uri) ?? [];
         list.push(entry);
         next.set(uri, list);
@@ -79,6 +84,7 @@ export class FaultView {
       });
     }
     this.published = next;
+    this.actionsOut = shown.some((h) => h.actions.length > 0);
     if (changed && this.pulled && this.o.view().diagnosticRefresh)
       void this.o.editor.request("workspace/diagnostic/refresh", null);
   }
@@ -115,7 +121,7 @@ export class FaultView {
    */
   editorRequest(kind: Noted["kind"], id: MessageId, frame: Frame): Frame {
     if (kind === "pull") this.pulled = true;
-    if (this.published.size === 0) return frame;
+    if (kind === "code-action" ? !this.actionsOut : this.published.size === 0) return frame;
     const json = decode(frame);
     const params = (json.params ?? {}) as { textDocument?: { uri?: unknown } };
     const uri = params.textDocument?.uri;
@@ -150,11 +156,6 @@ export class FaultView {
       return { result: this.merged({ kind: "pull", uri }, { kind: "full", items: [] }) };
     }
     return undefined;
-  }
-
-  /** Whether any editor request is waiting for the guard's part (the router asks on answers). */
-  get noting(): boolean {
-    return this.noted.size > 0;
   }
 
   private merged(noted: Noted, result: unknown): unknown {

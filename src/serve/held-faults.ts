@@ -74,22 +74,12 @@ export class HeldFaults {
     this.changed();
   }
 
-  has(slot: string): boolean {
-    return this.bySlot.has(slot);
-  }
-
   get size(): number {
     return this.bySlot.size;
   }
 
   list(): HeldFault[] {
     return [...this.bySlot.values()];
-  }
-
-  /** Any fault that has an action to offer. */
-  get offersActions(): boolean {
-    for (const held of this.bySlot.values()) if (held.actions.length) return true;
-    return false;
   }
 
   /**

@@ -13,8 +13,6 @@ export interface MemoryFacts {
   profile: string | undefined;
 }
 
-export const RESTART_GOPLS = "Restart gopls";
-
 const where = (f: MemoryFacts) => (f.workspace ? ` for ${f.workspace}` : "");
 
 /** Over the soft limit: the fault, and the question (restart it?) asked about it. */

@@ -186,7 +186,8 @@ export function retryQuestion(mirrors: string[]) {
   };
 }
 
-export const RESTART_AFTER_CRASHES = "Restart gopls";
+/** The button (and code action) that restarts gopls: after a crash streak, or for its memory. */
+export const RESTART_GOPLS = "Restart gopls";
 
 export function installedThroughMirror(
   id: FaultId,

@@ -4,9 +4,10 @@
 // actions as code actions and guard commands. Whichever the user uses first answers it; an error
 // reply or none is "dismissed", and the code actions stay.
 
-import { describe, type Finding, headline } from "../findings.js";
+import { evidenceAndFix, type Finding, headline } from "../findings.js";
 import type { Logger } from "../log.js";
-import { chosenAction, type EditorChannel, MessageType } from "../lsp/editor-channel.js";
+import { chosenAction, type EditorChannel } from "../lsp/editor-channel.js";
+import type { EditorReporter } from "../report/editor.js";
 import type { ClientView } from "./client-view.js";
 import type { GuardAction, HeldFaults } from "./held-faults.js";
 
@@ -24,19 +25,11 @@ export interface Question {
   featuresOff?: boolean;
 }
 
-const TYPE = { error: MessageType.Error, warning: MessageType.Warning, info: MessageType.Info };
-
 /** The pop-up: the id, what is wrong, the evidence, the fix, the question. */
 export function popupText(q: Question): string {
   const { finding } = q;
-  const evidence = Object.entries(finding.evidence)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join("; ");
-  const parts = [`gopls-guard [${finding.id}] ${q.lead ?? finding.message}`];
-  if (evidence) parts.push(`(${evidence})`);
-  if (finding.fix) parts.push(`Fix: ${finding.fix}`);
-  parts.push(q.ask);
-  return parts.join(" ");
+  const lead = `gopls-guard [${finding.id}] ${q.lead ?? finding.message}`;
+  return [lead, ...evidenceAndFix(finding), q.ask].join(" ");
 }
 
 export class Questions {
@@ -45,6 +38,7 @@ export class Questions {
 
   constructor(
     private readonly editor: EditorChannel,
+    private readonly reporter: EditorReporter,
     private readonly held: HeldFaults,
     private readonly view: () => ClientView,
     private readonly logger: Logger,
@@ -65,19 +59,11 @@ export class Questions {
 
   private send(q: Question): void {
     const { finding } = q;
-    const level =
-      finding.severity === "error" ? "error" : finding.severity === "warning" ? "warn" : "info";
-    this.logger[level]({ event: "finding", finding, asked: q.slot }, finding.message);
-    const type = TYPE[finding.severity];
-    this.editor.notify("window/logMessage", { type, message: describe(finding) });
+    const type = this.reporter.record(finding, { asked: q.slot });
     if (!this.view().messageRequests)
       return this.editor.notify("window/showMessage", { type, message: headline(finding) });
-    const buttons = [...q.actions.map((a) => ({ title: a.title })), ...(q.no ? [q.no] : [])];
-    const params = {
-      type,
-      message: popupText(q),
-      actions: buttons.map((b) => ({ title: b.title })),
-    };
+    const titles = [...q.actions.map((a) => a.title), ...(q.no ? [q.no.title] : [])];
+    const params = { type, message: popupText(q), actions: titles.map((title) => ({ title })) };
     void this.editor.request("window/showMessageRequest", params).then((reply) => {
       const title = chosenAction(reply);
       this.logger.info({ event: "question.answer", slot: q.slot, answer: title || null }, "answer");

@@ -46,6 +46,13 @@ export interface RouterHost {
   pauseEditor(): void;
 }
 
+/** Editor messages that change which files the guard's faults are shown on. */
+const WHERE_FAULTS_GO = new Set([
+  "textDocument/didOpen",
+  "textDocument/didClose",
+  "workspace/didChangeWorkspaceFolders",
+]);
+
 export class Router {
   readonly pending = new PendingRequests();
   readonly queue = new EditorQueue();
@@ -88,7 +95,7 @@ export class Router {
       if (action === "initialize") {
         this.initializeId = (m as { id: MessageId }).id;
         this.host.initialize((json.params ?? {}) as Record<string, unknown>);
-      } else if (m.method !== "textDocument/didChange") this.host.documentsChanged();
+      } else if (WHERE_FAULTS_GO.has(m.method)) this.host.documentsChanged();
     }
     if (
       action === "command" &&
@@ -163,7 +170,7 @@ export class Router {
         this.forward(answer);
         return this.host.initializeAnswered(answer);
       }
-      return this.forward(this.faults.noting ? this.faults.goplsAnswer(m.id, frame) : frame);
+      return this.forward(this.faults.goplsAnswer(m.id, frame));
     }
     const action = FROM_GOPLS.get(m.method)?.action;
     if (action === "diagnostics") return this.forward(this.faults.fromGopls(frame));

@@ -73,7 +73,13 @@ export abstract class SessionCore {
       folders: () => this.memory.folderUris(),
       openDocuments: () => this.memory.documents.uris(),
     });
-    this.questions = new Questions(this.editor, this.held, () => this.clientView, o.logger);
+    this.questions = new Questions(
+      this.editor,
+      this.reporter,
+      this.held,
+      () => this.clientView,
+      o.logger,
+    );
     this.adoption = new Adoption(this.questions, o.logger);
     this.standIn = new StandIn(o.config, this.editor, this.reporter, this.memory);
     this.router = new Router(this.routerHost(), this.editor, this.memory, this.faultView);
@@ -188,14 +194,20 @@ export abstract class SessionCore {
    * and a Retry can all meet the same fault, in other words).
    */
   report(finding: Finding): void {
-    if (this.reported.some((r) => sameFault(r, finding))) return;
-    this.reported.push(finding);
+    if (!this.firstSaying(finding)) return;
     // Settings to adopt: the question is the one message (with the evidence and the fix).
     if (finding.adopt && this.state.name !== "ending")
       return this.adoption.offer(finding, finding.adopt, () => this.applyAdoption());
     // A fault holds for the session (the checks found it); an event with nothing to fix does not.
     if (finding.severity !== "info") this.held.hold(`finding:${finding.id}`, finding);
     this.reporter.report(finding);
+  }
+
+  /** Notes the fault as said; false when it was said already this session. */
+  protected firstSaying(finding: Finding): boolean {
+    if (this.reported.some((r) => sameFault(r, finding))) return false;
+    this.reported.push(finding);
+    return true;
   }
 
   /**

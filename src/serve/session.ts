@@ -166,7 +166,7 @@ export class Session extends SessionCore {
         ask: "Restart it?",
         actions: [
           {
-            title: notices.RESTART_AFTER_CRASHES,
+            title: notices.RESTART_GOPLS,
             command: GUARD_COMMANDS.restart,
             run: () => this.restartAfterCrashes(),
           },
@@ -331,7 +331,7 @@ export class Session extends SessionCore {
    */
   protected degradeAtLaunch(failure: Finding): void {
     // Said here, with its Retry: the checks meeting it again later say nothing more.
-    if (!this.reported.some((r) => sameFault(r, failure))) this.reported.push(failure);
+    this.firstSaying(failure);
     this.to({ name: "degraded", cause: "launch-failed", failure, retrying: false }, failure.id);
     this.router.queue.answerRequests((id, method, frame) =>
       this.answerStandingIn(id, method, frame),

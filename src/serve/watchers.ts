@@ -13,7 +13,7 @@ import { builtWith, installedFor, needsNewerGopls } from "../gopls/skew-check.js
 import type { Update } from "../gopls/update.js";
 import type { FrameStall } from "../lsp/stall.js";
 import { GUARD_COMMANDS } from "./held-faults.js";
-import { memoryQuestion, memoryRestarted, RESTART_GOPLS } from "./memory-notices.js";
+import { memoryQuestion, memoryRestarted } from "./memory-notices.js";
 import { goplsMemoryProfile, type MemoryWatch } from "./memory-watch.js";
 import * as notices from "./notices.js";
 import type { Question } from "./questions.js";
@@ -88,7 +88,7 @@ export class Watchers {
     this.s.ask({
       slot: "memory",
       ...memoryQuestion(facts),
-      actions: [{ title: RESTART_GOPLS, command: GUARD_COMMANDS.restart, run: restart }],
+      actions: [{ title: notices.RESTART_GOPLS, command: GUARD_COMMANDS.restart, run: restart }],
       no: { title: "Not now", withdraws: true },
     });
   }
