@@ -333,10 +333,12 @@ export class Session extends SessionCore {
     // Said here, with its Retry: the checks meeting it again later say nothing more.
     this.firstSaying(failure);
     this.to({ name: "degraded", cause: "launch-failed", failure, retrying: false }, failure.id);
+    // Said before the waiting initialize is answered, as a report was: the log line and a
+    // short pop-up go out now; a request with buttons waits for the answer by itself.
+    this.offerRetry(failure);
     this.router.queue.answerRequests((id, method, frame) =>
       this.answerStandingIn(id, method, frame),
     );
-    this.offerRetry(failure);
     this.scheduleAutoRetry();
   }
 
