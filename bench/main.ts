@@ -6,6 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { DEFAULTS } from "../src/defaults.js";
+import { memoryLimits } from "../src/serve/memory-watch.js";
 import { doctor } from "./doctor.js";
 import { forwarding } from "./forwarding.js";
 import { concurrentCold, realColdStarts, realInstall, warmStart } from "./install.js";
@@ -13,6 +14,7 @@ import { sampling } from "./sampling.js";
 import { armCommands, type ColdResult, coldSession, session } from "./session.js";
 import { singleFile } from "./single-file.js";
 import { startup } from "./startup.js";
+import { memoryLimits as memoryAB, type SessionFigures, warmSwitch } from "./warm-switch.js";
 
 const root = path.resolve(import.meta.dirname, "..", "..");
 const gopls = process.env.GOPLS_GUARD_TEST_REAL_GOPLS as string;
@@ -21,6 +23,8 @@ const gopls = process.env.GOPLS_GUARD_TEST_REAL_GOPLS as string;
 const guardCmd = [
   process.env.GOPLS_GUARD_BENCH_GUARD || path.join(root, "dist", "gopls-guard.mjs"),
 ];
+/** What the bench sets up once and keeps between runs (a real module), outside the repo. */
+const benchCache = path.join(os.homedir(), ".cache", "gopls-guard-bench");
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "gg-bench-"));
 const env: NodeJS.ProcessEnv = { ...process.env, GOPLS_GUARD_HOME: path.join(scratch, "home") };
 delete env.GOPLS_GUARD_GOPLS;
@@ -226,6 +230,43 @@ try {
     console.log(
       `a proxy that never answers: ${f(r.proxyHangs, 0)} (${r.errors["proxy hangs"]?.join(", ")}); a checksum database that never answers: ${f(r.sumdbHangs, 0)} (${r.errors["sumdb hangs"]?.join(", ")}) (target < 6000)`,
     );
+  }
+  if (!only || only === "warm-switch") {
+    const r = await warmSwitch(gopls, scratch, benchCache);
+    results.warmSwitch = r;
+    console.log(
+      `\n(i) a switch to a new gopls build, golang.org/x/tools (${r.rounds} rounds, medians; ms from initialize; gopls's peak RSS)`,
+    );
+    console.log(
+      "| arm | first answer (hover) | first diagnostics | workspace diagnosed | peak RSS | first answer / warm restart |\n|---|---|---|---|---|---|",
+    );
+    const row = (name: string, x: SessionFigures) =>
+      console.log(
+        `| ${name} | ${f(x.firstAnswer, 0)} | ${f(x.firstDiagnostics, 0)} | ${f(x.workspaceDiagnosed, 0)} | ${f(x.peakRssMb, 0)} MB | **${f(x.firstAnswer / r.warmRestart.firstAnswer, 2)}×** |`,
+      );
+    row("(a) warm restart, same build", r.warmRestart);
+    row("(b) switch to a new build (today)", r.coldSwitch);
+    row("(c) switch after warming", r.warmedSwitch);
+    const goal = r.warmedSwitch.firstAnswer <= 1.2 * r.warmRestart.firstAnswer;
+    console.log(
+      `warming (in the background, before the offer): ${f(r.warming.ms / 1000, 1)} s, its gopls's peak ${f(r.warming.peakRssMb, 0)} MB; goal (c) ≤ 1.2 × (a): ${goal ? "✓" : "✗"}`,
+    );
+  }
+  if (!only || only === "memory-limit") {
+    const soft = memoryLimits(undefined, DEFAULTS.memorySampleMs).soft;
+    const arms = await memoryAB(gopls, scratch, benchCache, soft);
+    results.memoryLimit = arms;
+    console.log(
+      "\n(j) GOMEMLIMIT for gopls, golang.org/x/tools, cold cache, then 20 edits and 100 requests (medians)",
+    );
+    console.log(
+      "| GOMEMLIMIT | peak RSS | steady RSS | CPU, steady workload | first answer | workspace diagnosed |\n|---|---|---|---|---|---|",
+    );
+    const base = arms[0]?.figures.steadyCpuMs ?? 1;
+    for (const { limit, figures: x } of arms)
+      console.log(
+        `| ${limit} | ${f(x.peakRssMb, 0)} MB | ${f(x.steadyRssMb ?? 0, 0)} MB | ${f(x.steadyCpuMs ?? 0, 0)} ms (${f(((x.steadyCpuMs ?? 0) / base - 1) * 100, 0)} %) | ${f(x.firstAnswer, 0)} ms | ${f(x.workspaceDiagnosed, 0)} ms |`,
+      );
   }
   if (only === "install-real" || (!only && process.env.GOPLS_GUARD_BENCH_REAL_INSTALL === "1")) {
     const r = await realInstall(guardCmd, scratch, "v0.23.0");

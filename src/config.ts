@@ -75,6 +75,11 @@ export interface Config {
    * (GOPLS_GUARD_FRAME_STALL_MS): a gopls wedged mid-write, noticed before its EOF.
    */
   frameStallMs: number;
+  /**
+   * How long warming a new gopls's cache before a switch may take (GOPLS_GUARD_WARM_TIMEOUT_MS);
+   * past it the switch is offered anyway. 0 (GOPLS_GUARD_WARM=off): no warming.
+   */
+  warmTimeoutMs: number;
 }
 
 export interface Platform {
@@ -243,6 +248,10 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
     ),
     frameStallMs: positiveInt(env, "GOPLS_GUARD_FRAME_STALL_MS", DEFAULTS.frameStallMs, problems),
     autoRetryMs: positiveInt(env, "GOPLS_GUARD_AUTO_RETRY_MS", DEFAULTS.autoRetryMs, problems),
+    warmTimeoutMs:
+      env.GOPLS_GUARD_WARM === "off"
+        ? 0
+        : positiveInt(env, "GOPLS_GUARD_WARM_TIMEOUT_MS", DEFAULTS.warmTimeoutMs, problems),
   };
   return { config, problems };
 }

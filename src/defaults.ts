@@ -23,4 +23,6 @@ export const DEFAULTS = {
   autoRetryMs: 30_000,
   /** gopls's output stopped this long halfway through a frame is reported. */
   frameStallMs: 30_000,
+  /** Warming a new gopls's cache (one workspace load) before a switch is given this long. */
+  warmTimeoutMs: 10 * 60_000,
 } as const;

@@ -5,7 +5,7 @@
 import { formatBytes } from "../bytes.js";
 import type { Config } from "../config.js";
 import { forTerminal, redact } from "../safe-text.js";
-import { liveSessions } from "../serve/session-file.js";
+import { liveSessions, type SessionInfo } from "../serve/session-file.js";
 import { jsonFlag } from "./json-flag.js";
 
 function uptime(since: string, now: number): string {
@@ -13,6 +13,13 @@ function uptime(since: string, now: number): string {
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
+/** A newer gopls being warmed ("warming v0.24.0: 12 s"), or waiting to be switched to. */
+function updateColumn(s: SessionInfo, now: number): string {
+  if (s.warming)
+    return `warming ${s.warming.version}: ${Math.max(0, Math.round((now - Date.parse(s.warming.since)) / 1000))} s`;
+  return s.pendingUpdate ?? "-";
 }
 
 export function status(config: Config, args: string[]): number {
@@ -38,7 +45,7 @@ export function status(config: Config, args: string[]): number {
     uptime(s.startedAt, now),
     String(s.restarts),
     forTerminal(s.state, false),
-    forTerminal(s.pendingUpdate ?? "-", false),
+    forTerminal(updateColumn(s, now), false),
   ]);
   const head = [
     "guard",

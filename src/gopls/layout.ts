@@ -15,6 +15,8 @@ export function binaryIn(dir: string, platform: NodeJS.Platform = process.platfo
 }
 
 export const LOCK_NAME = ".install.lock";
+/** One cache warming at a time per install root (src/serve/build-warming.ts). */
+export const WARM_LOCK_NAME = ".warm.lock";
 export const OWNER_NAME = "owner.json";
 export const STAGE_PREFIX = ".stage-";
 export const TRASH_PREFIX = ".trash-";

@@ -33,29 +33,31 @@ export interface LockOptions {
   onCompromised?: (error: Error) => void;
   /** The holder's process is gone: its lock is being taken over. */
   onTakeOver?: (owner: LockOwner) => void;
+  /** Another lock in the same root (the install lock's when not said). */
+  name?: string;
 }
 
 /**
  * The note lives inside the lock dir, so it is about that very lock: a new lock has none until
  * its holder writes it (an inode number is no such tie: a removed lock's is reused at once).
  */
-function ownerFile(root: string): string {
-  return path.join(root, LOCK_NAME, OWNER_NAME);
+function ownerFile(root: string, name = LOCK_NAME): string {
+  return path.join(root, name, OWNER_NAME);
 }
 
-export function readOwner(root: string): LockOwner | undefined {
+export function readOwner(root: string, name = LOCK_NAME): LockOwner | undefined {
   try {
-    return JSON.parse(fs.readFileSync(ownerFile(root), "utf8")) as LockOwner;
+    return JSON.parse(fs.readFileSync(ownerFile(root, name), "utf8")) as LockOwner;
   } catch {
     return undefined;
   }
 }
 
-function writeOwner(root: string, owner: LockOwner, mode: number): void {
+function writeOwner(root: string, name: string, owner: LockOwner, mode: number): void {
   // The root may be shared with other users: never a predictable name, never through a link.
   // Writing into the lock dir moves its mtime, which the lock library reads as the lock taken
   // from under it: the mtime it set is put back.
-  const dir = path.join(root, LOCK_NAME);
+  const dir = path.join(root, name);
   const { atime, mtime } = fs.statSync(dir);
   replaceFile(dir, OWNER_NAME, JSON.stringify(owner), mode);
   fs.utimesSync(dir, atime, mtime);
@@ -89,12 +91,13 @@ export function currentOwner(version: string): LockOwner {
  */
 function takeOverIfStale(
   root: string,
-  lockPath: string,
+  name: string,
   staleMs: number,
 ): { owner: LockOwner | undefined } | undefined {
+  const lockPath = path.join(root, name);
   try {
     const before = fs.statSync(lockPath);
-    const bound = readOwner(root);
+    const bound = readOwner(root, name);
     const here = bound && bound.host === os.hostname();
     if (here && alive(bound.pid, bound.start)) return undefined;
     if (!here && Date.now() - before.mtimeMs < staleMs) return undefined;
@@ -133,6 +136,7 @@ export async function withInstallLock<T>(
   fn: (lost: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const lost = new AbortController();
+  const name = o.name ?? LOCK_NAME;
   const staleMs = o.staleMs ?? DEFAULTS.lockStaleMs;
   const deadline = Date.now() + (o.maxWaitMs ?? 30 * 60_000);
   let release: (() => Promise<void>) | undefined;
@@ -140,7 +144,7 @@ export async function withInstallLock<T>(
   while (!release) {
     try {
       release = await lockfile.lock(root, {
-        lockfilePath: path.join(root, LOCK_NAME),
+        lockfilePath: path.join(root, name),
         realpath: false,
         // Never this old: takeOverIfStale removes stale locks itself.
         stale: LIBRARY_STALE_MS,
@@ -153,29 +157,29 @@ export async function withInstallLock<T>(
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw error;
-      const taken = takeOverIfStale(root, path.join(root, LOCK_NAME), staleMs);
+      const taken = takeOverIfStale(root, name, staleMs);
       if (taken) {
         if (taken.owner) o.onTakeOver?.(taken.owner);
         continue;
       }
       if (Date.now() > deadline)
-        throw new Error(`timed out waiting for the install lock in ${root}`);
+        throw new Error(`timed out waiting for the lock ${name} in ${root}`);
       if (!told) {
-        o.onWait?.(readOwner(root));
+        o.onWait?.(readOwner(root, name));
         told = true;
       }
       await new Promise((r) => setTimeout(r, o.pollMs ?? 250));
     }
   }
   try {
-    writeOwner(root, owner, fileMode);
+    writeOwner(root, name, owner, fileMode);
     return await fn(lost.signal);
   } finally {
     // A lost lock is someone else's now: neither its note nor its dir is ours to remove.
     if (!lost.signal.aborted) {
-      const dir = path.join(root, LOCK_NAME);
+      const dir = path.join(root, name);
       const { atime, mtime } = fs.statSync(dir);
-      fs.rmSync(ownerFile(root), { force: true });
+      fs.rmSync(ownerFile(root, name), { force: true });
       fs.utimesSync(dir, atime, mtime);
       await release().catch(() => {});
     }

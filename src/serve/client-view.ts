@@ -9,6 +9,8 @@ export interface ClientView {
   workDoneProgress: boolean;
   /** It takes CodeAction literals (else code actions are answered as bare Commands). */
   codeActionLiterals: boolean;
+  /** It answers workspace/configuration (declares workspace.configuration). */
+  configuration: boolean;
   /** It re-pulls diagnostics on workspace/diagnostic/refresh. */
   diagnosticRefresh: boolean;
   /**
@@ -24,13 +26,18 @@ export const NOTHING_DECLARED: ClientView = {
   messageRequests: false,
   workDoneProgress: false,
   codeActionLiterals: false,
+  configuration: false,
   diagnosticRefresh: false,
   onlyDiagnostics: false,
 };
 
 interface Declared {
   window?: { showMessage?: unknown; workDoneProgress?: unknown };
-  workspace?: { diagnostics?: { refreshSupport?: unknown }; executeCommand?: unknown };
+  workspace?: {
+    configuration?: unknown;
+    diagnostics?: { refreshSupport?: unknown };
+    executeCommand?: unknown;
+  };
   textDocument?: { codeAction?: { codeActionLiteralSupport?: unknown } };
 }
 
@@ -42,6 +49,7 @@ export function clientView(capabilities: unknown): ClientView {
     messageRequests,
     workDoneProgress: c.window?.workDoneProgress === true,
     codeActionLiterals: Boolean(c.textDocument?.codeAction?.codeActionLiteralSupport),
+    configuration: c.workspace?.configuration === true,
     diagnosticRefresh: c.workspace?.diagnostics?.refreshSupport === true,
     onlyDiagnostics: !messageRequests && !c.workspace?.executeCommand,
   };

@@ -34,6 +34,15 @@ export class SessionMemory {
     return typeof root === "string" ? [root] : [];
   }
 
+  /** What a gopls warmed for this workspace is started with: the folders and the editor's options. */
+  warmingInputs(): { folders: Folder[]; initializationOptions: unknown } {
+    const params = (this.initialize?.params ?? {}) as Record<string, unknown>;
+    const folders = this.folders.length
+      ? this.folders
+      : this.folderUris().map((uri) => ({ uri, name: uri.slice(uri.lastIndexOf("/") + 1) }));
+    return { folders: [...folders], initializationOptions: params.initializationOptions };
+  }
+
   get documentCount(): number {
     return this.documents.size;
   }

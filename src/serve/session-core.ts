@@ -47,6 +47,8 @@ export abstract class SessionCore {
   protected readonly memoryWatch: MemoryWatch;
   /** What `gopls-guard status` shows of this session. */
   protected readonly sessionFile: SessionFile;
+  /** Aborted when the session ends: what it runs in the background (a warming) stops. */
+  protected readonly ending = new AbortController();
   protected state: SessionState = { name: "starting" };
   /** The gopls to run and the PATH it needs, from the latest successful resolve. */
   protected located: Located | undefined;
@@ -320,6 +322,7 @@ export abstract class SessionCore {
   async end(reason: string, exitCode: number, tellExit = true): Promise<void> {
     if (this.state.name === "ending") return;
     this.to({ name: "ending", reason }, reason);
+    this.ending.abort();
     this.parentWatch.stop();
     this.memoryWatch.stop();
     this.sessionFile.remove();

@@ -19,6 +19,8 @@ export interface SessionInfo {
   restarts: number;
   state: string;
   pendingUpdate: string | undefined;
+  /** A new gopls's cache being warmed before it is offered: its version, since when. */
+  warming?: { version: string; since: string } | undefined;
 }
 
 export function sessionsDir(home: string): string {

@@ -4,12 +4,14 @@
 // the process itself (serve.ts does, after flushing).
 
 import fs from "node:fs";
+import path from "node:path";
 import { type Finding, sameFault } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
 import { startFault } from "../gopls/start-fault.js";
 import type { Frame } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import type { FrameStall } from "../lsp/stall.js";
+import { type Warming, warmBuild } from "./build-warming.js";
 import { addGuardCommands } from "./capabilities.js";
 import { decode } from "./decode.js";
 import { discardEarly } from "./early-gopls.js";
@@ -17,6 +19,7 @@ import type { Exit } from "./gopls-process.js";
 import { GUARD_COMMANDS } from "./held-faults.js";
 import { killedForMemory } from "./memory-notices.js";
 import * as notices from "./notices.js";
+import { rssSampler } from "./process-memory.js";
 import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
 import { SessionCore } from "./session-core.js";
 import type { RestartCause, SessionState } from "./session-state.js";
@@ -254,7 +257,31 @@ export class Session extends SessionCore {
     memoryWatch: this.memoryWatch,
     options: this.o,
     progress: (phase, message) => this.reporter.progress(phase, message),
+    warm: (to) => this.warm(to),
   });
+
+  /** A new build's cache, warmed for this workspace as its gopls would load it. */
+  private warm(to: Located): Promise<Warming> {
+    const configuration = this.clientView.configuration
+      ? async (params: unknown) => {
+          const reply = await this.editor.request("workspace/configuration", params);
+          return "result" in reply && Array.isArray(reply.result) ? reply.result : [];
+        }
+      : undefined;
+    return warmBuild({
+      gopls: to,
+      env: this.goplsEnvFor(to),
+      ...this.memory.warmingInputs(),
+      configuration,
+      lockRoots: [path.dirname(path.dirname(to.path)), this.o.config.home],
+      maxRss: this.memoryWatch.limits.soft,
+      timeoutMs: this.o.config.warmTimeoutMs,
+      sampleRss: this.o.sampleRss ?? rssSampler(),
+      sessionFile: this.sessionFile,
+      logger: this.o.logger,
+      signal: this.ending.signal,
+    });
+  }
 
   /** A gopls just started for a workspace it cannot load gives way, before it sees anything. */
   protected workspaceSaid(): void {

@@ -12,6 +12,7 @@ import type { Located } from "../gopls/launch.js";
 import { builtWith, installedFor, needsNewerGopls } from "../gopls/skew-check.js";
 import type { Update } from "../gopls/update.js";
 import type { FrameStall } from "../lsp/stall.js";
+import type { Warming } from "./build-warming.js";
 import { GUARD_COMMANDS } from "./held-faults.js";
 import { memoryQuestion, memoryRestarted } from "./memory-notices.js";
 import { goplsMemoryProfile, type MemoryWatch } from "./memory-watch.js";
@@ -46,6 +47,8 @@ export interface WatchedSession {
   memoryWatch: MemoryWatch;
   options: SessionOptions;
   progress: (phase: InstallPhase, message: string) => void;
+  /** Warms a new build's cache for the workspace before it is offered. */
+  warm: (to: Located) => Promise<Warming>;
 }
 
 export class Watchers {
@@ -105,6 +108,10 @@ export class Watchers {
       sessionFile: this.s.sessionFile,
       logger,
       serving: this.s.serving,
+      warm: (u: Update) => {
+        const current = this.s.located() as Located;
+        return this.s.warm({ ...current, path: u.path, version: u.to });
+      },
       switchTo: async (u: Update) => {
         const current = this.s.located() as Located;
         this.s.relocate({ ...current, path: u.path, version: u.to });

@@ -14,7 +14,7 @@ import { GUARD, tempDir } from "../helpers/env.js";
 import { REAL_GO } from "../helpers/gocount.js";
 import { type GoProxy, startGoProxy } from "../helpers/goproxy.js";
 import { guardEnv, type Json, Peer } from "../helpers/peer.js";
-import { waitUntil } from "../helpers/procs.js";
+import { childrenOf, waitUntil } from "../helpers/procs.js";
 
 const run = promisify(execFile);
 let proxy: GoProxy;
@@ -165,4 +165,68 @@ test("a command (install) decides again at once when the decision is a day old: 
   const { env } = await dayOld(t, {}, "v0.3.0");
   const { stdout } = await run(process.execPath, [GUARD, "install"], { env });
   assert.match(stdout.trim().split("\n").at(-1) ?? "", /gopls-v0\.3\.0-go1\.\d+\/gopls$/);
+});
+
+test("gopls.update: before the offer, the new gopls's cache is warmed for the workspace (low priority, the editor's settings), status shows it, and the offer says it is ready warm", {
+  timeout: 180_000,
+}, async (t) => {
+  const log = path.join(tempDir(t), "warm.log");
+  // v0.4.0: the tests before this one published up to v0.3.0, which its first start installs.
+  const { home, env } = await dayOld(
+    t,
+    { STANDIN_WARM_LOG: log, STANDIN_WARM_MS: "4000" },
+    "v0.4.0",
+  );
+  const workspace = tempDir(t);
+  fs.writeFileSync(path.join(workspace, "go.mod"), "module example.com/w\n\ngo 1.21\n");
+  const folder = { uri: `file://${workspace}`, name: "w" };
+  const peer = new Peer([], env);
+  t.after(() => peer.kill());
+  await peer.initialize(
+    {
+      rootUri: folder.uri,
+      workspaceFolders: [folder],
+      initializationOptions: { "ui.semanticTokens": true },
+      capabilities: { window: { showMessage: {} }, workspace: { configuration: true } },
+    },
+    90_000,
+  );
+  // The warming gopls asks for the editor's settings: the guard asks the editor.
+  const ask = await peer.waitFor(
+    "the settings asked for",
+    (m) => m.method === "workspace/configuration",
+    90_000,
+  );
+  peer.send({ id: ask.id, result: [{ staticcheck: true }] });
+  const file = path.join(home, "sessions", `${peer.pid}.json`);
+  await waitUntil("status shows the warming", () => {
+    const s = JSON.parse(fs.readFileSync(file, "utf8")) as { warming?: { version: string } };
+    return s.warming?.version === "v0.4.0";
+  });
+  const { stdout } = await run(process.execPath, [GUARD, "status"], { env });
+  assert.match(stdout, /warming v0\.4\.0: \d+ s/);
+  const offer = await peer.waitFor(
+    "the offer",
+    (m) => m.method === "window/showMessageRequest",
+    30_000,
+  );
+  assert.match(
+    JSON.stringify(offer.params),
+    /gopls v0\.4\.0 is installed and ready warm for this workspace; this session runs v0\.[1-3]\.\d\..*its cache filled for this workspace in \d/,
+  );
+  const warmed = JSON.parse(fs.readFileSync(log, "utf8").trim()) as {
+    folders: unknown;
+    settings: unknown;
+    nice: string;
+  };
+  assert.deepEqual(warmed.folders, [folder]);
+  assert.deepEqual(warmed.settings, [{ staticcheck: true, verboseWorkDoneProgress: true }]);
+  assert.equal(warmed.nice, "19");
+  // The warming gopls is gone: the guard's only child is the session's gopls.
+  await waitUntil("the warming gopls gone", () => childrenOf(peer.pid).length === 1);
+  await waitUntil("status no longer shows the warming", () => {
+    const s = JSON.parse(fs.readFileSync(file, "utf8")) as { warming?: unknown };
+    return s.warming === undefined;
+  });
+  await stop(peer);
 });
