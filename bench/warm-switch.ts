@@ -40,6 +40,16 @@ export function xtoolsModule(cacheDir: string): string {
   return dir;
 }
 
+function opened(dir: string) {
+  const file = path.join(dir, FILE);
+  return {
+    uri: `file://${file}`,
+    languageId: "go",
+    version: 1,
+    text: fs.readFileSync(file, "utf8"),
+  };
+}
+
 /** A build gopls's cache has never seen: the same program, another executable hash. */
 function newBuild(gopls: string, dir: string, tag: string): string {
   const out = path.join(dir, `gopls-${tag}`);
@@ -211,6 +221,8 @@ export async function warmSwitch(
       gopls: next,
       env,
       folders: [{ uri: `file://${dir}`, name: "x-tools" }],
+      // What the session has open when the newer build is found.
+      documents: [opened(dir)],
       timeoutMs: 600_000,
       maxRss: 8 * 2 ** 30,
       sampleRss: rssSampler(),
@@ -240,8 +252,8 @@ export interface MemoryArm {
 }
 
 /**
- * GOMEMLIMIT against none, each arm a cold session with the steady workload: the limit at 1.5×
- * and 2× the steady RSS measured with none, and at the memory watch's soft limit.
+ * GOMEMLIMIT against none, each arm a cold session with the steady workload: the limit at 0.75×,
+ * 1.5× and 2× the steady RSS measured with none, and at the memory watch's soft limit.
  */
 export async function memoryLimits(
   gopls: string,
@@ -266,6 +278,8 @@ export async function memoryLimits(
   const steady = (none[0]?.steadyRssMb as number) * 2 ** 20;
   const limits: Array<[string, number | undefined]> = [
     ["none", undefined],
+    // Below what gopls holds at steady state: binding, to show what a limit costs when it bites.
+    [`0.75× steady`, 0.75 * steady],
     [`1.5× steady`, 1.5 * steady],
     [`2× steady`, 2 * steady],
     ["soft limit", softLimitBytes],

@@ -2,10 +2,12 @@
 // (export data, analysis facts, cross-references) in a cache keyed by its own executable, so a
 // new build starts cold. The new build is run once, at low priority, as the editor's gopls is
 // (same folders, initializationOptions, settings and environment), until it has diagnosed the
-// initial workspace load (gopls's verboseWorkDoneProgress says when), then shut down.
+// initial workspace load (gopls's verboseWorkDoneProgress says when) and written its cache
+// (it goes idle), then shut down.
 // Bounded: a time limit, a memory limit (read as the memory watch reads it), an abort.
 
 import { spawn } from "node:child_process";
+import fs from "node:fs";
 import os from "node:os";
 import { FrameReader, frameBody, writeFrame } from "../lsp/framing.js";
 import type { SampleRss } from "../serve/process-memory.js";
@@ -19,6 +21,11 @@ export interface WarmCacheOptions {
   gopls: string;
   env: NodeJS.ProcessEnv;
   folders: Folder[];
+  /**
+   * The documents the editor has open, with their text: gopls analyzes only the packages of open
+   * files (and computes their dependencies' facts), so they are opened as the switch will open them.
+   */
+  documents?: Array<{ uri: string; languageId: string; version: number; text: string }>;
   /** The editor's initializationOptions, as its gopls got them. */
   initializationOptions?: unknown;
   /** Answers gopls's workspace/configuration as the editor would (its items, in order). */
@@ -41,8 +48,11 @@ export type WarmOutcome =
       detail?: string;
     };
 
-/** The title gopls gives the progress of the initial workspace load's diagnostics. */
-const INITIAL_DIAGNOSIS = "diagnosing initial workspace load";
+/**
+ * gopls's diagnoses are reported as progress titled "diagnosing initial workspace load",
+ * "diagnosing opened files"...; the workspace is diagnosed once every one begun has ended.
+ */
+const DIAGNOSIS = "diagnosing";
 const SHUTDOWN_GRACE_MS = 2000;
 const INITIALIZE_ID = 1;
 
@@ -50,6 +60,40 @@ const INITIALIZE_ID = 1;
 function verbose(settings: unknown): Record<string, unknown> {
   const base = settings && typeof settings === "object" ? (settings as object) : {};
   return { ...base, verboseWorkDoneProgress: true };
+}
+
+const IDLE_POLL_MS = 250;
+const IDLE_MAX_MS = 15_000;
+const IDLE_FIXED_MS = 3000;
+
+/** CPU time of a live process in clock ticks (Linux), undefined elsewhere or once it is gone. */
+function cpuTicks(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Resolves once the process has used at most a tick of CPU in each of two polls (its cache
+ * writes done), or after IDLE_MAX_MS; without /proc, after IDLE_FIXED_MS.
+ */
+async function untilIdle(pid: number, signal: AbortSignal | undefined): Promise<void> {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let last = cpuTicks(pid);
+  if (last === undefined) return void (await sleep(IDLE_FIXED_MS));
+  const deadline = Date.now() + IDLE_MAX_MS;
+  let quiet = 0;
+  while (quiet < 2 && Date.now() < deadline && !signal?.aborted) {
+    await sleep(IDLE_POLL_MS);
+    const now = cpuTicks(pid);
+    if (now === undefined) return;
+    quiet = now - last <= 1 ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 /** Runs the build over the folders until its cache holds what the editor's first load needs. */
@@ -65,7 +109,8 @@ export function warmCache(o: WarmCacheOptions): Promise<WarmOutcome> {
     });
     let done = false;
     let ids = INITIALIZE_ID + 1;
-    let diagnosing: string | number | undefined;
+    const diagnosing = new Set<string | number>();
+    let settling = false;
     const timers: NodeJS.Timeout[] = [];
     const finish = (outcome: WarmOutcome): void => {
       if (done) return;
@@ -113,6 +158,21 @@ export function warmCache(o: WarmCacheOptions): Promise<WarmOutcome> {
     }
 
     const reply = (id: unknown, result: unknown) => send({ jsonrpc: "2.0", id, result });
+    // gopls writes its cache from goroutines of their own, after the diagnosis has ended: it is
+    // shut down once it has gone idle (and begun no other diagnosis meanwhile), not before.
+    const settle = (): void => {
+      if (settling) return;
+      settling = true;
+      void untilIdle(child.pid ?? 0, o.signal)
+        .then(() => o.sampleRss(child.pid ?? 0))
+        .catch(() => undefined)
+        .then((rss) => {
+          settling = false;
+          // One last reading: a small workspace is warmed before the first sample.
+          peakRss = Math.max(peakRss, rss ?? 0);
+          if (!diagnosing.size) finish({ warmed: true, ms: Date.now() - started, peakRss });
+        });
+    };
     const reader = new FrameReader({
       maxBodyBytes: 256 * 1024 * 1024,
       onError: (e) => fail("exited", `malformed output: ${e.message}`),
@@ -141,19 +201,15 @@ export function warmCache(o: WarmCacheOptions): Promise<WarmOutcome> {
           reply(m.id, null);
         } else if (m.method === "$/progress") {
           const { token, value } = m.params ?? {};
-          if (value?.kind === "begin" && value.title === INITIAL_DIAGNOSIS) diagnosing = token;
-          else if (value?.kind === "end" && token !== undefined && token === diagnosing) {
-            const ms = Date.now() - started;
-            // One last reading: a small workspace is warmed before the first sample.
-            void o
-              .sampleRss(child.pid ?? 0)
-              .catch(() => undefined)
-              .then((rss) => finish({ warmed: true, ms, peakRss: Math.max(peakRss, rss ?? 0) }));
-          }
+          if (token === undefined) return;
+          if (value?.kind === "begin" && value.title?.startsWith(DIAGNOSIS)) diagnosing.add(token);
+          else if (value?.kind === "end" && diagnosing.delete(token) && !diagnosing.size) settle();
         } else if (m.id === INITIALIZE_ID && m.method === undefined) {
           const { error } = m as { error?: { message?: string } };
           if (error) return fail("exited", `initialize failed: ${error.message}`);
           send({ jsonrpc: "2.0", method: "initialized", params: {} });
+          for (const textDocument of o.documents ?? [])
+            send({ jsonrpc: "2.0", method: "textDocument/didOpen", params: { textDocument } });
         }
       },
     });

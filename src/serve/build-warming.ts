@@ -17,6 +17,7 @@ export interface BuildWarming {
   gopls: Located;
   env: NodeJS.ProcessEnv;
   folders: Array<{ uri: string; name: string }>;
+  documents: Array<{ uri: string; languageId: string; version: number; text: string }>;
   initializationOptions: unknown;
   /** The editor's answers to workspace/configuration, when it gives them. */
   configuration?: ((params: unknown) => Promise<unknown[]>) | undefined;
@@ -48,6 +49,7 @@ export async function warmBuild(w: BuildWarming): Promise<Warming> {
       gopls: w.gopls.path,
       env: w.env,
       folders: w.folders,
+      documents: w.documents,
       initializationOptions: w.initializationOptions,
       ...(w.configuration ? { configuration: w.configuration } : {}),
       timeoutMs: left,

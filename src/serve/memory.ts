@@ -2,7 +2,7 @@
 // dead one was: initialize and initialized as the editor sent them, the latest configuration,
 // the workspace folders, every open document, and what the dead gopls had registered.
 
-import { OpenDocuments, type PositionEncoding } from "./documents.js";
+import { type OpenDocument, OpenDocuments, type PositionEncoding } from "./documents.js";
 
 interface Folder {
   uri: string;
@@ -34,13 +34,21 @@ export class SessionMemory {
     return typeof root === "string" ? [root] : [];
   }
 
-  /** What a gopls warmed for this workspace is started with: the folders and the editor's options. */
-  warmingInputs(): { folders: Folder[]; initializationOptions: unknown } {
+  /** What a gopls warmed for this workspace is given: the folders, the editor's options, the open files. */
+  warmingInputs(): {
+    folders: Folder[];
+    initializationOptions: unknown;
+    documents: OpenDocument[];
+  } {
     const params = (this.initialize?.params ?? {}) as Record<string, unknown>;
     const folders = this.folders.length
       ? this.folders
       : this.folderUris().map((uri) => ({ uri, name: uri.slice(uri.lastIndexOf("/") + 1) }));
-    return { folders: [...folders], initializationOptions: params.initializationOptions };
+    return {
+      folders: [...folders],
+      initializationOptions: params.initializationOptions,
+      documents: this.documents.all(),
+    };
   }
 
   get documentCount(): number {

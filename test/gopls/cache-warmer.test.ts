@@ -40,11 +40,17 @@ test("a new build's cache is filled for the workspace, as the editor's settings 
   const cache = tempDir(t);
   const gopls = newBuild(t);
   const asked: unknown[] = [];
+  const { dir, folders } = workspace(t);
+  const file = path.join(dir, "hello.go");
   const outcome = await warmCache({
     ...bounds,
     gopls,
     env: { ...process.env, GOPLSCACHE: cache },
-    folders: workspace(t).folders,
+    folders,
+    // An open file: its package is analyzed too (gopls analyzes only open packages).
+    documents: [
+      { uri: `file://${file}`, languageId: "go", version: 1, text: fs.readFileSync(file, "utf8") },
+    ],
     configuration: async (params) => {
       asked.push(params);
       return [{ staticcheck: false }];
@@ -59,6 +65,11 @@ test("a new build's cache is filled for the workspace, as the editor's settings 
   assert.equal(dirs.length, 1);
   const files = fs.readdirSync(path.join(cache, "gopls", dirs[0] as string), { recursive: true });
   assert.ok(files.length > 10, `${files.length} entries`);
+  // The open file's package was analyzed: its analysis facts are there too.
+  assert.ok(
+    files.some((f) => String(f).endsWith("-analysis")),
+    files.map(String).join(" "),
+  );
   await noneLeft(gopls);
 });
 
