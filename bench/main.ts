@@ -97,6 +97,13 @@ function printCold(cold: ColdResult): void {
       `| ${m} | ${d.toFixed(0)} | ${l.toFixed(0)} | ${g.toFixed(0)} | **${(g - l).toFixed(0)}** |`,
     );
   }
+  const { cpuUs: c2, mainCpuUs: m2, perBlockUs: b } = cold;
+  console.log(
+    `guard over relay by block of 60 requests, in order (median µs): ${b.guard.map((g, i) => (g - (b.relay[i] ?? 0)).toFixed(0)).join(", ")}`,
+  );
+  console.log(
+    `CPU a request, relay / guard: all threads ${c2.relay.toFixed(0)} / ${c2.guard.toFixed(0)} µs (guard +${(c2.guard - c2.relay).toFixed(0)}), main thread ${m2.relay.toFixed(0)} / ${m2.guard.toFixed(0)} µs (guard +${(m2.guard - m2.relay).toFixed(0)})`,
+  );
 }
 const arms = armCommands(gopls, guardCmd, relayScript, env);
 const f = (n: number, digits = 2) => n.toFixed(digits);

@@ -154,7 +154,19 @@ export interface ColdResult {
   perMethodUs: Record<Arm, Record<string, number>>;
   /** Per arm: the median per-request wall time (µs) over rounds, the mix. */
   perRequestUs: Record<Arm, number>;
+  /**
+   * Per arm: CPU a request of the process the client talks to (for direct, gopls), µs, median
+   * over rounds: all its threads, and its main thread (where the JavaScript runs). Steadier
+   * than the wall figures on a noisy machine: another process's burst moves them less.
+   */
+  cpuUs: Record<Arm, number>;
+  mainCpuUs: Record<Arm, number>;
+  /** Per arm: the median latency (µs) of each block of BLOCK requests in order, rounds pooled. */
+  perBlockUs: Record<Arm, number[]>;
 }
+
+/** The requests of a cold run, in blocks: how the cost falls as V8 warms the path. */
+const BLOCK = 60;
 
 /**
  * From the first request: a fresh process per arm and round, initialize, the files opened, one
@@ -174,14 +186,24 @@ export async function coldSession(
   const hover = reqs.find(([m]) => m === "textDocument/hover") as Req;
   const byMethod: Record<Arm, Record<string, number[]>> = { direct: {}, relay: {}, guard: {} };
   const wall: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
+  const cpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
+  const mainCpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
+  const blocks: Record<Arm, number[][]> = { direct: [], relay: [], guard: [] };
   for (let r = 0; r < rounds; r++) {
     for (let k = 0; k < ARMS.length; k++) {
       const arm = ARMS[(k + r) % ARMS.length] as Arm;
       const client = await open(dir, arms[arm]);
       await timed(client, [hover]);
+      const [all0, main0] = [cpuMs(client.pid), cpuMs(client.pid, true)];
       const run = await timed(client, reqs);
+      cpu[arm].push(((cpuMs(client.pid) - all0) * 1000) / reqs.length);
+      mainCpu[arm].push(((cpuMs(client.pid, true) - main0) * 1000) / reqs.length);
       wall[arm].push((run.ms * 1000) / reqs.length);
       run.each.forEach((ms, i) => {
+        const b = Math.floor(i / BLOCK);
+        const block = blocks[arm][b] ?? [];
+        block.push(ms * 1000);
+        blocks[arm][b] = block;
         const method = (reqs[i] as Req)[0].replace("textDocument/", "");
         const list = byMethod[arm][method] ?? [];
         list.push(ms * 1000);
@@ -205,6 +227,17 @@ export async function coldSession(
       direct: median(wall.direct),
       relay: median(wall.relay),
       guard: median(wall.guard),
+    },
+    cpuUs: { direct: median(cpu.direct), relay: median(cpu.relay), guard: median(cpu.guard) },
+    perBlockUs: {
+      direct: blocks.direct.map(median),
+      relay: blocks.relay.map(median),
+      guard: blocks.guard.map(median),
+    },
+    mainCpuUs: {
+      direct: median(mainCpu.direct),
+      relay: median(mainCpu.relay),
+      guard: median(mainCpu.guard),
     },
   };
 }

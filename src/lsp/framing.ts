@@ -91,14 +91,22 @@ export class FrameReader {
       if (this.bodyLength < 0) {
         const joined = this.head.length > 0;
         const buf = joined ? Buffer.concat([this.head, data]) : data;
-        const end = buf.indexOf(HEADER_END);
+        // The canonical header is found in place; any other is searched for.
+        let end = joined ? -1 : canonicalHeaderEnd(buf);
         if (end < 0) {
-          if (buf.length > MAX_HEADER_BYTES) {
-            this.fail("header-too-long", `no end of header within ${MAX_HEADER_BYTES} bytes`, buf);
+          end = buf.indexOf(HEADER_END);
+          if (end < 0) {
+            if (buf.length > MAX_HEADER_BYTES) {
+              this.fail(
+                "header-too-long",
+                `no end of header within ${MAX_HEADER_BYTES} bytes`,
+                buf,
+              );
+              return;
+            }
+            this.head = Buffer.from(buf);
             return;
           }
-          this.head = Buffer.from(buf);
-          return;
         }
         this.head = EMPTY;
         const fast = fastContentLength(buf, end, this.options.maxBodyBytes);
@@ -110,16 +118,20 @@ export class FrameReader {
           // The whole frame is in this chunk: body and original bytes are views, no copy. The
           // original bytes go on only when their header is the canonical one: a peer may write
           // `content-length:` or add a Content-Type, and gopls reads `Content-Length` alone.
+          // A chunk that is exactly one frame (the usual case) is its own raw bytes: no view made.
           const frameEnd = bodyStart + length;
+          const whole = frameEnd === buf.length;
           this.emit(
             [length === 0 ? EMPTY : buf.subarray(bodyStart, frameEnd)],
-            fast === undefined ? undefined : buf.subarray(0, frameEnd),
+            fast === undefined ? undefined : whole ? buf : buf.subarray(0, frameEnd),
           );
+          if (whole) return;
           data = buf.subarray(frameEnd);
           continue;
         }
-        data = buf.subarray(bodyStart);
         if (length === 0) this.emit([EMPTY]);
+        if (bodyStart === buf.length) return;
+        data = buf.subarray(bodyStart);
         continue;
       }
       const need = this.bodyLength - this.bodyHave;
@@ -139,6 +151,8 @@ export class FrameReader {
         continue;
       }
       if (this.bodyChunks.length === 0 && data.length >= need) {
+        // A body that came in a chunk of its own (its header in the one before): the chunk itself.
+        if (data.length === need) return this.emit([data]);
         const body = data.subarray(0, need);
         data = data.subarray(need);
         this.emit([body]);
@@ -218,7 +232,32 @@ export class FrameReader {
   }
 }
 
-const CONTENT_LENGTH = Buffer.from("Content-Length: ", "latin1");
+const CONTENT_LENGTH = "Content-Length: ";
+const CONTENT_LENGTH_BYTES = Buffer.from(CONTENT_LENGTH, "latin1");
+
+/**
+ * Where the header ends (its "\r\n\r\n") in a chunk that starts with "Content-Length: N\r\n\r\n"
+ * (what every LSP implementation writes), found in place instead of searched for: Buffer#indexOf
+ * costs more than these loads while the code still runs interpreted (a session's first minutes).
+ * -1 for anything else, which the search and the parsers take.
+ */
+function canonicalHeaderEnd(buf: Buffer): number {
+  const start = CONTENT_LENGTH_BYTES.length;
+  if (buf.length < start + 5) return -1;
+  for (let i = 0; i < start; i++) if (buf[i] !== CONTENT_LENGTH_BYTES[i]) return -1;
+  let i = start;
+  while (
+    i < start + 15 &&
+    i < buf.length &&
+    (buf[i] as number) >= 0x30 &&
+    (buf[i] as number) <= 0x39
+  )
+    i++;
+  if (i === start || i + 4 > buf.length) return -1;
+  const crlf2 =
+    buf[i] === 0x0d && buf[i + 1] === 0x0a && buf[i + 2] === 0x0d && buf[i + 3] === 0x0a;
+  return crlf2 ? i : -1;
+}
 
 /**
  * The Content-Length of the header every LSP implementation writes, "Content-Length: N" alone,
@@ -226,9 +265,11 @@ const CONTENT_LENGTH = Buffer.from("Content-Length: ", "latin1");
  * which the full parser reads and reports on.
  */
 function fastContentLength(buf: Buffer, end: number, max: number): number | undefined {
-  const start = CONTENT_LENGTH.length;
+  const start = CONTENT_LENGTH_BYTES.length;
   if (end <= start || end > start + 15) return undefined;
-  if (buf.compare(CONTENT_LENGTH, 0, start, 0, start) !== 0) return undefined;
+  // Byte by byte, not Buffer#compare: its argument checks cost more than the 16 loads while
+  // the code is still interpreted (the first minutes of a session).
+  for (let i = 0; i < start; i++) if (buf[i] !== CONTENT_LENGTH_BYTES[i]) return undefined;
   let n = 0;
   for (let i = start; i < end; i++) {
     const d = (buf[i] as number) - 0x30;

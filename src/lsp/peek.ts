@@ -8,7 +8,6 @@ import type { MessageInfo, Parsed } from "./message.js";
 import { scanMessage } from "./scan.js";
 
 const HEAD = '{"jsonrpc":"2.0",';
-const HEAD_BYTES = Buffer.from(HEAD, "latin1");
 const TAIL_ID = /,"id":(-?[0-9]{1,15}|"[^"\\]{0,64}")\}$/;
 const HEAD_ID = /^"id":(-?[0-9]{1,15}|"[^"\\]{0,64}"),/;
 const METHOD = /^"method":"([^"\\]{1,200})",/;
@@ -30,8 +29,9 @@ function tailOf(chunks: Buffer[], n: number): string {
 function quick(frame: Frame): Parsed<MessageInfo> | undefined {
   const first = frame.chunks[0];
   if (!first || first.length < 64 || frame.length < 64) return undefined;
-  if (first.compare(HEAD_BYTES, 0, HEAD_BYTES.length, 0, HEAD_BYTES.length) !== 0) return undefined;
-  const head = first.toString("latin1", HEAD.length, HEAD.length + 240);
+  const start = first.toString("latin1", 0, HEAD.length + 240);
+  if (!start.startsWith(HEAD)) return undefined;
+  const head = start.slice(HEAD.length);
   const tail = tailOf(frame.chunks, 80);
   let id: number | string | undefined;
   let rest = head;
@@ -45,6 +45,10 @@ function quick(frame: Frame): Parsed<MessageInfo> | undefined {
     // An id the pattern cannot read (escapes, say) must not be taken for no id.
     else if (tail.includes('"id"')) return undefined;
   }
+  // An answer (gopls's most frequent message) has no method to look for.
+  const isError = rest.startsWith('"error":');
+  if (id !== undefined && (isError || rest.startsWith('"result":')))
+    return { ok: true, value: { kind: "response", id, isError } };
   const rawMethod = METHOD.exec(rest)?.[1];
   const method =
     rawMethod === undefined ? undefined : Buffer.from(rawMethod, "latin1").toString("utf8");
@@ -53,9 +57,6 @@ function quick(frame: Frame): Parsed<MessageInfo> | undefined {
       ok: true,
       value: id === undefined ? { kind: "notification", method } : { kind: "request", id, method },
     };
-  }
-  if (id !== undefined && (rest.startsWith('"result":') || rest.startsWith('"error":'))) {
-    return { ok: true, value: { kind: "response", id, isError: rest.startsWith('"error":') } };
   }
   return undefined;
 }
