@@ -88,13 +88,36 @@ export async function serve(
   // The heap is tuned once the editor has gopls's initialize answer (or a second in, if gopls is
   // slow to start or cannot): nothing the start needs is then compiled without node's code
   // cache, and loading node:v8 (3 ms of CPU) does not compete with gopls's start on two cores.
-  // pino loads once the start is over, for the same reason (15–25 ms of CPU).
-  setTimeout(() => void tuneHeapForLongSession(), LOG_LOAD_DELAY_MS).unref();
-  setTimeout(() => void log.load(), LOG_LOAD_DELAY_MS).unref();
+  // pino loads once the start is over, for the same reason (15–25 ms of CPU), and when the editor
+  // is quiet: its first second is a burst of requests (open files, tokens, symbols), and a
+  // request that arrived during the load would wait for it.
+  whenQuiet(() => session.editorChunks, () => {
+    void tuneHeapForLongSession();
+    void log.load();
+  });
   const end = await session.ended;
   await log.load();
   log.flush();
   return exitAfterFlush(end.exitCode);
+}
+
+const QUIET_MS = 200;
+const QUIET_AT_MOST_MS = 10_000;
+
+/**
+ * Runs fn once the start is over (LOG_LOAD_DELAY_MS) and the editor has sent nothing for
+ * QUIET_MS, or QUIET_AT_MOST_MS in at the latest (an editor that never pauses).
+ */
+function whenQuiet(activity: () => number, fn: () => void): void {
+  const started = Date.now();
+  let seen = -1;
+  const check = () => {
+    const now = activity();
+    if (now === seen || Date.now() - started >= QUIET_AT_MOST_MS) return fn();
+    seen = now;
+    setTimeout(check, QUIET_MS).unref();
+  };
+  setTimeout(check, LOG_LOAD_DELAY_MS).unref();
 }
 
 let launchersChecked = false;

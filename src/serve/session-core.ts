@@ -63,6 +63,8 @@ export abstract class SessionCore {
   protected readonly questions: Questions;
   protected finish!: (end: SessionEnd) => void;
   readonly ended: Promise<SessionEnd>;
+  /** Chunks read from the editor so far: the session is idle while it does not move. */
+  editorChunks = 0;
 
   constructor(protected readonly o: SessionOptions) {
     this.editor = new EditorChannel(o.editorOut);
@@ -180,7 +182,10 @@ export abstract class SessionCore {
         ),
     });
     const { editorIn, editorOut } = this.o;
-    editorIn.on("data", (chunk: Buffer) => reader.push(chunk));
+    editorIn.on("data", (chunk: Buffer) => {
+      this.editorChunks++;
+      reader.push(chunk);
+    });
     editorIn.on("end", () => {
       void this.end(`editor closed stdin${reader.midFrame ? " mid-message" : ""}`, 1);
     });

@@ -8,7 +8,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { realGopls, standinGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, orderlySession, Peer } from "../helpers/peer.js";
-import { waitGone } from "../helpers/procs.js";
+import { waitGone, waitUntil } from "../helpers/procs.js";
 
 function start(t: Parameters<typeof tempDir>[0], extra: NodeJS.ProcessEnv = {}): Peer {
   const peer = new Peer([], guardEnv(tempDir(t), { GOPLS_GUARD_GOPLS: standinGopls(), ...extra }));
@@ -218,4 +218,28 @@ test("initialize then shutdown at once on a cold start: both answered before gop
   assert.equal(b.result, null);
   peer.notify("exit");
   assert.equal((await peer.exited).code, 0);
+});
+
+test("the log's writer (pino, 15–25 ms of CPU) loads once the editor pauses, not during its first burst of requests", async (t) => {
+  const home = tempDir(t);
+  const peer = new Peer([], guardEnv(home, { GOPLS_GUARD_GOPLS: standinGopls() }));
+  t.after(() => peer.kill());
+  await peer.initialize();
+  const written = () => {
+    const dir = path.join(home, "logs");
+    return (
+      fs.existsSync(dir) && fs.readdirSync(dir).some((f) => fs.statSync(path.join(dir, f)).size > 0)
+    );
+  };
+  // A request every 40 ms for 2.5 s: the editor never pauses for 200 ms.
+  const until = Date.now() + 2500;
+  while (Date.now() < until) {
+    await peer.call("textDocument/hover", { burst: true });
+    await new Promise((r) => setTimeout(r, 40));
+  }
+  assert.equal(written(), false, "the log was written during the burst");
+  await waitUntil("the log written once the editor paused", written, 5000);
+  await peer.call("shutdown");
+  peer.notify("exit");
+  assert.deepEqual(await peer.exited, { code: 0, signal: null });
 });
