@@ -91,10 +91,13 @@ export async function serve(
   // pino loads once the start is over, for the same reason (15–25 ms of CPU), and when the editor
   // is quiet: its first second is a burst of requests (open files, tokens, symbols), and a
   // request that arrived during the load would wait for it.
-  whenQuiet(() => session.editorChunks, () => {
-    void tuneHeapForLongSession();
-    void log.load();
-  });
+  whenQuiet(
+    () => session.editorChunks,
+    () => {
+      void tuneHeapForLongSession();
+      void log.load();
+    },
+  );
   const end = await session.ended;
   await log.load();
   log.flush();
