@@ -84,7 +84,7 @@ function printCold(cold: ColdResult): void {
     `\n(a′) from the first request (fresh processes, no warm-up, ${cold.requests} requests one at a time, ${cold.rounds} rounds alternating): median µs a request, by method`,
   );
   console.log(
-    "| method | direct | bare relay | guard | **guard over relay** |\n|---|---|---|---|---|",
+    "| method | direct | bare relay | guard | guard over relay, pooled | **guard over relay, round by round** |\n|---|---|---|---|---|---|",
   );
   const c = cold.perMethodUs;
   for (const m of [...Object.keys(c.direct), "all (the mix, wall)"]) {
@@ -94,7 +94,7 @@ function printCold(cold: ColdResult): void {
         : [cold.perRequestUs.direct, cold.perRequestUs.relay, cold.perRequestUs.guard];
     const [d, l, g] = row as [number, number, number];
     console.log(
-      `| ${m} | ${d.toFixed(0)} | ${l.toFixed(0)} | ${g.toFixed(0)} | **${(g - l).toFixed(0)}** |`,
+      `| ${m} | ${d.toFixed(0)} | ${l.toFixed(0)} | ${g.toFixed(0)} | ${(g - l).toFixed(0)} | **${(cold.pairedUs[m in c.direct ? m : "all"] ?? Number.NaN).toFixed(0)}** |`,
     );
   }
   const { cpuUs: c2, mainCpuUs: m2, perBlockUs: b } = cold;

@@ -163,6 +163,12 @@ export interface ColdResult {
   mainCpuUs: Record<Arm, number>;
   /** Per arm: the median latency (µs) of each block of BLOCK requests in order, rounds pooled. */
   perBlockUs: Record<Arm, number[]>;
+  /**
+   * Per method (and "all"): the guard over the relay, round by round (each round's medians, the
+   * two arms run back to back), the median of those differences, µs: a drift of the machine's
+   * speed between rounds (±100 µs a request within minutes here) cancels out.
+   */
+  pairedUs: Record<string, number>;
 }
 
 /** The requests of a cold run, in blocks: how the cost falls as V8 warms the path. */
@@ -176,7 +182,7 @@ export async function coldSession(
   name: string,
   dir: string,
   arms: ArmCommands,
-  rounds = 5,
+  rounds = 10,
   total = 300,
 ): Promise<ColdResult> {
   const probe = await open(dir, arms.direct);
@@ -189,7 +195,11 @@ export async function coldSession(
   const cpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
   const mainCpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
   const blocks: Record<Arm, number[][]> = { direct: [], relay: [], guard: [] };
+  /** Each round's median per method (and "all"), per arm. */
+  const roundMedians: Array<Record<Arm, Record<string, number>>> = [];
   for (let r = 0; r < rounds; r++) {
+    const thisRound = { direct: {}, relay: {}, guard: {} } as Record<Arm, Record<string, number>>;
+    roundMedians.push(thisRound);
     for (let k = 0; k < ARMS.length; k++) {
       const arm = ARMS[(k + r) % ARMS.length] as Arm;
       const client = await open(dir, arms[arm]);
@@ -199,6 +209,14 @@ export async function coldSession(
       cpu[arm].push(((cpuMs(client.pid) - all0) * 1000) / reqs.length);
       mainCpu[arm].push(((cpuMs(client.pid, true) - main0) * 1000) / reqs.length);
       wall[arm].push((run.ms * 1000) / reqs.length);
+      const mine: Record<string, number[]> = { all: run.each.map((ms) => ms * 1000) };
+      run.each.forEach((ms, i) => {
+        const method = (reqs[i] as Req)[0].replace("textDocument/", "");
+        const list = mine[method] ?? [];
+        list.push(ms * 1000);
+        mine[method] = list;
+      });
+      for (const [m, us] of Object.entries(mine)) thisRound[arm][m] = median(us);
       run.each.forEach((ms, i) => {
         const b = Math.floor(i / BLOCK);
         const block = blocks[arm][b] ?? [];
@@ -212,6 +230,12 @@ export async function coldSession(
       await client.close();
     }
   }
+  const pairedUs = Object.fromEntries(
+    Object.keys(roundMedians[0]?.guard ?? {}).map((m) => [
+      m,
+      median(roundMedians.map((x) => (x.guard[m] ?? 0) - (x.relay[m] ?? 0))),
+    ]),
+  );
   const perMethod = (arm: Arm) =>
     Object.fromEntries(Object.entries(byMethod[arm]).map(([m, us]) => [m, median(us)]));
   return {
@@ -229,6 +253,7 @@ export async function coldSession(
       guard: median(wall.guard),
     },
     cpuUs: { direct: median(cpu.direct), relay: median(cpu.relay), guard: median(cpu.guard) },
+    pairedUs,
     perBlockUs: {
       direct: blocks.direct.map(median),
       relay: blocks.relay.map(median),

@@ -13,7 +13,46 @@ const HEAD_ID = /^"id":(-?[0-9]{1,15}|"[^"\\]{0,64}"),/;
 const METHOD = /^"method":"([^"\\]{1,200})",/;
 
 export function peekMessage(frame: Frame): Parsed<MessageInfo> {
-  return quick(frame) ?? scanMessage(frame.chunks);
+  return answer(frame) ?? quick(frame) ?? scanMessage(frame.chunks);
+}
+
+const HEAD_BYTES = Buffer.from(HEAD, "latin1");
+const RESULT_BYTES = Buffer.from('"result":', "latin1");
+const ERROR_BYTES = Buffer.from('"error":', "latin1");
+const ID_BYTES = Buffer.from(',"id":', "latin1");
+
+function startsAt(b: Buffer, at: number, what: Buffer): boolean {
+  if (b.length < at + what.length) return false;
+  for (let i = 0; i < what.length; i++) if (b[at + i] !== what[i]) return false;
+  return true;
+}
+
+/**
+ * gopls's most frequent message, an answer with a numeric id, {"jsonrpc":"2.0","result":R,
+ * "id":N} (or "error"), read from a few bytes at each end: no string made, no pattern run (that
+ * cost ~12 µs a message while the code still runs interpreted, a session's first minutes). The
+ * final "}" closes the message, so the ,"id":N before it is the message's own.
+ */
+function answer(frame: Frame): Parsed<MessageInfo> | undefined {
+  const first = frame.chunks[0];
+  const last = frame.chunks[frame.chunks.length - 1];
+  if (!first || !last || !startsAt(first, 0, HEAD_BYTES)) return undefined;
+  const isError = !startsAt(first, HEAD_BYTES.length, RESULT_BYTES);
+  if (isError && !startsAt(first, HEAD_BYTES.length, ERROR_BYTES)) return undefined;
+  let end = last.length - 1;
+  if (last[end] !== 0x7d) return undefined;
+  let id = 0;
+  let scale = 1;
+  while (end > 0 && scale <= 1e14) {
+    const d = (last[end - 1] as number) - 0x30;
+    if (d < 0 || d > 9) break;
+    id += d * scale;
+    scale *= 10;
+    end--;
+  }
+  if (scale === 1 || end < ID_BYTES.length || !startsAt(last, end - ID_BYTES.length, ID_BYTES))
+    return undefined;
+  return { ok: true, value: { kind: "response", id, isError } };
 }
 
 /** The last `n` bytes of a body in pieces, as latin1 (a large body's last piece can be short). */
