@@ -214,7 +214,7 @@ test("gopls.update: before the offer, the new gopls's cache is warmed for the wo
     JSON.stringify(offer.params),
     /gopls v0\.4\.0 is installed and ready warm for this workspace; this session runs v0\.[1-3]\.\d\..*its cache filled for this workspace in \d/,
   );
-  const warmed = JSON.parse(fs.readFileSync(log, "utf8").trim()) as {
+  const warmed = JSON.parse(fs.readFileSync(log, "utf8").split("\n")[0] as string) as {
     folders: unknown;
     settings: unknown;
     nice: string;
