@@ -6,10 +6,12 @@
 // (it goes idle), then shut down.
 // Bounded: a time limit, a memory limit (read as the memory watch reads it), an abort.
 
-import { spawn } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
-import { FrameReader, frameBody, writeFrame } from "../lsp/framing.js";
+import type { Readable, Writable } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { type Frame, FrameReader, frameBody, writeFrame } from "../lsp/framing.js";
 import type { SampleRss } from "../serve/process-memory.js";
 
 export interface Folder {
@@ -66,60 +68,115 @@ const IDLE_POLL_MS = 250;
 const IDLE_MAX_MS = 15_000;
 const IDLE_FIXED_MS = 3000;
 
-/** CPU time of a live process in clock ticks (Linux), undefined elsewhere or once it is gone. */
-function cpuTicks(pid: number): number | undefined {
+/** A poll is quiet when the process ran, or waited to run, at most this long (ns) in it. */
+const QUIET_NS = 10_000_000;
+
+/**
+ * Time a live process's threads have run and have waited to run, in ns (Linux's
+ * /proc/PID/task/TID/schedstat); undefined elsewhere or once it is gone. The waiting counts: a
+ * nice 19 gopls on a busy machine runs little but is not done.
+ */
+function busyNs(pid: number): number | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(fields[11]) + Number(fields[12]);
+    let ns = 0;
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ");
+      ns += Number(run) + Number(wait);
+    }
+    return ns;
   } catch {
     return undefined;
   }
 }
 
 /**
- * Resolves once the process has used at most a tick of CPU in each of two polls (its cache
- * writes done), or after IDLE_MAX_MS; without /proc, after IDLE_FIXED_MS.
+ * Resolves once the process has neither run nor waited to run for more than QUIET_NS in each of
+ * two polls (its cache writes done), or after IDLE_MAX_MS; without /proc, after IDLE_FIXED_MS.
  */
 async function untilIdle(pid: number, signal: AbortSignal | undefined): Promise<void> {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-  let last = cpuTicks(pid);
+  let last = busyNs(pid);
   if (last === undefined) return void (await sleep(IDLE_FIXED_MS));
   const deadline = Date.now() + IDLE_MAX_MS;
   let quiet = 0;
   while (quiet < 2 && Date.now() < deadline && !signal?.aborted) {
     await sleep(IDLE_POLL_MS);
-    const now = cpuTicks(pid);
+    const now = busyNs(pid);
     if (now === undefined) return;
-    quiet = now - last <= 1 ? quiet + 1 : 0;
+    quiet = now - last <= QUIET_NS ? quiet + 1 : 0;
     last = now;
   }
+}
+
+/** `nice` where there is one: the whole process at the lowest priority, from its first thread. */
+function niceCommand(): string | undefined {
+  if (process.platform === "win32") return undefined;
+  return ["/usr/bin/nice", "/bin/nice"].find((p) => fs.existsSync(p));
+}
+
+/** Where the warming gopls runs: the workspace's first folder (never a shared temp dir). */
+function workDir(folders: Folder[]): string {
+  for (const f of folders) {
+    try {
+      const dir = fileURLToPath(f.uri);
+      if (fs.statSync(dir).isDirectory()) return dir;
+    } catch {
+      // not a local folder
+    }
+  }
+  return os.homedir();
 }
 
 /** Runs the build over the folders until its cache holds what the editor's first load needs. */
 export function warmCache(o: WarmCacheOptions): Promise<WarmOutcome> {
   const started = Date.now();
   let peakRss = 0;
-  return new Promise<WarmOutcome>((resolve) => {
-    const child = spawn(o.gopls, [], {
+  if (o.signal?.aborted)
+    return Promise.resolve({ warmed: false, ms: 0, peakRss: 0, why: "aborted" });
+  const nice = niceCommand();
+  let child: ChildProcessByStdio<Writable, Readable, null>;
+  try {
+    // Started under nice: every thread gopls makes, and every go it runs, inherits the priority
+    // (os.setPriority after the spawn reaches only the threads made after it, on Linux).
+    child = spawn(nice ?? o.gopls, nice ? ["-n", "19", o.gopls] : [], {
       env: o.env,
-      cwd: os.tmpdir(),
+      cwd: workDir(o.folders),
       stdio: ["pipe", "pipe", "ignore"],
       windowsHide: true,
     });
+  } catch (error) {
+    return Promise.resolve({
+      warmed: false,
+      ms: 0,
+      peakRss: 0,
+      why: "spawn",
+      detail: String(error),
+    });
+  }
+  return new Promise<WarmOutcome>((resolve) => {
     let done = false;
     let ids = INITIALIZE_ID + 1;
     const diagnosing = new Set<string | number>();
     let settling = false;
+    let sampling = false;
     const timers: NodeJS.Timeout[] = [];
+    // Settled once gopls has exited: the lock is not given up while it still runs.
     const finish = (outcome: WarmOutcome): void => {
       if (done) return;
       done = true;
       for (const t of timers) clearTimeout(t);
       o.signal?.removeEventListener("abort", aborted);
+      if (gone()) return resolve(outcome);
+      child.once("exit", () => resolve(outcome));
       stop();
-      resolve(outcome);
     };
+    const gone = () => child.exitCode !== null || child.signalCode !== null;
+    // The guard going away (an exit, a fatal error) takes the warming gopls with it.
+    const killNow = () => {
+      if (!gone()) child.kill("SIGKILL");
+    };
+    process.once("exit", killNow);
+    child.once("exit", () => process.off("exit", killNow));
     const fail = (why: Exclude<WarmOutcome, { warmed: true }>["why"], detail?: string) =>
       finish({
         warmed: false,
@@ -130,27 +187,41 @@ export function warmCache(o: WarmCacheOptions): Promise<WarmOutcome> {
       });
     // Asked to shut down and exit, then killed if it has not: it never outlives the warming.
     const stop = (): void => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (gone()) return;
       send({ jsonrpc: "2.0", id: ids++, method: "shutdown", params: null });
       send({ jsonrpc: "2.0", method: "exit", params: null });
       child.stdin.end();
-      setTimeout(() => child.kill("SIGKILL"), SHUTDOWN_GRACE_MS).unref();
+      const kill = setTimeout(killNow, SHUTDOWN_GRACE_MS);
+      child.once("exit", () => clearTimeout(kill));
     };
     const send = (message: object): void => {
       if (child.stdin.writable) writeFrame(child.stdin, Buffer.from(JSON.stringify(message)));
     };
-    const aborted = () => fail("aborted");
-    o.signal?.addEventListener("abort", aborted);
-    if (o.signal?.aborted) return fail("aborted");
-
-    child.on("error", (e) => fail("spawn", e.message));
+    child.on("error", (e) => {
+      // Never spawned: no exit will come.
+      if (!done && child.pid === undefined) {
+        done = true;
+        for (const t of timers) clearTimeout(t);
+        process.off("exit", killNow);
+        resolve({
+          warmed: false,
+          ms: Date.now() - started,
+          peakRss,
+          why: "spawn",
+          detail: e.message,
+        });
+      }
+    });
     child.on("exit", (code, signal) => {
       if (!done) fail("exited", signal ? `killed by ${signal}` : `exit status ${code}`);
     });
     child.stdin.on("error", () => {});
-    if (child.pid !== undefined) {
+    const aborted = () => fail("aborted");
+    o.signal?.addEventListener("abort", aborted);
+    if (!nice && child.pid !== undefined) {
       try {
-        // The session's own gopls comes first: the warming takes what CPU is left.
+        // The session's own gopls comes first: the warming takes what CPU is left (on Windows,
+        // the whole process's priority class).
         os.setPriority(child.pid, 19);
       } catch {
         // Not allowed to lower it (rare): it runs at the normal priority.
@@ -177,42 +248,50 @@ export function warmCache(o: WarmCacheOptions): Promise<WarmOutcome> {
       maxBodyBytes: 256 * 1024 * 1024,
       onError: (e) => fail("exited", `malformed output: ${e.message}`),
       onFrame: (frame) => {
-        const m = JSON.parse(frameBody(frame).toString("utf8")) as {
-          id?: string | number;
-          method?: string;
-          params?: { token?: string | number; value?: { kind?: string; title?: string } };
-          result?: unknown;
-        };
-        if (m.method === "workspace/configuration" && m.id !== undefined) {
-          const id = m.id;
-          const items = (m.params as { items?: Array<{ section?: string }> }).items ?? [];
-          const answer = o.configuration ? o.configuration(m.params) : Promise.resolve([]);
-          void answer
-            .catch(() => [])
-            .then((got) =>
-              reply(
-                id,
-                items.map((item, i) =>
-                  item.section === "gopls" ? verbose(got[i]) : (got[i] ?? null),
-                ),
-              ),
-            );
-        } else if (m.method !== undefined && m.id !== undefined) {
-          reply(m.id, null);
-        } else if (m.method === "$/progress") {
-          const { token, value } = m.params ?? {};
-          if (token === undefined) return;
-          if (value?.kind === "begin" && value.title?.startsWith(DIAGNOSIS)) diagnosing.add(token);
-          else if (value?.kind === "end" && diagnosing.delete(token) && !diagnosing.size) settle();
-        } else if (m.id === INITIALIZE_ID && m.method === undefined) {
-          const { error } = m as { error?: { message?: string } };
-          if (error) return fail("exited", `initialize failed: ${error.message}`);
-          send({ jsonrpc: "2.0", method: "initialized", params: {} });
-          for (const textDocument of o.documents ?? [])
-            send({ jsonrpc: "2.0", method: "textDocument/didOpen", params: { textDocument } });
+        try {
+          handle(frame);
+        } catch (error) {
+          // A background task: its gopls's bad output ends the warming, never the session.
+          fail("exited", `malformed output: ${String(error)}`);
         }
       },
     });
+    const handle = (frame: Frame): void => {
+      const m = JSON.parse(frameBody(frame).toString("utf8")) as {
+        id?: string | number;
+        method?: string;
+        params?: { token?: string | number; value?: { kind?: string; title?: string } };
+        result?: unknown;
+      };
+      if (m.method === "workspace/configuration" && m.id !== undefined) {
+        const id = m.id;
+        const items = (m.params as { items?: Array<{ section?: string }> } | null)?.items ?? [];
+        const answer = o.configuration ? o.configuration(m.params) : Promise.resolve([]);
+        void answer
+          .catch(() => [])
+          .then((got) =>
+            reply(
+              id,
+              items.map((item, i) =>
+                item.section === "gopls" ? verbose(got[i]) : (got[i] ?? null),
+              ),
+            ),
+          );
+      } else if (m.method !== undefined && m.id !== undefined) {
+        reply(m.id, null);
+      } else if (m.method === "$/progress") {
+        const { token, value } = m.params ?? {};
+        if (token === undefined) return;
+        if (value?.kind === "begin" && value.title?.startsWith(DIAGNOSIS)) diagnosing.add(token);
+        else if (value?.kind === "end" && diagnosing.delete(token) && !diagnosing.size) settle();
+      } else if (m.id === INITIALIZE_ID && m.method === undefined) {
+        const { error } = m as { error?: { message?: string } };
+        if (error) return fail("exited", `initialize failed: ${error.message}`);
+        send({ jsonrpc: "2.0", method: "initialized", params: {} });
+        for (const textDocument of o.documents ?? [])
+          send({ jsonrpc: "2.0", method: "textDocument/didOpen", params: { textDocument } });
+      }
+    };
     child.stdout.on("data", (chunk: Buffer) => reader.push(chunk));
 
     timers.push(setTimeout(() => fail("timeout"), o.timeoutMs));
@@ -220,11 +299,18 @@ export function warmCache(o: WarmCacheOptions): Promise<WarmOutcome> {
     if (pid !== undefined)
       timers.push(
         setInterval(() => {
-          void o.sampleRss(pid).then((rss) => {
-            if (rss === undefined) return;
-            peakRss = Math.max(peakRss, rss);
-            if (rss > o.maxRss) fail("memory", `${rss} bytes`);
-          });
+          // One reading at a time (off Linux each is a ps or tasklist run).
+          if (sampling) return;
+          sampling = true;
+          void o
+            .sampleRss(pid)
+            .catch(() => undefined)
+            .then((rss) => {
+              sampling = false;
+              if (rss === undefined) return;
+              peakRss = Math.max(peakRss, rss);
+              if (rss > o.maxRss) fail("memory", `${rss} bytes`);
+            });
         }, o.sampleEveryMs ?? 1000),
       );
     const root = o.folders[0]?.uri ?? null;

@@ -143,7 +143,9 @@ export async function withInstallLock<T>(
   let told = false;
   while (!release) {
     try {
-      release = await lockfile.lock(root, {
+      // Keyed by the lock's own path: the library keeps one record per key and process, and the
+      // install lock and the warm lock of one root, held at once, must not share it.
+      release = await lockfile.lock(path.join(root, name), {
         lockfilePath: path.join(root, name),
         realpath: false,
         // Never this old: takeOverIfStale removes stale locks itself.

@@ -5,6 +5,7 @@
 
 import path from "node:path";
 import { type WarmOutcome, warmCache } from "../gopls/cache-warmer.js";
+import { rootPerms } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
 import { WARM_LOCK_NAME } from "../gopls/layout.js";
 import { currentOwner, withInstallLock } from "../gopls/lock.js";
@@ -42,9 +43,11 @@ export async function warmBuild(w: BuildWarming): Promise<Warming> {
   if (!w.folders.length) return { warmed: false, why: "no-workspace", ms: 0, peakRss: 0 };
   const started = Date.now();
   const run = async (): Promise<Warming> => {
+    if (w.signal.aborted) return { warmed: false, why: "aborted", ms: 0, peakRss: 0 };
     w.sessionFile.update({ warming: { version, since: new Date().toISOString() } });
     w.logger.info({ event: "warm.start", gopls: w.gopls.path }, "warming the new gopls's cache");
     const left = Math.max(1000, w.timeoutMs - (Date.now() - started));
+    // warmCache never rejects: an error here is the lock's, and the next root is tried.
     return warmCache({
       gopls: w.gopls.path,
       env: w.env,
@@ -64,7 +67,7 @@ export async function warmBuild(w: BuildWarming): Promise<Warming> {
       outcome = await withInstallLock(
         root,
         currentOwner(`warming ${version}`),
-        0o644,
+        rootPerms(root).file,
         { name: WARM_LOCK_NAME, maxWaitMs: w.timeoutMs },
         run,
       );

@@ -11,7 +11,7 @@ import { startFault } from "../gopls/start-fault.js";
 import type { Frame } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import type { FrameStall } from "../lsp/stall.js";
-import { type Warming, warmBuild } from "./build-warming.js";
+import type { Warming } from "./build-warming.js";
 import { addGuardCommands } from "./capabilities.js";
 import { decode } from "./decode.js";
 import { discardEarly } from "./early-gopls.js";
@@ -261,13 +261,19 @@ export class Session extends SessionCore {
   });
 
   /** A new build's cache, warmed for this workspace as its gopls would load it. */
-  private warm(to: Located): Promise<Warming> {
+  private async warm(to: Located): Promise<Warming> {
     const configuration = this.clientView.configuration
       ? async (params: unknown) => {
-          const reply = await this.editor.request("workspace/configuration", params);
-          return "result" in reply && Array.isArray(reply.result) ? reply.result : [];
+          // An editor that never answers does not hold the warming up: its defaults after 10 s.
+          const reply = await Promise.race([
+            this.editor.request("workspace/configuration", params),
+            new Promise<undefined>((r) => setTimeout(() => r(undefined), 10_000).unref()),
+          ]);
+          return reply && "result" in reply && Array.isArray(reply.result) ? reply.result : [];
         }
       : undefined;
+    // Loaded when a warming runs (a day after the last decision): never on the start path.
+    const { warmBuild } = await import("./build-warming.js");
     return warmBuild({
       gopls: to,
       env: this.goplsEnvFor(to),

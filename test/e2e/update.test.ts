@@ -218,10 +218,14 @@ test("gopls.update: before the offer, the new gopls's cache is warmed for the wo
     folders: unknown;
     settings: unknown;
     nice: string;
+    threads: string[];
   };
   assert.deepEqual(warmed.folders, [folder]);
   assert.deepEqual(warmed.settings, [{ staticcheck: true, verboseWorkDoneProgress: true }]);
   assert.equal(warmed.nice, "19");
+  // Every thread, the Go runtime's own from before main too: started under nice, not lowered after.
+  assert.ok(warmed.threads.length > 1);
+  assert.deepEqual(new Set(warmed.threads), new Set(["19"]), warmed.threads.join(" "));
   // The warming gopls is gone: the guard's only child is the session's gopls.
   await waitUntil("the warming gopls gone", () => childrenOf(peer.pid).length === 1);
   await waitUntil("status no longer shows the warming", () => {
