@@ -171,6 +171,15 @@ export interface ColdResult {
   pairedUs: Record<string, number>;
 }
 
+/** The request mix, from a direct gopls that also warms gopls's caches on disk for every arm. */
+async function probedPlan(dir: string, arms: ArmCommands, total: number): Promise<Req[]> {
+  const probe = await open(dir, arms.direct);
+  const reqs = await plan(probe, dir, total);
+  await timed(probe, reqs.slice(0, 200));
+  await probe.close();
+  return reqs;
+}
+
 /** The requests of a cold run, in blocks: how the cost falls as V8 warms the path. */
 const BLOCK = 60;
 
@@ -185,10 +194,7 @@ export async function coldSession(
   rounds = 10,
   total = 300,
 ): Promise<ColdResult> {
-  const probe = await open(dir, arms.direct);
-  const reqs = await plan(probe, dir, total);
-  await timed(probe, reqs.slice(0, 200)); // gopls's caches on disk, as for the warmed arm
-  await probe.close();
+  const reqs = await probedPlan(dir, arms, total);
   const hover = reqs.find(([m]) => m === "textDocument/hover") as Req;
   const byMethod: Record<Arm, Record<string, number[]>> = { direct: {}, relay: {}, guard: {} };
   const wall: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
@@ -283,10 +289,7 @@ export async function session(
   rounds = 5,
   total = 1000,
 ): Promise<SessionResult> {
-  const probe = await open(dir, arms.direct);
-  const reqs = await plan(probe, dir, total);
-  await timed(probe, reqs.slice(0, 200)); // warm gopls's caches on disk
-  await probe.close();
+  const reqs = await probedPlan(dir, arms, total);
   const wall: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
   const each: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
   const cpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };

@@ -166,11 +166,16 @@ export function warmCache(o: WarmCacheOptions): Promise<WarmOutcome> {
       done = true;
       for (const t of timers) clearTimeout(t);
       o.signal?.removeEventListener("abort", aborted);
-      if (gone()) return resolve(outcome);
+      if (gone()) {
+        process.off("exit", killNow);
+        return resolve(outcome);
+      }
       child.once("exit", () => resolve(outcome));
       stop();
     };
-    const gone = () => child.exitCode !== null || child.signalCode !== null;
+    // Exited, or never started (a spawn error: no exit comes then).
+    const gone = () =>
+      child.pid === undefined || child.exitCode !== null || child.signalCode !== null;
     // The guard going away (an exit, a fatal error) takes the warming gopls with it.
     const killNow = () => {
       if (!gone()) child.kill("SIGKILL");
@@ -198,19 +203,7 @@ export function warmCache(o: WarmCacheOptions): Promise<WarmOutcome> {
       if (child.stdin.writable) writeFrame(child.stdin, Buffer.from(JSON.stringify(message)));
     };
     child.on("error", (e) => {
-      // Never spawned: no exit will come.
-      if (!done && child.pid === undefined) {
-        done = true;
-        for (const t of timers) clearTimeout(t);
-        process.off("exit", killNow);
-        resolve({
-          warmed: false,
-          ms: Date.now() - started,
-          peakRss,
-          why: "spawn",
-          detail: e.message,
-        });
-      }
+      if (child.pid === undefined) fail("spawn", e.message);
     });
     child.on("exit", (code, signal) => {
       if (!done) fail("exited", signal ? `killed by ${signal}` : `exit status ${code}`);

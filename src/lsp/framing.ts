@@ -93,7 +93,8 @@ export class FrameReader {
         const buf = joined ? Buffer.concat([this.head, data]) : data;
         // The canonical header is found in place; any other is searched for.
         let end = joined ? -1 : canonicalHeaderEnd(buf);
-        if (end < 0) {
+        const canonical = end >= 0;
+        if (!canonical) {
           end = buf.indexOf(HEADER_END);
           if (end < 0) {
             if (buf.length > MAX_HEADER_BYTES) {
@@ -109,7 +110,8 @@ export class FrameReader {
           }
         }
         this.head = EMPTY;
-        const fast = fastContentLength(buf, end, this.options.maxBodyBytes);
+        const max = this.options.maxBodyBytes;
+        const fast = canonical ? lengthDigits(buf, end, max) : fastContentLength(buf, end, max);
         const length = fast ?? this.parseHeader(buf.subarray(0, end));
         if (length < 0) return;
         this.bodyLength = length;
@@ -270,8 +272,13 @@ function fastContentLength(buf: Buffer, end: number, max: number): number | unde
   // Byte by byte, not Buffer#compare: its argument checks cost more than the 16 loads while
   // the code is still interpreted (the first minutes of a session).
   for (let i = 0; i < start; i++) if (buf[i] !== CONTENT_LENGTH_BYTES[i]) return undefined;
+  return lengthDigits(buf, end, max);
+}
+
+/** The decimal digits between "Content-Length: " and end, as a length within max. */
+function lengthDigits(buf: Buffer, end: number, max: number): number | undefined {
   let n = 0;
-  for (let i = start; i < end; i++) {
+  for (let i = CONTENT_LENGTH_BYTES.length; i < end; i++) {
     const d = (buf[i] as number) - 0x30;
     if (d < 0 || d > 9) return undefined;
     n = n * 10 + d;

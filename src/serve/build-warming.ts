@@ -73,9 +73,10 @@ export async function warmBuild(w: BuildWarming): Promise<Warming> {
       );
       break;
     } catch (error) {
-      // A root this user cannot write (a shared install dir): the next one.
+      // A root this user cannot write (a shared install dir): the next one, while time is left
+      // (a lock waited for until the time limit is not waited for again elsewhere).
       w.logger.warn({ event: "warm.lock_failed", root, error: String(error) }, "warm lock");
-      if (String(error).includes("timed out waiting")) break;
+      if (Date.now() - started >= w.timeoutMs) break;
     }
   }
   outcome ??= { warmed: false, why: "timeout", ms: Date.now() - started, peakRss: 0 };

@@ -19,7 +19,7 @@ import { SessionMemory } from "./memory.js";
 import { MemoryWatch, memoryLimits } from "./memory-watch.js";
 import * as notices from "./notices.js";
 import { ParentWatch } from "./parent-watch.js";
-import { rssSampler } from "./process-memory.js";
+import { rssSampler, type SampleRss } from "./process-memory.js";
 import { Questions } from "./questions.js";
 import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
 import { Router, type RouterHost } from "./router.js";
@@ -47,6 +47,8 @@ export abstract class SessionCore {
   protected readonly memoryWatch: MemoryWatch;
   /** What `gopls-guard status` shows of this session. */
   protected readonly sessionFile: SessionFile;
+  /** How gopls's resident memory is read (the memory watch, a warming). */
+  protected readonly sampleRss: SampleRss;
   /** Aborted when the session ends: what it runs in the background (a warming) stops. */
   protected readonly ending = new AbortController();
   protected state: SessionState = { name: "starting" };
@@ -68,6 +70,7 @@ export abstract class SessionCore {
 
   constructor(protected readonly o: SessionOptions) {
     this.editor = new EditorChannel(o.editorOut);
+    this.sampleRss = o.sampleRss ?? rssSampler();
     this.reporter = new EditorReporter(this.editor, o.logger, () => this.clientView);
     this.held = new HeldFaults(() => this.faultView.refresh());
     this.faultView = new FaultView({
@@ -116,7 +119,7 @@ export abstract class SessionCore {
     });
     this.memoryWatch = new MemoryWatch(
       memoryLimits(o.config.memoryLimit, o.config.memorySampleMs),
-      o.sampleRss ?? rssSampler(),
+      this.sampleRss,
       {
         soft: (rss) => this.memoryHigh(rss, false),
         hard: (rss) => this.memoryHigh(rss, true),

@@ -19,7 +19,6 @@ import type { Exit } from "./gopls-process.js";
 import { GUARD_COMMANDS } from "./held-faults.js";
 import { killedForMemory } from "./memory-notices.js";
 import * as notices from "./notices.js";
-import { rssSampler } from "./process-memory.js";
 import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
 import { SessionCore } from "./session-core.js";
 import type { RestartCause, SessionState } from "./session-state.js";
@@ -282,7 +281,7 @@ export class Session extends SessionCore {
       lockRoots: [path.dirname(path.dirname(to.path)), this.o.config.home],
       maxRss: this.memoryWatch.limits.soft,
       timeoutMs: this.o.config.warmTimeoutMs,
-      sampleRss: this.o.sampleRss ?? rssSampler(),
+      sampleRss: this.sampleRss,
       sessionFile: this.sessionFile,
       logger: this.o.logger,
       signal: this.ending.signal,

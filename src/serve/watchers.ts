@@ -108,17 +108,18 @@ export class Watchers {
       sessionFile: this.s.sessionFile,
       logger,
       serving: this.s.serving,
-      warm: (u: Update) => {
-        const current = this.s.located() as Located;
-        return this.s.warm({ ...current, path: u.path, version: u.to });
-      },
+      warm: (u: Update) => this.s.warm(this.buildOf(u)),
       switchTo: async (u: Update) => {
-        const current = this.s.located() as Located;
-        this.s.relocate({ ...current, path: u.path, version: u.to });
+        this.s.relocate(this.buildOf(u));
         await this.s.plannedRestart("update", `switching to gopls ${u.to}`, updated(u));
       },
     };
     setTimeout(() => void offerUpdate(flow), config.checksDelayMs).unref();
+  }
+
+  /** The running build's location, for the update's build. */
+  private buildOf(u: Update): Located {
+    return { ...(this.s.located() as Located), path: u.path, version: u.to };
   }
 
   /**
