@@ -8,10 +8,10 @@ import type { Finding } from "../findings.js";
 import { resolveGopls, resolveOptions } from "../gopls/launch.js";
 import { goplsEnv } from "../gopls/locate.js";
 import { tuneHeapForLongSession } from "../heap.js";
-import { openLog } from "../log.js";
+import { type Log, openLog } from "../log.js";
 import { restartPolicy } from "./restart-policy.js";
 import { Session } from "./session.js";
-import type { SkewBuilder } from "./session-core.js";
+import type { SessionOptions, SkewBuilder } from "./session-core.js";
 import type { Updater } from "./update-flow.js";
 
 declare const GUARD_VERSION: string;
@@ -24,10 +24,17 @@ export async function serve(
   problems: Finding[],
   goplsArgs: string[],
 ): Promise<never> {
-  // Whatever a dependency prints must not corrupt the LSP stream.
+  const log = serveLog(config, goplsArgs);
+  const session = new Session(
+    sessionOptions(config, log, goplsArgs, { editorIn: process.stdin, editorOut: process.stdout }),
+  );
+  return runToEnd(session, log, problems);
+}
+
+/** The log of a process that serves: nothing reaches stdout, whatever a dependency prints. */
+export function serveLog(config: Config, goplsArgs: string[], fields: object = {}): Log {
   globalThis.console = new Console(process.stderr, process.stderr);
   const log = openLog(config, "gopls-guard");
-  const env = process.env;
   log.logger.info(
     {
       event: "session.start",
@@ -38,15 +45,26 @@ export async function serve(
       home: config.home,
       args: goplsArgs,
       platform: `${os.platform()}/${os.arch()}`,
+      ...fields,
     },
     "session start",
   );
-  const session = new Session({
+  return log;
+}
+
+/** A session of this process: its gopls resolved, installed and watched as the config says. */
+export function sessionOptions(
+  config: Config,
+  log: Log,
+  goplsArgs: string[],
+  streams: Pick<SessionOptions, "editorIn" | "editorOut" | "detached">,
+): SessionOptions {
+  const env = process.env;
+  return {
     config,
     logger: log.logger,
     logFile: log.file,
-    editorIn: process.stdin,
-    editorOut: process.stdout,
+    ...streams,
     resolve: async ({ env: consented, ...hooks }) => {
       const resolved = await resolveGopls(
         resolveOptions(config, log, {
@@ -68,12 +86,18 @@ export async function serve(
     restartPolicy: restartPolicy(config),
     updater: backgroundUpdater(config, log),
     skew: skewBuilder(config, log),
-  });
+  };
+}
+
+/**
+ * Runs the session to its end and exits the process after it: signals end it in order, and
+ * gopls never outlives the guard, whatever goes wrong in the guard itself.
+ */
+export async function runToEnd(session: Session, log: Log, problems: Finding[]): Promise<never> {
   for (const finding of problems) session.report(finding);
   for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
     process.on(signal, () => void session.end(`received ${signal}`, 1));
   }
-  // If anything goes wrong in the guard itself, gopls must not outlive it.
   process.on("exit", () => session.killNow());
   process.on("uncaughtException", (error) => {
     log.logger.fatal(
@@ -129,11 +153,7 @@ let launchersChecked = false;
  * Once a session, after gopls is up: a launcher built by an older Go minor makes VS Code's Go
  * extension ask to recompile it at every start, so it is rebuilt (off the warm path: loaded late).
  */
-function refreshLaunchersOnce(
-  config: Config,
-  env: NodeJS.ProcessEnv,
-  log: ReturnType<typeof openLog>,
-): void {
+function refreshLaunchersOnce(config: Config, env: NodeJS.ProcessEnv, log: Log): void {
   if (launchersChecked) return;
   launchersChecked = true;
   setTimeout(() => {
@@ -159,7 +179,7 @@ function exitAfterFlush(code: number): Promise<never> {
 
 async function postStartChecks(
   config: Config,
-  log: ReturnType<typeof openLog>,
+  log: Log,
   goplsVersion: string | undefined,
 ): Promise<Finding[]> {
   const { processSeams, runChecks } = await import("../doctor/checks.js");
@@ -174,7 +194,7 @@ async function postStartChecks(
 }
 
 /** The background update, loaded only when a session runs it (a day after the last decision). */
-function backgroundUpdater(config: Config, log: ReturnType<typeof openLog>): Updater {
+function backgroundUpdater(config: Config, log: Log): Updater {
   // Quiet: what the update meets is logged; the session asks only about a result.
   const options = () =>
     resolveOptions(config, log, {
@@ -189,7 +209,7 @@ function backgroundUpdater(config: Config, log: ReturnType<typeof openLog>): Upd
 }
 
 /** Builds the gopls a newer go line needs, loaded only when a workspace asks for it. */
-function skewBuilder(config: Config, log: ReturnType<typeof openLog>): SkewBuilder {
+function skewBuilder(config: Config, log: Log): SkewBuilder {
   const options = () =>
     resolveOptions(config, log, {
       allowInstall: true,

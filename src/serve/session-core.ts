@@ -23,7 +23,7 @@ import { rssSampler, type SampleRss } from "./process-memory.js";
 import { Questions } from "./questions.js";
 import { DEFAULT_RESTART_POLICY } from "./restart-policy.js";
 import { Router, type RouterHost } from "./router.js";
-import { SessionFile, workspaceOf } from "./session-file.js";
+import { SessionFile, type SessionInfo, workspaceOf } from "./session-file.js";
 import type { SessionEnd, SessionOptions } from "./session-options.js";
 import { describeState, type SessionState } from "./session-state.js";
 import { StandIn } from "./stand-in.js";
@@ -195,7 +195,7 @@ export abstract class SessionCore {
     editorIn.on("error", (e) => void this.end(`editor stdin error: ${e.message}`, 1));
     editorOut.on("error", (e) => void this.end(`editor stdout error: ${e.message}`, 1));
     editorOut.on("drain", () => this.supervisor.current?.resumeOutput());
-    this.parentWatch.start();
+    if (!this.o.detached) this.parentWatch.start();
     void this.launch();
   }
 
@@ -290,7 +290,7 @@ export abstract class SessionCore {
     const token = params.workDoneToken;
     if (this.state.name === "starting" && (typeof token === "string" || typeof token === "number"))
       this.reporter.workDoneToken = token;
-    if (typeof params.processId === "number" && params.processId > 0)
+    if (typeof params.processId === "number" && params.processId > 0 && !this.o.detached)
       this.parentWatch.watchEditor(params.processId);
     this.sessionFile.update({
       editorPid: typeof params.processId === "number" ? params.processId : undefined,
@@ -348,6 +348,11 @@ export abstract class SessionCore {
       "session ended",
     );
     this.finish({ reason, exitCode });
+  }
+
+  /** What `gopls-guard status` shows of this session, beyond what the session knows itself. */
+  describe(change: Partial<SessionInfo>): void {
+    this.sessionFile.update(change);
   }
 
   /** Synchronous last resort when the process is going down regardless. */

@@ -21,6 +21,17 @@ export interface SessionInfo {
   pendingUpdate: string | undefined;
   /** A new gopls's cache being warmed before it is offered: its version, since when. */
   warming?: { version: string; since: string } | undefined;
+  /** A shared gopls (src/shared/): its key, its clients. */
+  shared?: SharedInfo | undefined;
+}
+
+export interface SharedInfo {
+  socket: string;
+  key: string;
+  /** Each part of the key's hash, by name: what two instances of one workspace differ in. */
+  parts: Record<string, string>;
+  clients: number[];
+  idleSince?: string | undefined;
 }
 
 export function sessionsDir(home: string): string {

@@ -41,6 +41,11 @@ export interface SessionOptions {
   logFile: string;
   editorIn: Readable;
   editorOut: Writable;
+  /**
+   * A shared gopls's session: its editor is many clients (src/shared/), so neither the editor's
+   * process nor the guard's parent is watched; it ends when its last client has long left.
+   */
+  detached?: boolean;
   /** Decides, verifies and if needed installs the gopls to run; may take minutes. */
   resolve: (hooks: ResolveHooks) => Promise<Result<Located>>;
   goplsArgs: string[];
