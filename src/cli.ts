@@ -3,7 +3,9 @@
 // run as-is (passthrough).
 
 export type Command =
-  | { kind: "serve"; goplsArgs: string[] }
+  | { kind: "serve"; goplsArgs: string[]; share?: boolean }
+  /** A shared gopls, started by a client's guard (src/shared/instance.ts): not for users. */
+  | { kind: "instance"; socket: string; goplsArgs: string[] }
   | { kind: "passthrough"; goplsArgs: string[] }
   | { kind: "guard"; name: GuardCommand; args: string[] }
   | { kind: "usage" };
@@ -35,7 +37,15 @@ function flagName(arg: string): string {
   return arg.replace(/^--?/, "").split("=")[0] ?? "";
 }
 
-export function parseCommand(argv: readonly string[]): Command {
+/** The guard's own flag in a serve command line: gopls has no such flag. */
+const SHARE_FLAG = "--share";
+export const INSTANCE_COMMAND = "__shared-instance";
+
+export function parseCommand(all: readonly string[]): Command {
+  if (all[0] === INSTANCE_COMMAND && all[1])
+    return { kind: "instance", socket: all[1], goplsArgs: all.slice(2) };
+  const share = all.includes(SHARE_FLAG);
+  const argv = share ? all.filter((a) => a !== SHARE_FLAG) : all;
   const first = argv[0];
   if (first === "--help" || first === "-h") return { kind: "usage" };
   if (first !== undefined && GUARD_COMMANDS.has(first)) {
@@ -65,7 +75,9 @@ export function parseCommand(argv: readonly string[]): Command {
     ) {
       return { kind: "passthrough", goplsArgs: [...argv] };
     }
-    return { kind: "serve", goplsArgs: [...argv] };
+    return share
+      ? { kind: "serve", goplsArgs: [...argv], share }
+      : { kind: "serve", goplsArgs: [...argv] };
   }
   return { kind: "passthrough", goplsArgs: [...argv] };
 }
@@ -74,6 +86,8 @@ export const USAGE = `gopls-guard: run it wherever your editor runs gopls.
 
 Usage:
   gopls-guard [gopls flags] [serve [flags]]   serve LSP on stdio through the guard
+  gopls-guard --share [serve]                 the same, through one gopls shared by the
+                                              clients of this workspace and settings
   gopls-guard doctor [--json]                 check Go, gopls and the network; explain faults
   gopls-guard install [--version V]           install the gopls the guard would run
   gopls-guard which                           print the gopls the guard would run

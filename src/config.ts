@@ -80,6 +80,15 @@ export interface Config {
    * past it the switch is offered anyway. 0 (GOPLS_GUARD_WARM=off): no warming.
    */
   warmTimeoutMs: number;
+  /**
+   * Serve through one gopls shared with every other client of the same key (GOPLS_GUARD_SHARE=1,
+   * or `--share` on the command line): see src/shared/.
+   */
+  share: boolean;
+  /** How long a shared gopls outlives its last client (GOPLS_GUARD_SHARE_IDLE_MS). */
+  shareIdleMs: number;
+  /** Where the shared gopls's sockets are (GOPLS_GUARD_SHARE_DIR); undefined: the default. */
+  shareDir: string | undefined;
 }
 
 export interface Platform {
@@ -252,8 +261,19 @@ export function loadConfig(p: Platform): { config: Config; problems: Finding[] }
       env.GOPLS_GUARD_WARM === "off"
         ? 0
         : positiveInt(env, "GOPLS_GUARD_WARM_TIMEOUT_MS", DEFAULTS.warmTimeoutMs, problems),
+    share: ["1", "on", "true", "yes"].includes((env.GOPLS_GUARD_SHARE ?? "").trim().toLowerCase()),
+    shareIdleMs: positiveInt(env, "GOPLS_GUARD_SHARE_IDLE_MS", DEFAULTS.shareIdleMs, problems),
+    shareDir: absolute(env, "GOPLS_GUARD_SHARE_DIR", problems),
   };
   return { config, problems };
+}
+
+function absolute(env: NodeJS.ProcessEnv, name: string, problems: Finding[]): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  if (path.isAbsolute(raw)) return raw;
+  problems.push(invalid(name, raw, "an absolute path"));
+  return undefined;
 }
 
 function definedOnly(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {

@@ -25,4 +25,6 @@ export const DEFAULTS = {
   frameStallMs: 30_000,
   /** Warming a new gopls's cache (one workspace load) before a switch is given this long. */
   warmTimeoutMs: 10 * 60_000,
+  /** A shared gopls (GOPLS_GUARD_SHARE) exits this long after its last client left. */
+  shareIdleMs: 5 * 60_000,
 } as const;

@@ -10,7 +10,20 @@ import { serve } from "./serve/serve.js";
 export async function main(command: Command, config: Config, problems: Finding[]): Promise<number> {
   switch (command.kind) {
     case "serve":
+      if (command.share || config.share)
+        return (await import("./shared/client.js")).serveShared(
+          config,
+          problems,
+          command.goplsArgs,
+        );
       return serve(config, problems, command.goplsArgs);
+    case "instance":
+      return (await import("./shared/instance.js")).runInstance(
+        config,
+        problems,
+        command.socket,
+        command.goplsArgs,
+      );
     case "usage":
       process.stdout.write(USAGE);
       return 0;

@@ -17,7 +17,8 @@ const platform = { env: process.env, platform: process.platform, homedir: os.hom
 const loaded = loadConfig(platform);
 const { config, finding } = usableHome(loaded.config, platform);
 const problems = finding ? [...loaded.problems, finding] : loaded.problems;
-if (command.kind === "serve") spawnWarmGopls(command.goplsArgs);
+// A shared session's gopls is its instance's (src/shared/): none is spawned here.
+if (command.kind === "serve" && !command.share && !config.share) spawnWarmGopls(command.goplsArgs);
 
 // Not a top-level await: the same bundle also builds the single-file executables (CommonJS).
 void import("./main.js").then(({ main }) =>

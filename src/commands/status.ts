@@ -6,6 +6,7 @@ import { formatBytes } from "../bytes.js";
 import type { Config } from "../config.js";
 import { forTerminal, redact } from "../safe-text.js";
 import { liveSessions, type SessionInfo } from "../serve/session-file.js";
+import { differingParts } from "../shared/key.js";
 import { jsonFlag } from "./json-flag.js";
 
 function uptime(since: string, now: number): string {
@@ -65,5 +66,33 @@ export function status(config: Config, args: string[]): number {
       .join("  ")
       .trimEnd();
   process.stdout.write(`${[line(head), ...rows.map(line)].join("\n")}\n`);
+  const shared = sharedLines(sessions, now);
+  if (shared.length > 0)
+    process.stdout.write(`\nShared gopls (GOPLS_GUARD_SHARE):\n${shared.join("\n")}\n`);
   return 0;
+}
+
+/**
+ * Each shared instance: its clients, its key; for two instances of one workspace, the parts of
+ * the key they differ in (by name: the values may hold credentials).
+ */
+function sharedLines(sessions: SessionInfo[], now: number): string[] {
+  const shared = sessions.filter((s) => s.shared);
+  return shared.map((s) => {
+    const info = s.shared as NonNullable<SessionInfo["shared"]>;
+    const n = info.clients.length;
+    const clients =
+      n === 0
+        ? `no client (idle for ${uptime(info.idleSince ?? s.startedAt, now)})`
+        : `shared by ${n} client${n === 1 ? "" : "s"} (guard pid${n === 1 ? "" : "s"} ${info.clients.join(", ")})`;
+    const twins = shared.filter((o) => o !== s && o.workspace === s.workspace && o.shared);
+    const differs = twins.map((o) => {
+      const parts = differingParts(
+        info.parts,
+        (o.shared as NonNullable<SessionInfo["shared"]>).parts,
+      );
+      return `; differs from ${o.guardPid} in: ${parts.join(", ")}`;
+    });
+    return `  ${s.guardPid}  ${forTerminal(s.workspace ?? "-", false)}: ${clients}, key ${info.key.slice(0, 12)}${differs.join("")}`;
+  });
 }

@@ -1,0 +1,501 @@
+// The editor's side of shared mode (GOPLS_GUARD_SHARE=1, `--share`): the guard the editor runs
+// finds, or starts, the shared gopls of its key and relays the editor's session to it. It keeps
+// what a replay needs (the initialize, the open documents with their text, the requests not yet
+// answered), so when the instance is gone (killed, or idle-stopped as the editor came back) or
+// moves this client out (its text or settings departed from the others'), the editor's session
+// goes on in a new instance, or in a gopls of its own, with no request lost or answered twice.
+
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import { PassThrough } from "node:stream";
+import type { Config } from "../config.js";
+import type { Finding } from "../findings.js";
+import { type Located, warmGopls } from "../gopls/warm.js";
+import type { Log } from "../log.js";
+import { encodeFrame, FrameReader, frameBody } from "../lsp/framing.js";
+import { OpenDocuments } from "../serve/documents.js";
+import { ParentWatch } from "../serve/parent-watch.js";
+import type { Hello } from "./instance.js";
+import { type ShareKey, shareKey } from "./key.js";
+import { HELLO, MOVE_OUT } from "./mux.js";
+import { shareDir, socketPath } from "./socket-dir.js";
+
+declare const GUARD_VERSION: string;
+
+type Json = Record<string, unknown>;
+type Id = number | string;
+
+const REPLAY_ID = "gopls-guard-share-replay#";
+/** More instance losses than this in a minute: the client goes on with a gopls of its own. */
+const MAX_RECONNECTS_A_MINUTE = 5;
+const INSTANCE_START_MS = 20_000;
+
+interface Upstream {
+  write(frame: Buffer): void;
+  /** The client is done with it (the editor ended). */
+  end(): void;
+}
+
+export async function serveShared(
+  config: Config,
+  problems: Finding[],
+  goplsArgs: string[],
+): Promise<never> {
+  const { serveLog } = await import("../serve/serve.js");
+  const log = serveLog(config, goplsArgs, { share: true });
+  return new SharedClient(config, problems, goplsArgs, log).run();
+}
+
+class SharedClient {
+  private initialize: Json | undefined;
+  private initializeId: Id | undefined;
+  private initializeAnswered = false;
+  private initializedSeen = false;
+  private shutdownSeen = false;
+  private readonly docs = new OpenDocuments();
+  /** The editor's requests not answered yet, in order, by id (typed: 1 and "1" differ). */
+  private readonly pending = new Map<string, Buffer>();
+  private readonly registered = new Set<string>();
+  private queue: Buffer[] = [];
+  private upstream: Upstream | undefined;
+  private key: ShareKey | undefined;
+  private replayId: string | undefined;
+  private movedOut: string | undefined;
+  private privateSession = false;
+  private losses: number[] = [];
+  private nextReplay = 1;
+  private ending = false;
+  private readonly parentWatch: ParentWatch;
+
+  constructor(
+    private readonly config: Config,
+    private readonly problems: Finding[],
+    private readonly goplsArgs: string[],
+    private readonly log: Log,
+  ) {
+    this.parentWatch = new ParentWatch(config.parentPollMs, (why) => this.finish(why, 1));
+  }
+
+  run(): Promise<never> {
+    const reader = new FrameReader({
+      maxBodyBytes: this.config.maxMessageBytes,
+      onFrame: (frame) => this.fromEditor(frameBody(frame)),
+      onError: (e) => this.badInput(e.message),
+    });
+    process.stdin.on("data", (chunk: Buffer) => reader.push(chunk));
+    process.stdin.on("end", () => this.editorGone("editor closed stdin"));
+    process.stdout.on("error", () => this.editorGone("editor stdout error"));
+    for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const)
+      process.on(signal, () => this.editorGone(`received ${signal}`));
+    this.parentWatch.start();
+    return new Promise<never>(() => {});
+  }
+
+  // ---- the editor's side
+
+  private fromEditor(body: Buffer): void {
+    let m: Json;
+    try {
+      m = JSON.parse(body.toString("utf8")) as Json;
+    } catch (error) {
+      return this.badInput(`invalid JSON: ${(error as Error).message}`);
+    }
+    const method = typeof m.method === "string" ? m.method : undefined;
+    const id = m.id as Id | undefined;
+    if (method && id !== undefined && id !== null) this.pending.set(idKey(id), body);
+    const params = (m.params ?? {}) as Json;
+    switch (method) {
+      case "initialize":
+        this.initialize = params;
+        this.initializeId = id;
+        if (typeof params.processId === "number" && params.processId > 0)
+          this.parentWatch.watchEditor(params.processId);
+        // Sent by the replay, from the pending requests: first, whatever was queued.
+        return void this.connect();
+      case "initialized":
+        this.initializedSeen = true;
+        break;
+      case "shutdown":
+        this.shutdownSeen = true;
+        break;
+      case "exit":
+        this.send(body);
+        return this.editorGone("editor sent exit");
+      case "textDocument/didOpen":
+        this.docs.open(params as Parameters<OpenDocuments["open"]>[0]);
+        break;
+      case "textDocument/didChange":
+        this.docs.change(params as Parameters<OpenDocuments["change"]>[0]);
+        break;
+      case "textDocument/didClose":
+        this.docs.close(params as Parameters<OpenDocuments["close"]>[0]);
+        break;
+      case "workspace/didChangeWorkspaceFolders":
+        return this.foldersChanged(params);
+    }
+    this.send(body);
+  }
+
+  private send(body: Buffer): void {
+    const frame = encodeFrame(body);
+    if (this.upstream) this.upstream.write(frame);
+    else this.queue.push(frame);
+  }
+
+  /** Other folders are another key: the session goes on in that key's instance. */
+  private foldersChanged(params: Json): void {
+    const event = params.event as { added?: { uri: string }[]; removed?: { uri: string }[] };
+    const init = this.initialize ?? {};
+    const now = ((init.workspaceFolders as { uri: string }[] | null) ?? []).filter(
+      (f) => !event?.removed?.some((r) => r.uri === f.uri),
+    );
+    this.initialize = { ...init, workspaceFolders: [...now, ...(event?.added ?? [])] };
+    if (this.privateSession)
+      return this.send(
+        encodeBody({ jsonrpc: "2.0", method: "workspace/didChangeWorkspaceFolders", params }),
+      );
+    this.log.logger.info({ event: "share.rekey", why: "workspace folders changed" }, "new key");
+    this.drop();
+  }
+
+  private editorGone(why: string): void {
+    if (this.privateSession) {
+      // The session of its own sees the end as it would from an editor.
+      return this.upstream?.end();
+    }
+    this.finish(why, this.shutdownSeen ? 0 : 1);
+  }
+
+  private finish(why: string, code: number): void {
+    if (this.ending) return;
+    this.ending = true;
+    this.log.logger.info({ event: "session.end", reason: why, exitCode: code }, "session ended");
+    this.upstream?.end();
+    void this.log.load().then(() => {
+      this.log.flush();
+      process.stdout.write("", () => process.exit(code));
+      setTimeout(() => process.exit(code), 1000).unref();
+    });
+  }
+
+  private badInput(reason: string): void {
+    this.log.logger.error(
+      { event: "lsp.malformed_frame", from: "editor", reason },
+      "malformed input",
+    );
+    process.stdout.write(
+      encodeFrame(
+        encodeBody({
+          jsonrpc: "2.0",
+          method: "window/showMessage",
+          params: {
+            type: 1,
+            message: `gopls-guard: the editor sent a malformed message (${reason}); the session ends. Log: ${this.log.file}`,
+          },
+        }),
+      ),
+    );
+    this.finish("malformed editor input", 1);
+  }
+
+  // ---- the instance's side
+
+  private fromUpstream(body: Buffer): void {
+    let m: Json;
+    try {
+      m = JSON.parse(body.toString("utf8")) as Json;
+    } catch {
+      return;
+    }
+    const method = typeof m.method === "string" ? m.method : undefined;
+    if (method === undefined) {
+      const id = m.id as Id;
+      if (id === this.replayId) return;
+      if (id === this.initializeId) this.initializeAnswered = true;
+      this.pending.delete(idKey(id));
+    } else if (method === MOVE_OUT) {
+      this.movedOut = String((m.params as { reason?: unknown })?.reason ?? "moved out");
+      return;
+    } else if (method === "client/registerCapability") {
+      // A new instance registers again what the editor already has: answered here.
+      const ids = ((m.params as { registrations?: { id: string }[] })?.registrations ?? []).map(
+        (r) => String(r.id),
+      );
+      if (ids.length > 0 && ids.every((id) => this.registered.has(id))) {
+        this.upstream?.write(
+          encodeFrame(encodeBody({ jsonrpc: "2.0", id: m.id as Id, result: null })),
+        );
+        return;
+      }
+      for (const id of ids) this.registered.add(id);
+    } else if (method === "client/unregisterCapability") {
+      for (const r of (m.params as { unregisterations?: { id: string }[] })?.unregisterations ?? [])
+        this.registered.delete(String(r.id));
+    }
+    process.stdout.write(encodeFrame(body));
+  }
+
+  private async connect(): Promise<void> {
+    const init = this.initialize ?? {};
+    if (!this.key) {
+      const gopls = safely(() =>
+        warmGopls({ config: this.config, env: process.env, deferDue: true }),
+      );
+      this.key = shareKey({
+        uid: process.getuid?.() ?? 0,
+        guard: `${typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev"} ${realpath(process.argv[1] ?? process.execPath)}`,
+        gopls: goplsBuild(this.config, gopls),
+        PATH: gopls?.goplsPATH ?? process.env.PATH ?? "",
+        env: process.env,
+        goplsArgs: this.goplsArgs,
+        initialize: init,
+      });
+    }
+    const dir =
+      process.platform === "win32"
+        ? undefined
+        : shareDir({
+            configured: this.config.shareDir,
+            env: process.env,
+            uid: process.getuid?.() ?? 0,
+          });
+    if (!dir?.ok) {
+      if (dir) this.problems.push(dir.finding);
+      return this.goPrivate(
+        dir ? dir.finding.message : "shared mode needs Unix sockets (not on Windows yet)",
+      );
+    }
+    const sock = socketPath(dir.value, this.key.hash);
+    let conn: net.Socket;
+    try {
+      conn = await this.connectOrStart(sock);
+    } catch (error) {
+      return this.goPrivate(`the shared gopls could not be reached: ${(error as Error).message}`);
+    }
+    if (this.ending) return void conn.destroy();
+    this.log.logger.info({ event: "share.connected", socket: sock, key: this.key.hash }, "shared");
+    this.attach(conn);
+  }
+
+  private attach(conn: net.Socket): void {
+    const reader = new FrameReader({
+      maxBodyBytes: this.config.maxMessageBytes,
+      onFrame: (frame) => this.fromUpstream(frameBody(frame)),
+      onError: () => conn.destroy(),
+    });
+    conn.on("data", (chunk: Buffer) => reader.push(chunk));
+    conn.on("error", () => {});
+    let ended = false;
+    const upstream: Upstream = {
+      write: (frame) => {
+        if (!conn.destroyed) conn.write(frame);
+      },
+      end: () => {
+        ended = true;
+        conn.end();
+      },
+    };
+    conn.on("close", () => {
+      if (ended || this.ending || this.upstream !== upstream) return;
+      this.upstream = undefined;
+      this.lost();
+    });
+    const key = this.key as ShareKey;
+    const hello: Hello = { pid: process.pid, key };
+    conn.write(encodeFrame(encodeBody({ jsonrpc: "2.0", method: HELLO, params: hello })));
+    this.upstream = upstream;
+    this.replay(upstream);
+  }
+
+  /** Drops the current instance on purpose (a new key): the close brings the replay. */
+  private drop(): void {
+    this.key = undefined;
+    const up = this.upstream;
+    this.upstream = undefined;
+    up?.end();
+    void this.connect();
+  }
+
+  /** The connection closed: moved out, or the instance is gone. */
+  private lost(): void {
+    const moved = this.movedOut;
+    if (moved) return void this.goPrivate(moved);
+    const now = Date.now();
+    this.losses = [...this.losses.filter((t) => now - t < 60_000), now];
+    if (this.losses.length > MAX_RECONNECTS_A_MINUTE)
+      return void this.goPrivate(
+        `the shared gopls was lost ${this.losses.length} times in a minute`,
+      );
+    this.log.logger.warn({ event: "share.lost" }, "shared gopls gone: reconnecting");
+    void this.connect();
+  }
+
+  /** Everything the editor's session has said that still holds, to a new instance. */
+  private replay(up: Upstream): void {
+    const initializePending =
+      this.initializeId !== undefined && this.pending.has(idKey(this.initializeId));
+    if (this.initialize && !initializePending && this.initializeAnswered) {
+      this.replayId = `${REPLAY_ID}${this.nextReplay++}`;
+      up.write(
+        frameOf({
+          jsonrpc: "2.0",
+          id: this.replayId,
+          method: "initialize",
+          params: this.initialize,
+        }),
+      );
+    } else if (initializePending) {
+      up.write(encodeFrame(this.pending.get(idKey(this.initializeId as Id)) as Buffer));
+    }
+    const queued = this.queue;
+    this.queue = [];
+    if (this.initializeAnswered) {
+      if (this.initializedSeen)
+        up.write(frameOf({ jsonrpc: "2.0", method: "initialized", params: {} }));
+      for (const doc of this.docs.all())
+        up.write(
+          frameOf({
+            jsonrpc: "2.0",
+            method: "textDocument/didOpen",
+            params: { textDocument: doc },
+          }),
+        );
+      for (const [id, body] of this.pending)
+        if (id !== idKey(this.initializeId as Id)) up.write(encodeFrame(body));
+      // What the editor sent since the loss went into the queue and is in the state above.
+      return;
+    }
+    // The editor's initialize was not answered yet: what it sent since goes on in order.
+    for (const frame of queued) up.write(frame);
+  }
+
+  /** The editor's session goes on with a gopls of its own, in this process. */
+  private async goPrivate(why: string): Promise<void> {
+    if (this.privateSession || this.ending) return;
+    this.privateSession = true;
+    this.log.logger.warn({ event: "share.private", why }, "going on with a gopls of its own");
+    const { runToEnd, sessionOptions } = await import("../serve/serve.js");
+    const { Session } = await import("../serve/session.js");
+    const toSession = new PassThrough();
+    const fromSession = new PassThrough();
+    const session = new Session(
+      sessionOptions(this.config, this.log, this.goplsArgs, {
+        editorIn: toSession,
+        editorOut: fromSession,
+      }),
+    );
+    const reader = new FrameReader({
+      maxBodyBytes: this.config.maxMessageBytes,
+      onFrame: (frame) => this.fromUpstream(frameBody(frame)),
+      onError: () => {},
+    });
+    fromSession.on("data", (chunk: Buffer) => reader.push(chunk));
+    const upstream: Upstream = {
+      write: (frame) => toSession.write(frame),
+      end: () => toSession.end(),
+    };
+    this.parentWatch.stop();
+    this.upstream = upstream;
+    this.replay(upstream);
+    const problems = [...this.problems];
+    void runToEnd(session, this.log, problems);
+  }
+
+  private async connectOrStart(sock: string): Promise<net.Socket> {
+    const first = await tryConnect(sock);
+    if (first) return first;
+    const { default: lockfile } = await import("proper-lockfile");
+    const release = await lockfile.lock(sock, {
+      lockfilePath: `${sock}.lock`,
+      realpath: false,
+      stale: 10_000,
+      update: 2000,
+      retries: { retries: 400, minTimeout: 25, maxTimeout: 100 },
+    });
+    try {
+      const again = await tryConnect(sock);
+      if (again) return again;
+      // A socket left by an instance that was killed: only this user can write the dir.
+      fs.rmSync(sock, { force: true });
+      await startInstance(sock, this.goplsArgs);
+      const deadline = Date.now() + INSTANCE_START_MS;
+      while (Date.now() < deadline) {
+        const conn = await tryConnect(sock);
+        if (conn) return conn;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`no shared gopls listened at ${sock} within ${INSTANCE_START_MS / 1000} s`);
+    } finally {
+      await release().catch(() => {});
+    }
+  }
+}
+
+/** The shared instance, detached: no editor's end (or process group) is its end. */
+async function startInstance(sock: string, goplsArgs: string[]): Promise<void> {
+  const { whatRunsNow } = await import("../launcher/self.js");
+  const { INSTANCE_COMMAND } = await import("../cli.js");
+  const self = await whatRunsNow();
+  if (!self) throw new Error("cannot tell how the guard was started");
+  const { node, nodeFlags, guard } = self.target;
+  const child = spawn(
+    node,
+    [...nodeFlags, ...(guard ? [guard] : []), INSTANCE_COMMAND, sock, ...goplsArgs],
+    { detached: true, stdio: "ignore", env: process.env, cwd: process.cwd() },
+  );
+  child.on("error", () => {});
+  child.unref();
+}
+
+/**
+ * The gopls build a start would run: an explicit binary as a file (rebuilt: another key), else
+ * what the last start decided. With no decision yet (the very first start), the version policy:
+ * the first instance decides, and a later client that finds that decision keys by it.
+ */
+function goplsBuild(config: Config, warm: Located | undefined): string {
+  if (config.goplsPath) {
+    const st = safely(() => fs.statSync(config.goplsPath as string));
+    return `explicit ${realpath(config.goplsPath)} ${st?.size} ${st?.mtimeMs}`;
+  }
+  return warm ? `${warm.path} ${warm.version ?? ""}` : `managed ${config.goplsVersion}, undecided`;
+}
+
+function tryConnect(sock: string): Promise<net.Socket | undefined> {
+  return new Promise((resolve) => {
+    const conn = net.connect(sock);
+    conn.once("connect", () => {
+      conn.removeAllListeners("error");
+      resolve(conn);
+    });
+    conn.once("error", () => resolve(undefined));
+  });
+}
+
+function idKey(id: Id): string {
+  return typeof id === "number" ? `n${id}` : `s${id}`;
+}
+
+function encodeBody(m: Json): Buffer {
+  return Buffer.from(JSON.stringify(m), "utf8");
+}
+
+function frameOf(m: Json): Buffer {
+  return encodeFrame(encodeBody(m));
+}
+
+function realpath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+function safely<T>(fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch {
+    return undefined;
+  }
+}

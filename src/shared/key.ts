@@ -1,0 +1,193 @@
+// What must be the same for two clients to share one gopls: everything that makes gopls's
+// answers differ. Each part is hashed on its own (status says which part two instances of one
+// workspace differ in, without showing a value: a GOPROXY or a GIT_ variable may hold a
+// credential), and the key is the hash of the parts.
+//
+// `go env` is not run on each start: the key holds what decides every `go env` value instead
+// (every GO* and CGO_* variable, the go command's own identity, the GOENV file, the workspace's
+// go.mod and go.work through its folders), so two clients whose `go env` differs in any value
+// differ in the key.
+
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+export interface KeyPart {
+  name: string;
+  /** What status may show of it (no value that could hold a credential). */
+  shown?: string | undefined;
+  value: unknown;
+}
+
+export interface ShareKey {
+  hash: string;
+  /** Each part's hash, by name. */
+  parts: Record<string, string>;
+  /** What status shows: the workspace, the gopls build. */
+  shown: Record<string, string>;
+}
+
+/** Variables gopls or the go commands it runs read, beyond the GO, CGO_ and GIT_ families. */
+const ENV_NAMES = [
+  "HOME",
+  "USER",
+  "LOGNAME",
+  "XDG_CONFIG_HOME",
+  "XDG_CACHE_HOME",
+  "TMPDIR",
+  "CC",
+  "CXX",
+  "FC",
+  "AR",
+  "PKG_CONFIG",
+  "GCCGO",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "ALL_PROXY",
+  "SSL_CERT_FILE",
+  "SSL_CERT_DIR",
+  "NETRC",
+];
+const ENV_PREFIXES = ["GO", "CGO_", "GIT_"];
+/** The guard's own settings that do not change what gopls answers. */
+const GUARD_ONLY = /^GOPLS_GUARD_(SHARE|LOG_LEVEL|PARENT_PID|LAUNCHER)/;
+
+export function keyEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || GUARD_ONLY.test(name)) continue;
+    const upper = name.toUpperCase();
+    if (ENV_NAMES.includes(upper) || ENV_PREFIXES.some((p) => upper.startsWith(p)))
+      out[name] = value;
+  }
+  return sorted(out) as Record<string, string>;
+}
+
+/** The initialize parameters that change gopls's answers (not the editor's pid or trace). */
+export function keyClient(params: Record<string, unknown>): {
+  folders: unknown;
+  client: unknown;
+  settings: unknown;
+} {
+  const info = params.clientInfo as { name?: unknown } | undefined;
+  return {
+    folders: params.workspaceFolders ?? params.rootUri ?? params.rootPath ?? null,
+    client: {
+      capabilities: params.capabilities ?? null,
+      name: info?.name ?? null,
+      locale: params.locale ?? null,
+    },
+    settings: params.initializationOptions ?? null,
+  };
+}
+
+export interface KeyInputs {
+  uid: number;
+  guard: string;
+  /** The gopls build a start would run (path and version), or "unresolved". */
+  gopls: string;
+  /** The PATH gopls would get. */
+  PATH: string;
+  env: NodeJS.ProcessEnv;
+  goplsArgs: string[];
+  initialize: Record<string, unknown>;
+  /** A salt that makes an instance nobody else can join (a client moved out of one). */
+  own?: string | undefined;
+}
+
+export function shareKey(i: KeyInputs): ShareKey {
+  const client = keyClient(i.initialize);
+  const env = keyEnv(i.env);
+  const parts: KeyPart[] = [
+    { name: "user", value: i.uid },
+    { name: "guard", value: i.guard },
+    { name: "gopls", value: i.gopls, shown: i.gopls },
+    { name: "PATH", value: i.PATH },
+    { name: "env", value: env },
+    { name: "go", value: goIdentity(i.PATH, env) },
+    { name: "goenv-file", value: goenvFile(env) },
+    { name: "folders", value: client.folders, shown: foldersShown(client.folders) },
+    { name: "client", value: client.client },
+    { name: "settings", value: client.settings },
+    { name: "args", value: i.goplsArgs },
+    ...(i.own ? [{ name: "own", value: i.own }] : []),
+  ];
+  const hashes: Record<string, string> = {};
+  const shown: Record<string, string> = {};
+  for (const p of parts) {
+    hashes[p.name] = digest(JSON.stringify(sorted(p.value)));
+    if (p.shown !== undefined) shown[p.name] = p.shown;
+  }
+  return { hash: digest(JSON.stringify(hashes)), parts: hashes, shown };
+}
+
+/** The part names two keys differ in. */
+export function differingParts(a: Record<string, string>, b: Record<string, string>): string[] {
+  const names = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...names].filter((n) => a[n] !== b[n]).sort();
+}
+
+function digest(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
+}
+
+/** Objects with their keys in order, so that the same settings hash the same. */
+function sorted(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sorted);
+  if (value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) out[k] = sorted((value as Record<string, unknown>)[k]);
+  return out;
+}
+
+/** The go first on PATH, as a file: a different go (or the same path upgraded) is a new key. */
+function goIdentity(PATH: string, env: Record<string, string>): string {
+  const names = process.platform === "win32" ? ["go.exe"] : ["go"];
+  for (const dir of PATH.split(path.delimiter)) {
+    if (!dir) continue;
+    for (const name of names) {
+      try {
+        const real = fs.realpathSync(path.join(dir, name));
+        const st = fs.statSync(real);
+        if (!st.isFile()) continue;
+        const root = path.dirname(path.dirname(real));
+        return `${real} ${st.size} ${st.mtimeMs} ${fileText(path.join(root, "go.env"))} ${fileText(path.join(root, "VERSION"))} ${env.GOROOT ?? ""}`;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return "none";
+}
+
+/** The user's `go env -w` settings (GOENV, else os.UserConfigDir()/go/env). */
+function goenvFile(env: Record<string, string>): string {
+  const file =
+    env.GOENV ??
+    path.join(
+      env.XDG_CONFIG_HOME ??
+        (process.platform === "darwin"
+          ? path.join(env.HOME ?? os.homedir(), "Library", "Application Support")
+          : path.join(env.HOME ?? os.homedir(), ".config")),
+      "go",
+      "env",
+    );
+  return fileText(file);
+}
+
+function fileText(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function foldersShown(folders: unknown): string {
+  const list = Array.isArray(folders)
+    ? folders.map((f) => (f as { uri?: unknown })?.uri)
+    : [folders];
+  return list.filter((u) => typeof u === "string").join(", ");
+}

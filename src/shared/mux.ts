@@ -1,0 +1,587 @@
+// Many clients, one gopls: the shared instance's view of its clients, merged into the one editor
+// its session serves. Each client's request ids and progress tokens are made unique on the way
+// up and restored on the way down; each answer goes to the client that asked; diagnostics go to
+// every client; a request from gopls goes to the client it concerns (all of them, for
+// registrations and refreshes). A document open in two clients is one document for gopls while
+// their texts agree; a client whose text departs is moved out (its guard replays it into a gopls
+// of its own), so nobody is ever answered from another client's unsaved text.
+
+import type { Logger } from "../log.js";
+import { OpenDocuments, type PositionEncoding } from "../serve/documents.js";
+
+type Json = Record<string, unknown>;
+type Id = number | string;
+
+/** A client's guard is told it must go on in an instance of its own, and why. */
+export const MOVE_OUT = "gopls-guard/moveOut";
+/** The first message on a connection: who the client is and its key. */
+export const HELLO = "gopls-guard/hello";
+
+const TOKEN_PREFIX = "gopls-guard-share:";
+const CONFIG_CHECK_MS = 5000;
+
+export interface ClientPort {
+  send(message: Json): void;
+  /** Ends the connection once what was sent has gone out. */
+  close(): void;
+}
+
+interface Client {
+  id: number;
+  port: ClientPort;
+  pid: number | undefined;
+  /** initialize answered and initialized received (and the settings compared). */
+  joined: boolean;
+  /** Messages that wait for the settings check. */
+  held: Json[] | undefined;
+  initializeId: Id | undefined;
+  /** Its version of each document it has open. */
+  versions: Map<string, number>;
+  /** Progress tokens gopls created that this client was told of. */
+  tokens: Set<Id>;
+  /** The registrations it was sent (a later client gets the others when it joins). */
+  registered: Set<string>;
+  gone: boolean;
+}
+
+interface Upward {
+  client: Client;
+  id: Id;
+  method: string;
+}
+
+/** A request from gopls sent to one or more clients: answered upstream once. */
+interface Downward {
+  upstreamId: Id;
+  answered: boolean;
+  method: string;
+  /** The clients it is still waiting on (a request to one client goes to another if it leaves). */
+  waiting: Set<Client>;
+  params: unknown;
+}
+
+interface SharedDoc {
+  /** The clients with it open, in the order they opened it. */
+  openers: Client[];
+  upstreamVersion: number;
+}
+
+const BROADCAST_REQUESTS = new Set([
+  "client/registerCapability",
+  "client/unregisterCapability",
+  "window/workDoneProgress/create",
+]);
+
+export interface MuxOptions {
+  toUpstream(message: Json): void;
+  logger: Logger;
+  /** The number of clients changed (0: the instance may go idle). */
+  onClients(count: number): void;
+}
+
+export class Mux {
+  private readonly clients = new Map<number, Client>();
+  private nextClient = 1;
+  private nextUp = 1;
+  private nextDown = 1;
+  private readonly up = new Map<Id, Upward>();
+  private readonly down = new Map<Id, { request: Downward; client: Client }>();
+  private readonly docs = new Map<string, SharedDoc>();
+  private readonly texts = new OpenDocuments();
+  /** gopls's latest publication per file, for a client that joins later. */
+  private readonly diagnostics = new Map<string, Json>();
+  private readonly registrations = new Map<string, Json>();
+  private initialize:
+    | { state: "none" }
+    | { state: "pending"; upId: Id; waiting: Client[] }
+    | { state: "done"; result: unknown } = { state: "none" };
+  /** The last settings gopls asked for and what the first client answered. */
+  private settings: { params: unknown; result: unknown } | undefined;
+  /** The client whose workspace/executeCommand gopls is running (its edits go to it). */
+  private commandClient: Client | undefined;
+
+  constructor(private readonly o: MuxOptions) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  get clientPids(): number[] {
+    return [...this.clients.values()].flatMap((c) => (c.pid ? [c.pid] : []));
+  }
+
+  add(port: ClientPort, pid: number | undefined): Client {
+    const client: Client = {
+      id: this.nextClient++,
+      port,
+      pid,
+      joined: false,
+      held: undefined,
+      initializeId: undefined,
+      versions: new Map(),
+      tokens: new Set(),
+      registered: new Set(),
+      gone: false,
+    };
+    this.clients.set(client.id, client);
+    this.o.onClients(this.clients.size);
+    return client;
+  }
+
+  fromClient(c: Client, m: Json): void {
+    if (c.gone) return;
+    if (c.held) {
+      c.held.push(m);
+      return;
+    }
+    const method = typeof m.method === "string" ? m.method : undefined;
+    const isRequest = method !== undefined && m.id !== undefined && m.id !== null;
+    if (method === undefined) return this.answerFromClient(c, m);
+    const params = (m.params ?? {}) as Json;
+    switch (method) {
+      case "initialize":
+        return this.clientInitialize(c, m);
+      case "initialized":
+        return this.clientInitialized(c, m);
+      case "shutdown":
+        return c.port.send({ jsonrpc: "2.0", id: m.id as Id, result: null });
+      case "exit":
+        this.leave(c, "exit");
+        return c.port.close();
+      case "textDocument/didOpen":
+        return this.didOpen(c, m, params);
+      case "textDocument/didChange":
+        return this.didChange(c, m, params);
+      case "textDocument/didClose":
+        return this.didClose(c, m, params);
+      case "workspace/didChangeConfiguration":
+        if (this.othersThan(c)) return this.moveOut(c, "its settings changed");
+        return this.o.toUpstream(m);
+      case "$/cancelRequest": {
+        const id = (params as { id?: Id }).id;
+        const upId = this.upIdOf(c, id);
+        if (upId !== undefined) this.o.toUpstream({ ...m, params: { ...params, id: upId } });
+        return;
+      }
+      case "window/workDoneProgress/cancel":
+        return this.o.toUpstream({
+          ...m,
+          params: { ...params, token: this.tokenUp(c, (params as { token?: Id }).token) },
+        });
+    }
+    if (!isRequest) return this.o.toUpstream(m);
+    const upId = this.nextUp++;
+    this.up.set(upId, { client: c, id: m.id as Id, method });
+    if (method === "workspace/executeCommand") this.commandClient = c;
+    this.o.toUpstream({ ...m, id: upId, params: this.tokensUp(c, m.params) });
+  }
+
+  /** The client's connection closed (exit, a crash, moved out): what it held is let go. */
+  leave(c: Client, why: string): void {
+    if (c.gone) return;
+    c.gone = true;
+    this.clients.delete(c.id);
+    this.o.logger.info(
+      { event: "share.client_left", client: c.id, pid: c.pid, why },
+      "client left",
+    );
+    for (const uri of c.versions.keys()) this.release(c, uri);
+    for (const [upId, u] of this.up) {
+      if (u.client !== c) continue;
+      this.up.delete(upId);
+      this.o.toUpstream({ jsonrpc: "2.0", method: "$/cancelRequest", params: { id: upId } });
+    }
+    if (this.commandClient === c) this.commandClient = undefined;
+    if (this.initialize.state === "pending")
+      this.initialize.waiting = this.initialize.waiting.filter((w) => w !== c);
+    // What gopls asked of this client alone goes to another, or is answered for it.
+    for (const [downId, d] of this.down) {
+      if (d.client !== c) continue;
+      this.down.delete(downId);
+      d.request.waiting.delete(c);
+      if (d.request.answered || d.request.waiting.size > 0) continue;
+      const next = this.owner();
+      if (next && !BROADCAST_REQUESTS.has(d.request.method)) this.sendDown(next, d.request);
+      else this.answerUp(d.request, { result: null });
+    }
+    this.o.onClients(this.clients.size);
+  }
+
+  fromUpstream(m: Json): void {
+    const method = typeof m.method === "string" ? m.method : undefined;
+    if (method === undefined) return this.answerFromUpstream(m);
+    const params = m.params as Json | undefined;
+    if (m.id !== undefined && m.id !== null) return this.requestFromUpstream(m, method, params);
+    if (method === "textDocument/publishDiagnostics") {
+      const uri = String((params as { uri?: unknown })?.uri);
+      this.diagnostics.set(uri, m);
+      for (const c of this.ready()) c.port.send(this.withVersion(c, m, uri));
+      return;
+    }
+    if (method === "$/progress") {
+      const token = (params as { token?: Id })?.token;
+      const own = this.tokenDown(token);
+      if (own) {
+        if (!own.client.gone)
+          own.client.port.send({ ...m, params: { ...params, token: own.token } });
+        return;
+      }
+      for (const c of this.ready()) if (c.tokens.has(token as Id)) c.port.send(m);
+      return;
+    }
+    // logMessage, showMessage, telemetry: every client.
+    for (const c of this.ready()) c.port.send(m);
+  }
+
+  // ---- initialize and joining
+
+  private clientInitialize(c: Client, m: Json): void {
+    c.initializeId = m.id as Id;
+    const init = this.initialize;
+    if (init.state === "done") return this.answerInitialize(c, init.result);
+    if (init.state === "pending") {
+      init.waiting.push(c);
+      return;
+    }
+    const upId = this.nextUp++;
+    this.initialize = { state: "pending", upId, waiting: [c] };
+    const params = { ...((m.params ?? {}) as Json), processId: null };
+    this.o.toUpstream({ ...m, id: upId, params: this.tokensUp(c, params) });
+  }
+
+  private answerInitialize(c: Client, result: unknown): void {
+    if (c.initializeId === undefined || c.gone) return;
+    c.port.send({ jsonrpc: "2.0", id: c.initializeId, result });
+  }
+
+  private clientInitialized(c: Client, m: Json): void {
+    if (c.joined) return;
+    if (!this.joinedBefore) {
+      this.joinedBefore = true;
+      c.joined = true;
+      return this.o.toUpstream(m);
+    }
+    if (!this.settings) return this.join(c);
+    // Same key, so the same settings are expected: asked, and compared, before it is served.
+    c.held = [];
+    const timer = setTimeout(
+      () => this.moveOut(c, "it did not answer for its settings"),
+      CONFIG_CHECK_MS,
+    );
+    const settings = this.settings;
+    const downId = `share-settings-${this.nextDown++}`;
+    this.settingsChecks.set(downId, (reply) => {
+      clearTimeout(timer);
+      if (JSON.stringify(reply.result) !== JSON.stringify(settings.result))
+        return this.moveOut(c, "its gopls settings differ");
+      this.join(c);
+    });
+    c.port.send({
+      jsonrpc: "2.0",
+      id: downId,
+      method: "workspace/configuration",
+      params: settings.params,
+    });
+  }
+
+  private joinedBefore = false;
+  private readonly settingsChecks = new Map<Id, (reply: Json) => void>();
+
+  /** A later client joins: what gopls registered and published so far is its too. */
+  private join(c: Client): void {
+    c.joined = true;
+    const held = c.held ?? [];
+    c.held = undefined;
+    for (const [id, params] of this.registrations) {
+      if (c.registered.has(id)) continue;
+      c.registered.add(id);
+      c.port.send({
+        jsonrpc: "2.0",
+        id: `share-replay-${this.nextDown++}`,
+        method: "client/registerCapability",
+        params: { registrations: [params] },
+      });
+    }
+    for (const [uri, m] of this.diagnostics) c.port.send(this.withVersion(c, m, uri));
+    for (const m of held) this.fromClient(c, m);
+  }
+
+  /**
+   * The clients gopls's messages go to: those that joined (initialized, settings compared), and
+   * the first client from its initialize answer on, as it would be served alone.
+   */
+  private ready(): Client[] {
+    if (this.initialize.state !== "done") return [];
+    return [...this.clients.values()].filter(
+      (c) => !c.gone && c.initializeId !== undefined && (c.joined || !this.joinedBefore),
+    );
+  }
+
+  /** Who is asked what concerns the whole workspace: the longest-connected ready client. */
+  private owner(): Client | undefined {
+    return this.ready()[0] ?? [...this.clients.values()].find((c) => !c.gone && !c.held);
+  }
+
+  private othersThan(c: Client): boolean {
+    return [...this.clients.values()].some((o) => o !== c && !o.gone);
+  }
+
+  // ---- documents
+
+  private didOpen(c: Client, m: Json, params: Json): void {
+    const td = params.textDocument as {
+      uri: string;
+      version: number;
+      text: string;
+      languageId: string;
+    };
+    const doc = this.docs.get(td.uri);
+    if (!doc) {
+      this.docs.set(td.uri, { openers: [c], upstreamVersion: td.version });
+      this.texts.open({ textDocument: td });
+      c.versions.set(td.uri, td.version);
+      return this.o.toUpstream(m);
+    }
+    if (this.texts.get(td.uri)?.text !== td.text)
+      return this.moveOut(c, `its text of ${td.uri} differs from another client's`);
+    if (!doc.openers.includes(c)) doc.openers.push(c);
+    c.versions.set(td.uri, td.version);
+  }
+
+  private didChange(c: Client, m: Json, params: Json): void {
+    const td = params.textDocument as { uri: string; version: number };
+    const doc = this.docs.get(td.uri);
+    if (!doc?.openers.includes(c)) return this.o.toUpstream(m);
+    if (doc.openers.length > 1)
+      return this.moveOut(c, `it changed ${td.uri}, which another client has open unchanged`);
+    // Alone with it: gopls keeps counting up from the version it has.
+    const upstreamVersion = Math.max(td.version, doc.upstreamVersion + 1);
+    doc.upstreamVersion = upstreamVersion;
+    c.versions.set(td.uri, td.version);
+    const change = { ...params, textDocument: { ...td, version: upstreamVersion } };
+    this.texts.change(change as Parameters<OpenDocuments["change"]>[0]);
+    this.o.toUpstream({ ...m, params: change });
+  }
+
+  private didClose(c: Client, _m: Json, params: Json): void {
+    const uri = (params.textDocument as { uri: string }).uri;
+    this.release(c, uri);
+  }
+
+  /** The client no longer has the document open; gopls is told when nobody has. */
+  private release(c: Client, uri: string): void {
+    c.versions.delete(uri);
+    const doc = this.docs.get(uri);
+    if (!doc) return;
+    doc.openers = doc.openers.filter((o) => o !== c);
+    if (doc.openers.length > 0) return;
+    this.docs.delete(uri);
+    this.texts.close({ textDocument: { uri } });
+    this.o.toUpstream({
+      jsonrpc: "2.0",
+      method: "textDocument/didClose",
+      params: { textDocument: { uri } },
+    });
+  }
+
+  /** The client goes on in an instance of its own: its guard replays it there. */
+  moveOut(c: Client, why: string): void {
+    if (c.gone) return;
+    this.o.logger.info(
+      { event: "share.move_out", client: c.id, pid: c.pid, why },
+      "client moved out",
+    );
+    c.port.send({ jsonrpc: "2.0", method: MOVE_OUT, params: { reason: why } });
+    this.leave(c, `moved out: ${why}`);
+    c.port.close();
+  }
+
+  /** gopls's document versions are the mux's; each client sees its own. */
+  private withVersion(c: Client, m: Json, uri: string): Json {
+    const params = m.params as { version?: unknown };
+    if (params?.version === undefined) return m;
+    const mine = c.versions.get(uri);
+    const doc = this.docs.get(uri);
+    const version =
+      mine !== undefined && doc && params.version === doc.upstreamVersion ? mine : undefined;
+    const { version: _v, ...rest } = params as Json;
+    return { ...m, params: version === undefined ? rest : { ...rest, version } };
+  }
+
+  /** Versioned edits (documentChanges) in an answer or an applyEdit, in the client's versions. */
+  private editsFor(c: Client, value: unknown): unknown {
+    if (value === null || typeof value !== "object") return value;
+    const changes = (value as { documentChanges?: unknown }).documentChanges;
+    const edit = (value as { edit?: unknown }).edit;
+    if (Array.isArray(changes)) {
+      return {
+        ...(value as Json),
+        documentChanges: changes.map((ch: Json) => {
+          const td = ch?.textDocument as { uri?: string; version?: unknown } | undefined;
+          if (!td || typeof td.uri !== "string" || typeof td.version !== "number") return ch;
+          const mine = c.versions.get(td.uri);
+          return mine === undefined ? ch : { ...ch, textDocument: { ...td, version: mine } };
+        }),
+      };
+    }
+    if (edit && typeof edit === "object")
+      return { ...(value as Json), edit: this.editsFor(c, edit) };
+    if (Array.isArray(value)) return value.map((v) => this.editsFor(c, v));
+    return value;
+  }
+
+  // ---- answers
+
+  private answerFromUpstream(m: Json): void {
+    const id = m.id as Id;
+    const init = this.initialize;
+    if (init.state === "pending" && id === init.upId) {
+      const result = m.result;
+      if (m.error !== undefined) {
+        // gopls could not be initialized: each waiting client hears so, and may try again.
+        this.initialize = { state: "none" };
+        for (const c of init.waiting) if (!c.gone) c.port.send({ ...m, id: c.initializeId as Id });
+        return;
+      }
+      this.initialize = { state: "done", result };
+      const position = (result as { capabilities?: { positionEncoding?: unknown } })?.capabilities
+        ?.positionEncoding;
+      if (position === "utf-8" || position === "utf-32")
+        this.texts.encoding = position as PositionEncoding;
+      for (const c of init.waiting) this.answerInitialize(c, result);
+      return;
+    }
+    const u = this.up.get(id);
+    if (!u) return;
+    this.up.delete(id);
+    if (u.method === "workspace/executeCommand" && this.commandClient === u.client)
+      this.commandClient = undefined;
+    if (u.client.gone) return;
+    const result = "result" in m ? { result: this.editsFor(u.client, m.result) } : {};
+    u.client.port.send({ ...m, id: u.id, ...result });
+  }
+
+  private answerFromClient(c: Client, m: Json): void {
+    const id = m.id as Id;
+    const check = this.settingsChecks.get(id);
+    if (check) {
+      this.settingsChecks.delete(id);
+      return check(m);
+    }
+    const d = this.down.get(id);
+    if (!d || d.client !== c) return;
+    this.down.delete(id);
+    d.request.waiting.delete(c);
+    if (d.request.method === "workspace/configuration" && !d.request.answered && "result" in m)
+      this.settings = { params: d.request.params, result: m.result };
+    if (!d.request.answered)
+      this.answerUp(d.request, "error" in m ? { error: m.error } : { result: m.result });
+  }
+
+  private answerUp(d: Downward, reply: { result: unknown } | { error: unknown }): void {
+    if (d.answered) return;
+    d.answered = true;
+    this.o.toUpstream({ jsonrpc: "2.0", id: d.upstreamId, ...reply });
+  }
+
+  private requestFromUpstream(m: Json, method: string, params: Json | undefined): void {
+    const request: Downward = {
+      upstreamId: m.id as Id,
+      answered: false,
+      method,
+      waiting: new Set(),
+      params,
+    };
+    if (method === "client/registerCapability") {
+      for (const r of (params?.registrations ?? []) as Json[])
+        this.registrations.set(String(r.id), r);
+      for (const c of this.ready())
+        for (const r of (params?.registrations ?? []) as Json[]) c.registered.add(String(r.id));
+    } else if (method === "client/unregisterCapability") {
+      for (const r of (params?.unregisterations ?? []) as Json[])
+        this.registrations.delete(String(r.id));
+    }
+    const everyone =
+      BROADCAST_REQUESTS.has(method) || /^workspace\/[A-Za-z]+\/refresh$/.test(method);
+    const targets = everyone
+      ? this.ready()
+      : [
+          (method === "workspace/applyEdit" || method === "window/showDocument"
+            ? this.commandClient
+            : undefined) ?? this.owner(),
+        ].filter((c): c is Client => c !== undefined && !c.gone);
+    if (targets.length === 0) {
+      // Nobody to ask: a registration or a refresh is done for nobody; anything else fails.
+      return this.answerUp(
+        request,
+        everyone
+          ? { result: null }
+          : { error: { code: -32803, message: "no client is connected" } },
+      );
+    }
+    if (method === "window/workDoneProgress/create") {
+      const token = (params as { token?: Id })?.token as Id;
+      for (const c of targets) c.tokens.add(token);
+    }
+    for (const c of targets) this.sendDown(c, request);
+  }
+
+  private sendDown(c: Client, request: Downward): void {
+    const downId = this.nextDown++;
+    request.waiting.add(c);
+    this.down.set(downId, { request, client: c });
+    const params =
+      request.method === "workspace/applyEdit" ? this.editsFor(c, request.params) : request.params;
+    c.port.send({
+      jsonrpc: "2.0",
+      id: downId,
+      method: request.method,
+      ...(params === undefined ? {} : { params }),
+    });
+  }
+
+  // ---- ids and tokens
+
+  private upIdOf(c: Client, id: unknown): Id | undefined {
+    for (const [upId, u] of this.up) if (u.client === c && u.id === id) return upId;
+    const init = this.initialize;
+    if (init.state === "pending" && init.waiting[0] === c && c.initializeId === id)
+      return init.upId;
+    return undefined;
+  }
+
+  /** A client's own progress tokens, made unique among the clients. */
+  private tokensUp(c: Client, params: unknown): unknown {
+    if (params === null || typeof params !== "object" || Array.isArray(params)) return params;
+    const p = params as Json;
+    if (p.workDoneToken === undefined && p.partialResultToken === undefined) return params;
+    return {
+      ...p,
+      ...(p.workDoneToken === undefined
+        ? {}
+        : { workDoneToken: this.tokenUp(c, p.workDoneToken as Id) }),
+      ...(p.partialResultToken === undefined
+        ? {}
+        : { partialResultToken: this.tokenUp(c, p.partialResultToken as Id) }),
+    };
+  }
+
+  private tokenUp(c: Client, token: Id | undefined): Id | undefined {
+    // A token gopls created (window/workDoneProgress/cancel of one) goes up as it is.
+    if (token === undefined || c.tokens.has(token)) return token;
+    return `${TOKEN_PREFIX}${c.id}:${JSON.stringify(token)}`;
+  }
+
+  private tokenDown(token: unknown): { client: Client; token: Id } | undefined {
+    if (typeof token !== "string" || !token.startsWith(TOKEN_PREFIX)) return undefined;
+    const rest = token.slice(TOKEN_PREFIX.length);
+    const colon = rest.indexOf(":");
+    const client = this.clients.get(Number(rest.slice(0, colon)));
+    if (!client) return undefined;
+    try {
+      return { client, token: JSON.parse(rest.slice(colon + 1)) as Id };
+    } catch {
+      return undefined;
+    }
+  }
+}

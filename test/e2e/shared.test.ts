@@ -1,0 +1,280 @@
+// Shared mode (GOPLS_GUARD_SHARE=1): clients of one key are served by one supervised gopls in a
+// detached instance, each correctly; the instance's socket is private; a client whose text
+// departs moves out; a client's exit or crash ends only that client; a SIGKILLed instance is
+// replaced with every client replayed; an idle instance exits.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
+import { guardEnv, type Json, Peer } from "../helpers/peer.js";
+import { alive, childrenOf, cmdline, waitGone, waitUntil } from "../helpers/procs.js";
+
+interface Setup {
+  home: string;
+  shareDir: string;
+  folder: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function setup(t: { after(fn: () => void): void }, extra: NodeJS.ProcessEnv = {}): Setup {
+  const home = tempDir(t, "gg-share-");
+  const shareDir = path.join(home, "run");
+  const folder = path.join(home, "ws");
+  fs.mkdirSync(folder);
+  fs.writeFileSync(path.join(folder, "go.mod"), "module example.com/ws\n\ngo 1.22\n");
+  const env = guardEnv(home, {
+    GOPLS_GUARD_SHARE: "1",
+    GOPLS_GUARD_SHARE_DIR: shareDir,
+    GOPLS_GUARD_GOPLS: standinGopls(),
+    ...extra,
+  });
+  return { home, shareDir, folder, env };
+}
+
+function client(t: { after(fn: () => void): void }, s: Setup, env: NodeJS.ProcessEnv = {}): Peer {
+  const peer = new Peer([], { ...s.env, ...env }, s.folder);
+  t.after(() => peer.kill());
+  return peer;
+}
+
+async function open(peer: Peer, s: Setup, text = "package ws\n"): Promise<string> {
+  await peer.initialize({ workspaceFolders: [{ uri: `file://${s.folder}`, name: "ws" }] });
+  const uri = `file://${s.folder}/a.go`;
+  peer.notify("textDocument/didOpen", {
+    textDocument: { uri, languageId: "go", version: 1, text },
+  });
+  return uri;
+}
+
+/** The shared instances running for this home: guard pid → its gopls pids. */
+function instances(s: Setup): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  const dir = path.join(s.home, "sessions");
+  for (const name of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+    if (!name.endsWith(".json")) continue;
+    try {
+      const info = JSON.parse(fs.readFileSync(path.join(dir, name), "utf8")) as {
+        guardPid: number;
+        shared?: unknown;
+      };
+      if (info.shared && alive(info.guardPid)) out.set(info.guardPid, childrenOf(info.guardPid));
+    } catch {
+      // being rewritten
+    }
+  }
+  return out;
+}
+
+async function oneInstance(s: Setup, clients: number): Promise<number> {
+  let pid = 0;
+  await waitUntil(`one shared instance with ${clients} clients`, () => {
+    const all = [...instances(s)];
+    const status = statusJson(s).filter((x) => x.shared);
+    pid = all[0]?.[0] ?? 0;
+    return all.length === 1 && status[0]?.shared?.clients.length === clients;
+  });
+  return pid;
+}
+
+function statusJson(
+  s: Setup,
+): { guardPid: number; shared?: { clients: number[]; parts: Record<string, string> } }[] {
+  const out = execFileSync(process.execPath, [GUARD, "status", "--json"], {
+    env: s.env,
+    encoding: "utf8",
+  });
+  return (JSON.parse(out) as { sessions: never[] }).sessions;
+}
+
+/** The gopls a client's guard runs itself (not the shared instance it may have started). */
+function ownGopls(peer: Peer): number[] {
+  return childrenOf(peer.pid).filter((pid) => !cmdline(pid).includes("__shared-instance"));
+}
+
+async function state(
+  peer: Peer,
+): Promise<{ documents: Record<string, { text: string }>; pid: number }> {
+  return (await peer.call("standin/state")).result as never;
+}
+
+test("two clients of one key share one gopls, and each is answered on its own ids", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  const b = client(t, s);
+  const uri = await open(a, s);
+  await open(b, s);
+  const instance = await oneInstance(s, 2);
+  assert.equal(childrenOf(instance).length, 1, "one gopls for both");
+  // Same ids from both clients: each gets its own answer.
+  const ha = a.request("textDocument/hover", {
+    textDocument: { uri },
+    position: { line: 0, character: 1 },
+  });
+  const hb = b.request("textDocument/hover", {
+    textDocument: { uri },
+    position: { line: 0, character: 7 },
+  });
+  assert.equal(ha, hb);
+  const ra = await a.response(ha);
+  const rb = await b.response(hb);
+  assert.equal((ra.result as { position: { character: number } }).position.character, 1);
+  assert.equal((rb.result as { position: { character: number } }).position.character, 7);
+  assert.equal(a.received.filter((m) => m.id === ha && !m.method).length, 1);
+  assert.equal(b.received.filter((m) => m.id === hb && !m.method).length, 1);
+  // The document both have open, with the same text, is one open document for gopls.
+  const st = await state(a);
+  assert.deepEqual(Object.keys(st.documents), [uri]);
+  assert.equal((await state(b)).pid, st.pid);
+  // Neither guard runs a gopls of its own (the one that started the instance is its parent).
+  assert.deepEqual(ownGopls(a), []);
+  assert.deepEqual(ownGopls(b), []);
+});
+
+test("a client that differs in a part of the key gets an instance of its own", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  const b = client(t, s, { GOFLAGS: "-tags=integration" });
+  await open(a, s);
+  await open(b, s);
+  await waitUntil("two instances", () => instances(s).size === 2);
+  const shared = statusJson(s).filter((x) => x.shared);
+  assert.equal(shared.length, 2);
+  const [p, q] = shared.map((x) => x.shared?.parts ?? {});
+  const differ = Object.keys(p ?? {}).filter((k) => p?.[k] !== q?.[k]);
+  assert.deepEqual(differ, ["env"]);
+  const text = execFileSync(process.execPath, [GUARD, "status"], { env: s.env, encoding: "utf8" });
+  assert.match(text, /shared by 1 client.*differs from \d+ in: env/s);
+});
+
+test("a client whose text of an open file differs moves to a gopls of its own, with its text", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  const b = client(t, s);
+  const uri = await open(a, s, "package ws // A\n");
+  const instance = await oneInstance(s, 1);
+  await open(b, s, "package ws // B, unsaved\n");
+  // B's guard now runs its own gopls, which has B's text; A's instance still has A's.
+  await waitUntil("B's own gopls", () => ownGopls(b).length === 1);
+  const mine = await state(b);
+  assert.equal(mine.documents[uri]?.text, "package ws // B, unsaved\n");
+  const theirs = await state(a);
+  assert.equal(theirs.documents[uri]?.text, "package ws // A\n");
+  assert.notEqual(mine.pid, theirs.pid);
+  assert.deepEqual(childrenOf(instance).length, 1);
+  await oneInstance(s, 1);
+});
+
+test("a client that edits a file another has open moves out; the other keeps its text", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  const b = client(t, s);
+  const uri = await open(a, s);
+  await open(b, s);
+  await oneInstance(s, 2);
+  b.notify("textDocument/didChange", {
+    textDocument: { uri, version: 2 },
+    contentChanges: [
+      {
+        range: { start: { line: 0, character: 10 }, end: { line: 0, character: 10 } },
+        text: " // edited",
+      },
+    ],
+  });
+  await waitUntil("B's own gopls", () => ownGopls(b).length === 1);
+  assert.equal((await state(b)).documents[uri]?.text, "package ws // edited\n");
+  assert.equal((await state(a)).documents[uri]?.text, "package ws\n");
+});
+
+test("one client's exit or crash ends only that client", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  const b = client(t, s);
+  const c = client(t, s);
+  const uri = await open(a, s);
+  await open(b, s);
+  await open(c, s);
+  const instance = await oneInstance(s, 3);
+  const gopls = childrenOf(instance)[0] as number;
+  assert.equal((await a.call("shutdown")).result, null);
+  a.notify("exit");
+  assert.deepEqual(await a.exited, { code: 0, signal: null });
+  c.kill();
+  await c.exited;
+  await oneInstance(s, 1);
+  assert.ok(alive(gopls), "the shared gopls goes on");
+  const r = await b.call("textDocument/hover", {
+    textDocument: { uri },
+    position: { line: 0, character: 3 },
+  });
+  assert.equal((r.result as { position: { character: number } }).position.character, 3);
+  // The file B still has open stays open for gopls.
+  assert.deepEqual(Object.keys((await state(b)).documents), [uri]);
+});
+
+test("a SIGKILLed instance is replaced and every client replayed: no request lost or answered twice", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  const b = client(t, s);
+  const uri = await open(a, s, "package ws // shared\n");
+  await open(b, s, "package ws // shared\n");
+  const instance = await oneInstance(s, 2);
+  const gopls = childrenOf(instance)[0] as number;
+  // A request in flight when the instance dies.
+  const slow = a.request("standin/sleep", "1500");
+  await new Promise((r) => setTimeout(r, 300));
+  process.kill(instance, "SIGKILL");
+  await waitGone(gopls);
+  const reply = await a.response(slow, 20_000);
+  assert.equal(reply.result, "slept");
+  const next = await oneInstance(s, 2);
+  assert.notEqual(next, instance);
+  const st = await state(b);
+  assert.equal(st.documents[uri]?.text, "package ws // shared\n");
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(a.received.filter((m) => m.id === slow && !m.method).length, 1);
+  // Each editor saw its initialize answered once.
+  assert.equal(a.received.filter((m) => m.id === 1 && !m.method).length, 1);
+  assert.equal(b.received.filter((m) => m.id === 1 && !m.method).length, 1);
+});
+
+test("an instance exits once its last client has been gone for the idle time", async (t) => {
+  const s = setup(t, { GOPLS_GUARD_SHARE_IDLE_MS: "1000" });
+  const a = client(t, s);
+  await open(a, s);
+  const instance = await oneInstance(s, 1);
+  const gopls = childrenOf(instance)[0] as number;
+  assert.equal((await a.call("shutdown")).result, null);
+  a.notify("exit");
+  await a.exited;
+  await waitGone(instance, 15_000);
+  await waitGone(gopls);
+  assert.deepEqual(
+    fs.readdirSync(s.shareDir).filter((n) => n.endsWith(".sock")),
+    [],
+    "its socket is removed",
+  );
+});
+
+test("nobody else can connect: the share dir is the user's own, 0700, or not used", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  await open(a, s);
+  await oneInstance(s, 1);
+  const st = fs.lstatSync(s.shareDir);
+  assert.equal(st.mode & 0o777, 0o700);
+  const sock = fs.readdirSync(s.shareDir).find((n) => n.endsWith(".sock")) as string;
+  assert.equal(fs.lstatSync(path.join(s.shareDir, sock)).mode & 0o777, 0o600);
+  // A share dir someone else could enter is refused: the session runs its own gopls and says why.
+  const open777 = path.join(s.home, "open");
+  fs.mkdirSync(open777, { mode: 0o777 });
+  fs.chmodSync(open777, 0o777);
+  const b = client(t, s, { GOPLS_GUARD_SHARE_DIR: open777 });
+  await open(b, s);
+  await waitUntil("B's own gopls", () => ownGopls(b).length === 1);
+  await b.waitFor("the refusal", (m: Json) =>
+    JSON.stringify(m).includes("can be opened by others"),
+  );
+});
