@@ -93,8 +93,6 @@ export interface KeyInputs {
   env: NodeJS.ProcessEnv;
   goplsArgs: string[];
   initialize: Record<string, unknown>;
-  /** A salt that makes an instance nobody else can join (a client moved out of one). */
-  own?: string | undefined;
 }
 
 export function shareKey(i: KeyInputs): ShareKey {
@@ -112,7 +110,6 @@ export function shareKey(i: KeyInputs): ShareKey {
     { name: "client", value: client.client },
     { name: "settings", value: client.settings },
     { name: "args", value: i.goplsArgs },
-    ...(i.own ? [{ name: "own", value: i.own }] : []),
   ];
   const hashes: Record<string, string> = {};
   const shown: Record<string, string> = {};

@@ -11,6 +11,7 @@ import { test } from "node:test";
 import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
 import { guardEnv, type Json, Peer } from "../helpers/peer.js";
 import { alive, childrenOf, cmdline, waitGone, waitUntil } from "../helpers/procs.js";
+import { asUser, ensureUsers, homeOf, publicGuard, usersUnavailable } from "../helpers/users.js";
 
 interface Setup {
   home: string;
@@ -276,5 +277,84 @@ test("nobody else can connect: the share dir is the user's own, 0700, or not use
   await waitUntil("B's own gopls", () => ownGopls(b).length === 1);
   await b.waitFor("the refusal", (m: Json) =>
     JSON.stringify(m).includes("can be opened by others"),
+  );
+});
+
+const noUsers = usersUnavailable();
+if (!noUsers) ensureUsers();
+
+test("another user cannot connect to a user's shared gopls, nor make the user use theirs", {
+  skip: noUsers,
+}, async (t) => {
+  // Everything alice runs is hers or world-readable: the bundle, the stand-in, her home.
+  const guard = publicGuard(t);
+  const standin = path.join(path.dirname(guard), "gopls-standin");
+  fs.copyFileSync(standinGopls(), standin);
+  fs.chmodSync(standin, 0o755);
+  const home = fs.mkdtempSync(path.join("/tmp", "gg-share-alice-"));
+  t.after(() => fs.rmSync(home, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(home, "ws"));
+  fs.writeFileSync(path.join(home, "ws", "go.mod"), "module example.com/ws\n");
+  execFileSync("chown", ["-R", "gg-alice:gg-alice", home]);
+  fs.chmodSync(home, 0o700);
+  const uid = Number(execFileSync("id", ["-u", "gg-alice"], { encoding: "utf8" }).trim());
+  const env = guardEnv(path.join(home, "guard"), {
+    HOME: homeOf("gg-alice"),
+    USER: "gg-alice",
+    GOPLS_GUARD_SHARE: "1",
+    GOPLS_GUARD_GOPLS: standin,
+    XDG_RUNTIME_DIR: "",
+  });
+  delete env.GOPLS_GUARD_SHARE_DIR;
+  const alice = new Peer(
+    ["--reuid", "gg-alice", "--regid", "gg-alice", "--init-groups", "--", process.execPath, guard],
+    env,
+    path.join(home, "ws"),
+    "setpriv",
+  );
+  t.after(() => alice.kill());
+  t.after(() => {
+    // Her instance: found by its home, as tempDir would.
+    for (const line of execFileSync("ps", ["-eo", "pid,args"], { encoding: "utf8" }).split("\n"))
+      if (line.includes("__shared-instance") && line.includes(`gopls-guard-${uid}/`))
+        try {
+          process.kill(Number(line.trim().split(" ")[0]), "SIGKILL");
+        } catch {}
+  });
+  await alice.initialize({ workspaceFolders: [{ uri: `file://${home}/ws`, name: "ws" }] });
+  const dir = `/tmp/gopls-guard-${uid}`;
+  let sock = "";
+  await waitUntil("alice's socket", () => {
+    sock = fs.existsSync(dir) ? (fs.readdirSync(dir).find((n) => n.endsWith(".sock")) ?? "") : "";
+    return sock !== "";
+  });
+  const st = fs.lstatSync(dir);
+  assert.equal(st.uid, uid);
+  assert.equal(st.mode & 0o777, 0o700);
+  // Bob cannot even reach it.
+  const probe = `require("net").connect(${JSON.stringify(path.join(dir, sock))}).on("connect",()=>{console.log("connected");process.exit(0)}).on("error",(e)=>{console.log(e.code);process.exit(0)})`;
+  const r = await asUser("gg-bob", [process.execPath, "-e", probe], {});
+  assert.equal(r.stdout.trim(), "EACCES");
+  // Bob pointing his guard at alice's dir is refused: his session runs its own gopls.
+  const bob = new Peer(
+    ["--reuid", "gg-bob", "--regid", "gg-bob", "--init-groups", "--", process.execPath, guard],
+    {
+      ...env,
+      HOME: homeOf("gg-bob"),
+      USER: "gg-bob",
+      GOPLS_GUARD_HOME: "",
+      GOPLS_GUARD_SHARE_DIR: dir,
+    },
+    "/tmp",
+    "setpriv",
+  );
+  t.after(() => bob.kill());
+  await bob.initialize({ workspaceFolders: [{ uri: "file:///tmp", name: "tmp" }] });
+  await bob.waitFor("the refusal", (m: Json) =>
+    JSON.stringify(m).includes(`belongs to user ${uid}`),
+  );
+  await waitUntil(
+    "bob's own gopls",
+    () => ownGopls(bob).length > 0 || childrenOf(childrenOf(bob.pid)[0] ?? 0).length > 0,
   );
 });

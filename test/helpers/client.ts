@@ -26,6 +26,8 @@ export function startClient(
   args: string[],
   env: NodeJS.ProcessEnv,
   cwd: string,
+  /** What it answers for each workspace/configuration item (its gopls settings). */
+  settings: unknown = {},
 ): Client {
   const child = spawn(command, args, { env, cwd, stdio: ["pipe", "pipe", "pipe"] });
   child.stderr.resume();
@@ -45,7 +47,7 @@ export function startClient(
     shown.push(p);
   });
   connection.onRequest("workspace/configuration", (p: { items: unknown[] }) =>
-    p.items.map(() => ({})),
+    p.items.map(() => settings),
   );
   const registrations = new Map<string, string>();
   const duplicateRegistrations: string[] = [];

@@ -1,0 +1,89 @@
+// Shared mode against the real gopls: two clients of one key get from one gopls exactly the
+// answers each gets from a gopls of its own; a client whose gopls settings differ is moved out.
+
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { type Client, initializeParams, startClient } from "../helpers/client.js";
+import { copyFixture, GUARD, realGopls, tempDir } from "../helpers/env.js";
+import { guardEnv } from "../helpers/peer.js";
+import { childrenOf, cmdline, waitUntil } from "../helpers/procs.js";
+
+async function transcript(client: Client, dir: string): Promise<Record<string, unknown>> {
+  const c = client.connection;
+  await c.sendRequest("initialize", initializeParams(dir));
+  await c.sendNotification("initialized", {});
+  const hello = `file://${path.join(dir, "hello.go")}`;
+  const text = fs.readFileSync(path.join(dir, "hello.go"), "utf8");
+  await c.sendNotification("textDocument/didOpen", {
+    textDocument: { uri: hello, languageId: "go", version: 1, text },
+  });
+  const pos = { textDocument: { uri: hello }, position: { line: 17, character: 9 } };
+  const hover = await c.sendRequest("textDocument/hover", pos);
+  const definition = await c.sendRequest("textDocument/definition", pos);
+  const references = await c.sendRequest("textDocument/references", {
+    ...pos,
+    context: { includeDeclaration: true },
+  });
+  await waitUntil(
+    "diagnostics for hello.go",
+    () =>
+      (client.diagnostics.get(hello) ?? []).some((d) => JSON.stringify(d).includes("not an int")),
+    60_000,
+  );
+  return { hover, definition, references, diagnostics: client.diagnostics.get(hello)?.at(-1) };
+}
+
+/** The gopls processes under a pid, through a shared instance it started. */
+function goplsUnder(pid: number): number[] {
+  return childrenOf(pid).flatMap((child) =>
+    cmdline(child).includes("__shared-instance") ? childrenOf(child) : [child],
+  );
+}
+
+test("two shared clients get what a gopls of their own gives; other settings move a client out", {
+  timeout: 240_000,
+}, async (t) => {
+  const dir = copyFixture(t, "hello");
+  const home = tempDir(t);
+  const env = {
+    ...guardEnv(home, { GOPLS_GUARD_GOPLS: realGopls(), GOFLAGS: "-mod=mod" }),
+    GOPLS_GUARD_SHARE_DIR: path.join(home, "run"),
+  };
+  const direct = startClient(realGopls(), [], env, dir);
+  const own = await transcript(direct, dir);
+  assert.equal(await direct.close(), 0);
+  assert.match(JSON.stringify(own.hover), /Greet returns a friendly greeting/);
+  assert.ok((own.references as unknown[]).length >= 2);
+
+  const shared = { ...env, GOPLS_GUARD_SHARE: "1" };
+  const a = startClient(GUARD, [], shared, dir);
+  const b = startClient(GUARD, [], shared, dir);
+  t.after(() => {
+    a.child.kill("SIGKILL");
+    b.child.kill("SIGKILL");
+  });
+  const [viaA, viaB] = await Promise.all([transcript(a, dir), transcript(b, dir)]);
+  assert.deepEqual(viaA, own);
+  assert.deepEqual(viaB, own);
+  // One gopls for both, under whichever guard started the instance.
+  assert.equal(
+    [...goplsUnder(a.child.pid as number), ...goplsUnder(b.child.pid as number)].length,
+    1,
+  );
+  // gopls's registrations reached each client once.
+  assert.ok(b.registrations.size > 0 || a.registrations.size === 0);
+  assert.deepEqual(a.duplicateRegistrations, []);
+  assert.deepEqual(b.duplicateRegistrations, []);
+
+  // Other gopls settings: moved out to a gopls of its own, answered as one would be.
+  const c = startClient(GUARD, [], shared, dir, { hoverKind: "NoDocumentation" });
+  t.after(() => c.child.kill("SIGKILL"));
+  const viaC = await transcript(c, dir);
+  await waitUntil("C's own gopls", () => childrenOf(c.child.pid as number).length === 1);
+  assert.doesNotMatch(JSON.stringify(viaC.hover), /friendly greeting/);
+  assert.equal(await a.close(), 0);
+  assert.equal(await b.close(), 0);
+  assert.equal(await c.close(), 0);
+});
