@@ -7,11 +7,13 @@ import os from "node:os";
 import path from "node:path";
 import { DEFAULTS } from "../src/defaults.js";
 import { memoryLimits } from "../src/serve/memory-watch.js";
+import { median } from "./client.js";
 import { doctor } from "./doctor.js";
 import { forwarding } from "./forwarding.js";
 import { concurrentCold, realColdStarts, realInstall, warmStart } from "./install.js";
 import { sampling } from "./sampling.js";
 import { armCommands, type ColdResult, coldSession, session } from "./session.js";
+import { sharedClients } from "./shared.js";
 import { singleFile } from "./single-file.js";
 import { startup } from "./startup.js";
 import { memoryLimits as memoryAB, type SessionFigures, warmSwitch } from "./warm-switch.js";
@@ -274,6 +276,40 @@ try {
       console.log(
         `| ${limit} | ${f(x.peakRssMb, 0)} MB | ${f(x.steadyRssMb ?? 0, 0)} MB | ${f(x.steadyCpuMs ?? 0, 0)} ms (${f(((x.steadyCpuMs ?? 0) / base - 1) * 100, 0)} %) | ${f(x.firstAnswer, 0)} ms | ${f(x.workspaceDiagnosed, 0)} ms |`,
       );
+  }
+  if (!only || only === "shared") {
+    const r = await sharedClients(gopls, guardCmd, env, scratch, benchCache);
+    results.shared = r;
+    const { alone, unshared, shared } = r.rss;
+    console.log(
+      `\n(k) shared mode, golang.org/x/tools: ${r.clients} clients, ${r.requestsPerClient} hover/definition/references each a pass`,
+    );
+    console.log(
+      "| arm | gopls processes | their peak RSS, summed | their RSS at the end | guards' RSS, summed |\n|---|---|---|---|---|",
+    );
+    for (const [name, m] of [
+      ["one client alone (every client's files and requests)", alone],
+      [`${r.clients} clients, unshared`, unshared],
+      [`${r.clients} clients, shared`, shared],
+    ] as const)
+      console.log(
+        `| ${name} | ${m.gopls} | ${f(m.goplsPeakMb, 0)} MB | ${f(m.goplsMb, 0)} MB | ${f(m.guardsMb, 0)} MB |`,
+      );
+    const ratio = shared.goplsPeakMb / alone.goplsPeakMb;
+    const l = r.latency;
+    const addedP50 = median(l.perClientAddedP50Us);
+    console.log(
+      `gopls peak RSS, shared over one session: **${f(ratio, 2)}×** (goal ≤ 1.3 ${ratio <= 1.3 ? "✓" : "✗"}); unshared over one session: ${f(unshared.goplsPeakMb / alone.goplsPeakMb, 2)}×`,
+    );
+    console.log(
+      `one request at a time, µs: alone p50 ${f(l.aloneP50Us, 0)} / p99 ${f(l.aloneP99Us, 0)}; shared p50 ${f(l.sharedP50Us, 0)} / p99 ${f(l.sharedP99Us, 0)}; added, request by request, per client (median): ${l.perClientAddedP50Us.map((x) => f(x, 0)).join(", ")}; **median ${f(addedP50, 0)} µs** (goal ≤ 1000 ${addedP50 <= 1000 ? "✓" : "✗"})`,
+    );
+    console.log(
+      `all ${r.clients} clients at once, p50 µs: unshared ${f(r.concurrent.unsharedP50Us, 0)}, shared ${f(r.concurrent.sharedP50Us, 0)}`,
+    );
+    console.log(
+      `answers against a gopls of its own: ${r.answers.compared} compared, ${r.answers.differing} differ${r.answers.examples.length ? ` (${r.answers.examples.join(", ")})` : ""}`,
+    );
   }
   if (only === "install-real" || (!only && process.env.GOPLS_GUARD_BENCH_REAL_INSTALL === "1")) {
     const r = await realInstall(guardCmd, scratch, "v0.23.0");

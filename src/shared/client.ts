@@ -216,7 +216,17 @@ class SharedClient {
       this.pending.delete(idKey(id));
     } else if (method === MOVE_OUT) {
       this.movedOut = String((m.params as { reason?: unknown })?.reason ?? "moved out");
-      return;
+      // Said where the editor logs the server's words: why this session has a gopls to itself.
+      return void process.stdout.write(
+        frameOf({
+          jsonrpc: "2.0",
+          method: "window/logMessage",
+          params: {
+            type: 3,
+            message: `gopls-guard: this session goes on with a gopls of its own: ${this.movedOut}.`,
+          },
+        }),
+      );
     } else if (method === "client/registerCapability") {
       // A new instance registers again what the editor already has: answered here.
       const ids = ((m.params as { registrations?: { id: string }[] })?.registrations ?? []).map(

@@ -130,11 +130,12 @@ export class Mux {
 
   fromClient(c: Client, m: Json): void {
     if (c.gone) return;
-    if (c.held) {
+    const method = typeof m.method === "string" ? m.method : undefined;
+    // Answers are never held: the settings check waits on one.
+    if (c.held && method !== undefined) {
       c.held.push(m);
       return;
     }
-    const method = typeof m.method === "string" ? m.method : undefined;
     const isRequest = method !== undefined && m.id !== undefined && m.id !== null;
     if (method === undefined) return this.answerFromClient(c, m);
     const params = (m.params ?? {}) as Json;

@@ -35,6 +35,11 @@ async function transcript(client: Client, dir: string): Promise<Record<string, u
   return { hover, definition, references, diagnostics: client.diagnostics.get(hello)?.at(-1) };
 }
 
+/** The gopls a client's guard runs itself: none while it is shared. */
+function ownGopls(pid: number): number[] {
+  return childrenOf(pid).filter((child) => !cmdline(child).includes("__shared-instance"));
+}
+
 /** The gopls processes under a pid, through a shared instance it started. */
 function goplsUnder(pid: number): number[] {
   return childrenOf(pid).flatMap((child) =>
@@ -64,7 +69,9 @@ test("two shared clients get what a gopls of their own gives; other settings mov
     a.child.kill("SIGKILL");
     b.child.kill("SIGKILL");
   });
-  const [viaA, viaB] = await Promise.all([transcript(a, dir), transcript(b, dir)]);
+  // B joins once gopls has asked A for its settings: B's are asked and compared.
+  const viaA = await transcript(a, dir);
+  const viaB = await transcript(b, dir);
   assert.deepEqual(viaA, own);
   assert.deepEqual(viaB, own);
   // One gopls for both, under whichever guard started the instance.
@@ -81,7 +88,11 @@ test("two shared clients get what a gopls of their own gives; other settings mov
   const c = startClient(GUARD, [], shared, dir, { hoverKind: "NoDocumentation" });
   t.after(() => c.child.kill("SIGKILL"));
   const viaC = await transcript(c, dir);
-  await waitUntil("C's own gopls", () => childrenOf(c.child.pid as number).length === 1);
+  await waitUntil("C's own gopls", () => ownGopls(c.child.pid as number).length === 1);
+  assert.ok(
+    c.logged.some((m) => /gopls of its own: its gopls settings differ/.test(m)),
+    c.logged.join("\n"),
+  );
   assert.doesNotMatch(JSON.stringify(viaC.hover), /friendly greeting/);
   assert.equal(await a.close(), 0);
   assert.equal(await b.close(), 0);

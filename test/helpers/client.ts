@@ -15,6 +15,8 @@ export interface Client {
   /** Every publishDiagnostics, in order, by URI. */
   diagnostics: Map<string, unknown[][]>;
   shown: Array<{ type: number; message: string }>;
+  /** What the server logged to the client (window/logMessage). */
+  logged: string[];
   /** Active dynamic registrations, by id; and every id registered while already active. */
   registrations: Map<string, string>;
   duplicateRegistrations: string[];
@@ -45,6 +47,10 @@ export function startClient(
   );
   connection.onNotification("window/showMessage", (p: { type: number; message: string }) => {
     shown.push(p);
+  });
+  const logged: string[] = [];
+  connection.onNotification("window/logMessage", (p: { message: string }) => {
+    logged.push(p.message);
   });
   connection.onRequest("workspace/configuration", (p: { items: unknown[] }) =>
     p.items.map(() => settings),
@@ -78,6 +84,7 @@ export function startClient(
     child,
     diagnostics,
     shown,
+    logged,
     registrations,
     duplicateRegistrations,
     async close() {
