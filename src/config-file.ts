@@ -31,6 +31,7 @@ export const FILE_KEYS = {
   home: "GOPLS_GUARD_HOME",
   logLevel: "GOPLS_GUARD_LOG_LEVEL",
   mirrors: "GOPLS_GUARD_MIRRORS",
+  share: "GOPLS_GUARD_SHARE",
 } as const;
 
 export const DEFAULT_MIRRORS = ["https://goproxy.cn", "https://goproxy.io"];

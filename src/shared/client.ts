@@ -257,6 +257,7 @@ class SharedClient {
         guard: `${typeof GUARD_VERSION === "string" ? GUARD_VERSION : "dev"} ${realpath(process.argv[1] ?? process.execPath)}`,
         gopls: goplsBuild(this.config, gopls),
         PATH: gopls?.goplsPATH ?? process.env.PATH ?? "",
+        configFile: safely(() => fs.readFileSync(this.config.configFile, "utf8")) ?? "",
         env: process.env,
         goplsArgs: this.goplsArgs,
         initialize: init,

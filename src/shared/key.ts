@@ -90,6 +90,8 @@ export interface KeyInputs {
   gopls: string;
   /** The PATH gopls would get. */
   PATH: string;
+  /** The guard's config file's text (its pin, its install dir...), "" when there is none. */
+  configFile: string;
   env: NodeJS.ProcessEnv;
   goplsArgs: string[];
   initialize: Record<string, unknown>;
@@ -104,6 +106,7 @@ export function shareKey(i: KeyInputs): ShareKey {
     { name: "gopls", value: i.gopls, shown: i.gopls },
     { name: "PATH", value: i.PATH },
     { name: "env", value: env },
+    { name: "config", value: i.configFile },
     { name: "go", value: goIdentity(i.PATH, env) },
     { name: "goenv-file", value: goenvFile(env) },
     { name: "folders", value: client.folders, shown: foldersShown(client.folders) },

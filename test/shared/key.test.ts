@@ -20,6 +20,7 @@ function base(t: { after(fn: () => void): void }): KeyInputs {
     guard: "0.1.0 /opt/gopls-guard.mjs",
     gopls: "/home/u/.local/share/gopls-guard/gopls/v0.23.0/gopls v0.23.0",
     PATH: bin,
+    configFile: "",
     env: { HOME: dir, XDG_CONFIG_HOME: path.join(dir, "config"), PATH: bin, GOFLAGS: "" },
     goplsArgs: [],
     initialize: {
@@ -78,6 +79,11 @@ const differences: [string, string, (i: KeyInputs) => KeyInputs][] = [
       ...i,
       initialize: { ...i.initialize, initializationOptions: { staticcheck: true } },
     }),
+  ],
+  [
+    "the guard's config file",
+    "config",
+    (i) => ({ ...i, configFile: '{"goplsVersion":"v0.22.0"}' }),
   ],
   ["gopls's command line", "args", (i) => ({ ...i, goplsArgs: ["-rpc.trace"] })],
 ];
