@@ -32,6 +32,8 @@ export interface SharedInfo {
   parts: Record<string, string>;
   clients: number[];
   idleSince?: string | undefined;
+  /** When a client last joined: the instance a file reached from a workspace joins. */
+  lastJoin?: string | undefined;
 }
 
 export function sessionsDir(home: string): string {

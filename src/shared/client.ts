@@ -16,8 +16,16 @@ import type { Log } from "../log.js";
 import { encodeFrame, FrameReader, frameBody } from "../lsp/framing.js";
 import { OpenDocuments } from "../serve/documents.js";
 import { ParentWatch } from "../serve/parent-watch.js";
+import { liveSessions, type SharedInfo } from "../serve/session-file.js";
 import type { Hello } from "./instance.js";
-import { type ShareKey, shareKey } from "./key.js";
+import {
+  allUnder,
+  dependencyRoots,
+  differingParts,
+  keyClient,
+  type ShareKey,
+  shareKey,
+} from "./key.js";
 import { HELLO, MOVE_OUT } from "./mux.js";
 import { shareDir, socketPath } from "./socket-dir.js";
 
@@ -31,10 +39,15 @@ const REPLAY_ID = "gopls-guard-share-replay#";
 const MAX_RECONNECTS_A_MINUTE = 5;
 const INSTANCE_START_MS = 20_000;
 
+/** One connection to an instance (or to the session of its own): superseded ones are cut. */
 interface Upstream {
   write(frame: Buffer): void;
-  /** The client is done with it (the editor ended). */
+  /** The client is done with it (the editor ended): an orderly end. */
   end(): void;
+  /** Superseded: cut, and nothing more it sends is read. */
+  destroy(): void;
+  /** The requests it sent the editor: only their answers go back to it. */
+  asked: Set<string>;
 }
 
 export async function serveShared(
@@ -56,7 +69,11 @@ class SharedClient {
   private readonly docs = new OpenDocuments();
   /** The editor's requests not answered yet, in order, by id (typed: 1 and "1" differ). */
   private readonly pending = new Map<string, Buffer>();
-  private readonly registered = new Set<string>();
+  /** Registrations the editor was sent, by id: undone when a new instance takes over. */
+  private readonly registered = new Map<string, string>();
+  /** Bumped by each connect: one that finishes after a newer began is cut. */
+  private generation = 0;
+  private editorEnded = false;
   private queue: Buffer[] = [];
   private upstream: Upstream | undefined;
   private key: ShareKey | undefined;
@@ -66,6 +83,8 @@ class SharedClient {
   private losses: number[] = [];
   private nextReplay = 1;
   private ending = false;
+  /** Joined the instance of the workspace its files were reached from (not its own key's). */
+  private borrowed = false;
   private readonly parentWatch: ParentWatch;
 
   constructor(
@@ -103,7 +122,14 @@ class SharedClient {
     }
     const method = typeof m.method === "string" ? m.method : undefined;
     const id = m.id as Id | undefined;
-    if (method && id !== undefined && id !== null) this.pending.set(idKey(id), body);
+    if (method === undefined) {
+      // An answer goes to the connection that asked, never to a later one with the same id.
+      const up = this.upstream;
+      if (up && id !== undefined && id !== null && up.asked.delete(idKey(id)))
+        up.write(encodeFrame(body));
+      return;
+    }
+    if (id !== undefined && id !== null) this.pending.set(idKey(id), body);
     const params = (m.params ?? {}) as Json;
     switch (method) {
       case "initialize":
@@ -160,8 +186,9 @@ class SharedClient {
   }
 
   private editorGone(why: string): void {
+    this.editorEnded = true;
     if (this.privateSession) {
-      // The session of its own sees the end as it would from an editor.
+      // The session of its own sees the end as it would from an editor (once it is attached).
       return this.upstream?.end();
     }
     this.finish(why, this.shutdownSeen ? 0 : 1);
@@ -201,7 +228,8 @@ class SharedClient {
 
   // ---- the instance's side
 
-  private fromUpstream(body: Buffer): void {
+  private fromUpstream(up: Upstream, body: Buffer): void {
+    if (up !== this.upstream) return;
     let m: Json;
     try {
       m = JSON.parse(body.toString("utf8")) as Json;
@@ -209,11 +237,13 @@ class SharedClient {
       return;
     }
     const method = typeof m.method === "string" ? m.method : undefined;
+    const id = m.id as Id | undefined;
     if (method === undefined) {
-      const id = m.id as Id;
       if (id === this.replayId) return;
       if (id === this.initializeId) this.initializeAnswered = true;
-      this.pending.delete(idKey(id));
+      // Answered once: an answer to what is not pending (a replayed request an old instance
+      // also answered) is not the editor's to see twice.
+      if (id === undefined || id === null || !this.pending.delete(idKey(id))) return;
     } else if (method === MOVE_OUT) {
       this.movedOut = String((m.params as { reason?: unknown })?.reason ?? "moved out");
       // Said where the editor logs the server's words: why this session has a gopls to itself.
@@ -228,25 +258,20 @@ class SharedClient {
         }),
       );
     } else if (method === "client/registerCapability") {
-      // A new instance registers again what the editor already has: answered here.
-      const ids = ((m.params as { registrations?: { id: string }[] })?.registrations ?? []).map(
-        (r) => String(r.id),
-      );
-      if (ids.length > 0 && ids.every((id) => this.registered.has(id))) {
-        this.upstream?.write(
-          encodeFrame(encodeBody({ jsonrpc: "2.0", id: m.id as Id, result: null })),
-        );
-        return;
-      }
-      for (const id of ids) this.registered.add(id);
+      for (const r of (m.params as { registrations?: { id: string; method: string }[] })
+        ?.registrations ?? [])
+        this.registered.set(String(r.id), String(r.method));
     } else if (method === "client/unregisterCapability") {
       for (const r of (m.params as { unregisterations?: { id: string }[] })?.unregisterations ?? [])
         this.registered.delete(String(r.id));
     }
+    if (method !== undefined && id !== undefined && id !== null) up.asked.add(idKey(id));
     process.stdout.write(encodeFrame(body));
   }
 
   private async connect(): Promise<void> {
+    const generation = ++this.generation;
+    const stale = () => generation !== this.generation || this.privateSession || this.ending;
     const init = this.initialize ?? {};
     if (!this.key) {
       const gopls = safely(() =>
@@ -277,26 +302,33 @@ class SharedClient {
         dir ? dir.finding.message : "shared mode needs Unix sockets (not on Windows yet)",
       );
     }
+    const reached = this.reachedFrom();
+    const joined = reached && (await tryConnect(reached.socket)).conn;
+    if (joined && stale()) return void joined.destroy();
+    if (reached && joined) {
+      // Only joined, never started: an instance gone meanwhile leaves this client its own key.
+      this.log.logger.info(
+        { event: "share.reached_from", socket: reached.socket },
+        "joins the workspace it was reached from",
+      );
+      this.key = { hash: reached.key, parts: reached.parts, shown: {} };
+      this.borrowed = true;
+      return this.attach(joined);
+    }
     const sock = socketPath(dir.value, this.key.hash);
     let conn: net.Socket;
     try {
       conn = await this.connectOrStart(sock);
     } catch (error) {
+      if (stale()) return;
       return this.goPrivate(`the shared gopls could not be reached: ${(error as Error).message}`);
     }
-    if (this.ending) return void conn.destroy();
-    this.log.logger.info({ event: "share.connected", socket: sock, key: this.key.hash }, "shared");
+    if (stale()) return void conn.destroy();
+    this.log.logger.info({ event: "share.connected", socket: sock, key: this.key?.hash }, "shared");
     this.attach(conn);
   }
 
   private attach(conn: net.Socket): void {
-    const reader = new FrameReader({
-      maxBodyBytes: this.config.maxMessageBytes,
-      onFrame: (frame) => this.fromUpstream(frameBody(frame)),
-      onError: () => conn.destroy(),
-    });
-    conn.on("data", (chunk: Buffer) => reader.push(chunk));
-    conn.on("error", () => {});
     let ended = false;
     const upstream: Upstream = {
       write: (frame) => {
@@ -306,7 +338,19 @@ class SharedClient {
         ended = true;
         conn.end();
       },
+      destroy: () => {
+        ended = true;
+        conn.destroy();
+      },
+      asked: new Set(),
     };
+    const reader = new FrameReader({
+      maxBodyBytes: this.config.maxMessageBytes,
+      onFrame: (frame) => this.fromUpstream(upstream, frameBody(frame)),
+      onError: () => conn.destroy(),
+    });
+    conn.on("data", (chunk: Buffer) => reader.push(chunk));
+    conn.on("error", () => {});
     conn.on("close", () => {
       if (ended || this.ending || this.upstream !== upstream) return;
       this.upstream = undefined;
@@ -315,21 +359,48 @@ class SharedClient {
     const key = this.key as ShareKey;
     const hello: Hello = { pid: process.pid, key };
     conn.write(encodeFrame(encodeBody({ jsonrpc: "2.0", method: HELLO, params: hello })));
-    this.upstream = upstream;
-    this.replay(upstream);
+    this.takeOver(upstream);
+  }
+
+  /**
+   * A new connection takes the editor's session over: what an earlier one registered is undone
+   * (the new gopls registers what it needs, under ids that may repeat the old ones), then the
+   * session is replayed into it.
+   */
+  private takeOver(up: Upstream): void {
+    this.upstream = up;
+    if (this.registered.size > 0) {
+      const unregisterations = [...this.registered].map(([id, method]) => ({ id, method }));
+      this.registered.clear();
+      process.stdout.write(
+        frameOf({
+          jsonrpc: "2.0",
+          id: `${REPLAY_ID}unregister-${this.nextReplay++}`,
+          method: "client/unregisterCapability",
+          params: { unregisterations },
+        }),
+      );
+    }
+    this.replay(up);
   }
 
   /** Drops the current instance on purpose (a new key): the close brings the replay. */
   private drop(): void {
     this.key = undefined;
+    this.borrowed = false;
     const up = this.upstream;
     this.upstream = undefined;
-    up?.end();
+    up?.destroy();
     void this.connect();
   }
 
   /** The connection closed: moved out, or the instance is gone. */
   private lost(): void {
+    if (this.borrowed) {
+      // Found again (or its own key's) on the way back in: never started under another's key.
+      this.borrowed = false;
+      this.key = undefined;
+    }
     const moved = this.movedOut;
     if (moved) return void this.goPrivate(moved);
     const now = Date.now();
@@ -348,14 +419,9 @@ class SharedClient {
       this.initializeId !== undefined && this.pending.has(idKey(this.initializeId));
     if (this.initialize && !initializePending && this.initializeAnswered) {
       this.replayId = `${REPLAY_ID}${this.nextReplay++}`;
-      up.write(
-        frameOf({
-          jsonrpc: "2.0",
-          id: this.replayId,
-          method: "initialize",
-          params: this.initialize,
-        }),
-      );
+      // Its progress token belonged to a request long answered.
+      const { workDoneToken: _t, ...params } = this.initialize;
+      up.write(frameOf({ jsonrpc: "2.0", id: this.replayId, method: "initialize", params }));
     } else if (initializePending) {
       up.write(encodeFrame(this.pending.get(idKey(this.initializeId as Id)) as Buffer));
     }
@@ -372,8 +438,30 @@ class SharedClient {
             params: { textDocument: doc },
           }),
         );
-      for (const [id, body] of this.pending)
-        if (id !== idKey(this.initializeId as Id)) up.write(encodeFrame(body));
+      for (const [id, body] of this.pending) {
+        if (id === idKey(this.initializeId as Id)) continue;
+        // A command may have done its work (go get, a fix applied) before the instance went:
+        // it is not run twice, it fails as interrupted; anything else is asked again.
+        if (
+          body.includes('"workspace/executeCommand"') &&
+          methodOf(body) === "workspace/executeCommand"
+        ) {
+          this.pending.delete(id);
+          process.stdout.write(
+            frameOf({
+              jsonrpc: "2.0",
+              id: JSON.parse(body.toString("utf8")).id as Id,
+              error: {
+                code: -32801,
+                message:
+                  "gopls-guard: the shared gopls went away while the command ran; run it again",
+              },
+            }),
+          );
+          continue;
+        }
+        up.write(encodeFrame(body));
+      }
       // What the editor sent since the loss went into the queue and is in the state above.
       return;
     }
@@ -396,26 +484,53 @@ class SharedClient {
         editorOut: fromSession,
       }),
     );
-    const reader = new FrameReader({
-      maxBodyBytes: this.config.maxMessageBytes,
-      onFrame: (frame) => this.fromUpstream(frameBody(frame)),
-      onError: () => {},
-    });
-    fromSession.on("data", (chunk: Buffer) => reader.push(chunk));
     const upstream: Upstream = {
       write: (frame) => toSession.write(frame),
       end: () => toSession.end(),
+      destroy: () => toSession.end(),
+      asked: new Set(),
     };
+    const reader = new FrameReader({
+      maxBodyBytes: this.config.maxMessageBytes,
+      onFrame: (frame) => this.fromUpstream(upstream, frameBody(frame)),
+      onError: () => {},
+    });
+    fromSession.on("data", (chunk: Buffer) => reader.push(chunk));
     this.parentWatch.stop();
-    this.upstream = upstream;
-    this.replay(upstream);
+    // Whatever connection a connect under way makes, it is cut: this session is the editor's.
+    this.generation++;
+    const old = this.upstream;
+    this.upstream = undefined;
+    old?.destroy();
+    this.takeOver(upstream);
     const problems = [...this.problems];
     void runToEnd(session, this.log, problems);
+    // The editor went while this was loading: the session ends as it would have.
+    if (this.editorEnded) upstream.end();
+  }
+
+  /**
+   * Folders that are all in the module cache or GOROOT (an editor that gives a file opened from
+   * a definition a workspace of its own): the live instance of the same key but for its folders
+   * that a client joined last, which is the workspace the file was reached from.
+   */
+  private reachedFrom(): SharedInfo | undefined {
+    const key = this.key as ShareKey;
+    const PATH = process.env.PATH ?? "";
+    if (!allUnder(keyClient(this.initialize ?? {}).folders, dependencyRoots(PATH, process.env)))
+      return undefined;
+    const same = (parts: Record<string, string>) =>
+      differingParts(parts, key.parts).every((p) => p === "folders");
+    return liveSessions(this.config.home)
+      .flatMap((s) =>
+        s.shared && s.shared.clients.length > 0 && same(s.shared.parts) ? [s.shared] : [],
+      )
+      .sort((a, b) => (b.lastJoin ?? "").localeCompare(a.lastJoin ?? ""))[0];
   }
 
   private async connectOrStart(sock: string): Promise<net.Socket> {
     const first = await tryConnect(sock);
-    if (first) return first;
+    if (first.conn) return first.conn;
     const { default: lockfile } = await import("proper-lockfile");
     const release = await lockfile.lock(sock, {
       lockfilePath: `${sock}.lock`,
@@ -423,16 +538,26 @@ class SharedClient {
       stale: 10_000,
       update: 2000,
       retries: { retries: 400, minTimeout: 25, maxTimeout: 100 },
+      // Held past its staleness (a machine that slept mid-start): taken over, never a crash.
+      onCompromised: (error) =>
+        this.log.logger.warn({ event: "share.lock_lost", error: error.message }, "lock lost"),
     });
     try {
-      const again = await tryConnect(sock);
-      if (again) return again;
+      // Busy (a full backlog, out of descriptors) is not gone: only a refused or missing socket
+      // is a dead instance's, to be replaced.
+      for (let tries = 0; ; tries++) {
+        const again = await tryConnect(sock);
+        if (again.conn) return again.conn;
+        if (again.code === "ECONNREFUSED" || again.code === "ENOENT") break;
+        if (tries >= 40) throw new Error(`${sock}: ${again.code}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
       // A socket left by an instance that was killed: only this user can write the dir.
       fs.rmSync(sock, { force: true });
       await startInstance(sock, this.goplsArgs);
       const deadline = Date.now() + INSTANCE_START_MS;
       while (Date.now() < deadline) {
-        const conn = await tryConnect(sock);
+        const { conn } = await tryConnect(sock);
         if (conn) return conn;
         await new Promise((r) => setTimeout(r, 25));
       }
@@ -472,15 +597,24 @@ function goplsBuild(config: Config, warm: Located | undefined): string {
   return warm ? `${warm.path} ${warm.version ?? ""}` : `managed ${config.goplsVersion}, undecided`;
 }
 
-function tryConnect(sock: string): Promise<net.Socket | undefined> {
+function tryConnect(sock: string): Promise<{ conn?: net.Socket; code?: string }> {
   return new Promise((resolve) => {
     const conn = net.connect(sock);
     conn.once("connect", () => {
       conn.removeAllListeners("error");
-      resolve(conn);
+      resolve({ conn });
     });
-    conn.once("error", () => resolve(undefined));
+    conn.once("error", (e: NodeJS.ErrnoException) => resolve({ code: e.code ?? "EIO" }));
   });
+}
+
+/** The method of a request body the guard tracks (only read when it may be a command). */
+function methodOf(body: Buffer): string | undefined {
+  try {
+    return (JSON.parse(body.toString("utf8")) as { method?: string }).method;
+  } catch {
+    return undefined;
+  }
 }
 
 function idKey(id: Id): string {

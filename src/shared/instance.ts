@@ -46,6 +46,7 @@ export async function runInstance(
     onClients: (count) => {
       clearTimeout(idle);
       if (info) {
+        if (count > info.clients.length) info.lastJoin = new Date().toISOString();
         info.clients = mux.clientPids;
         info.idleSince = count === 0 ? new Date().toISOString() : undefined;
         session.describe({ shared: { ...info } });
@@ -64,8 +65,10 @@ export async function runInstance(
 
   const server = net.createServer((conn) => accept(conn));
   let socketIno: number | undefined;
+  /** Accepted connections, said hello or not: a client just connected keeps the instance. */
+  let connections = 0;
   const goIdle = () => {
-    if (mux.size > 0) return;
+    if (mux.size > 0 || connections > 0) return;
     logger.info({ event: "share.idle_exit", idleMs: config.shareIdleMs }, "no client: exiting");
     stopListening();
     // As an editor ends a session: shutdown, then exit; the session stops gopls.
@@ -74,7 +77,10 @@ export async function runInstance(
     );
     toSession.write(encodeFrame(JSON.stringify({ jsonrpc: "2.0", method: "exit" })));
   };
+  let stopped = false;
   const stopListening = () => {
+    if (stopped) return;
+    stopped = true;
     server.close();
     // Only our own socket: a new instance may already listen at this path.
     try {
@@ -86,6 +92,8 @@ export async function runInstance(
   void session.ended.then(() => stopListening());
 
   function accept(conn: net.Socket): void {
+    connections++;
+    clearTimeout(idle);
     let client: ReturnType<Mux["add"]> | undefined;
     const port = {
       send: (m: Json) => {
@@ -121,7 +129,13 @@ export async function runInstance(
     conn.on("data", (chunk: Buffer) => reader.push(chunk));
     conn.on("error", () => {});
     conn.on("close", () => {
+      connections--;
       if (client) mux.leave(client, "disconnected");
+      else if (connections === 0 && mux.size === 0) {
+        // Gone before its hello: the idle clock starts again.
+        idle = setTimeout(() => goIdle(), config.shareIdleMs);
+        idle.unref();
+      }
     });
   }
 

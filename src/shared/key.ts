@@ -49,6 +49,13 @@ const ENV_NAMES = [
   "SSL_CERT_FILE",
   "SSL_CERT_DIR",
   "NETRC",
+  // cgo: what a package's C parts see, and so what gopls says of them.
+  "CPATH",
+  "C_INCLUDE_PATH",
+  "CPLUS_INCLUDE_PATH",
+  "LIBRARY_PATH",
+  "PKG_CONFIG_PATH",
+  "PKG_CONFIG_LIBDIR",
 ];
 const ENV_PREFIXES = ["GO", "CGO_", "GIT_"];
 /** The guard's own settings that do not change what gopls answers. */
@@ -123,6 +130,42 @@ export function shareKey(i: KeyInputs): ShareKey {
   return { hash: digest(JSON.stringify(hashes)), parts: hashes, shown };
 }
 
+/**
+ * Where go keeps code a workspace depends on: the module cache (GOMODCACHE, else the first
+ * GOPATH's pkg/mod, as set in the environment or by `go env -w`) and GOROOT (set, else the go
+ * command's own). A client whose folders all lie there was reached from another workspace.
+ */
+export function dependencyRoots(PATH: string, env: NodeJS.ProcessEnv): string[] {
+  const written = Object.fromEntries(
+    goenvFile(keyEnv(env))
+      .split("\n")
+      .flatMap((l) =>
+        /^[A-Z0-9_]+=/.test(l) ? [[l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]] : [],
+      ),
+  ) as Record<string, string>;
+  const get = (name: string) => env[name] || written[name] || undefined;
+  const gopath = (get("GOPATH") ?? path.join(env.HOME ?? os.homedir(), "go")).split(
+    path.delimiter,
+  )[0] as string;
+  const roots = [get("GOMODCACHE") ?? path.join(gopath, "pkg", "mod")];
+  const goroot = get("GOROOT") ?? goCommand(PATH)?.root;
+  if (goroot) roots.push(goroot);
+  return roots.map((r) => path.resolve(r));
+}
+
+/** The folders' paths, when every one of them lies under one of the roots. */
+export function allUnder(folders: unknown, roots: string[]): boolean {
+  const list = (
+    Array.isArray(folders) ? folders.map((f) => (f as { uri?: unknown })?.uri) : [folders]
+  )
+    .filter((u): u is string => typeof u === "string" && u.startsWith("file:"))
+    .map((u) => path.resolve(decodeURIComponent(new URL(u).pathname)));
+  return (
+    list.length > 0 &&
+    list.every((p) => roots.some((r) => p === r || p.startsWith(`${r}${path.sep}`)))
+  );
+}
+
 /** The part names two keys differ in. */
 export function differingParts(a: Record<string, string>, b: Record<string, string>): string[] {
   const names = new Set([...Object.keys(a), ...Object.keys(b)]);
@@ -144,22 +187,28 @@ function sorted(value: unknown): unknown {
 
 /** The go first on PATH, as a file: a different go (or the same path upgraded) is a new key. */
 function goIdentity(PATH: string, env: Record<string, string>): string {
-  const names = process.platform === "win32" ? ["go.exe"] : ["go"];
+  const go = goCommand(PATH);
+  if (!go) return "none";
+  return `${go.real} ${go.size} ${go.mtimeMs} ${fileText(path.join(go.root, "go.env"))} ${fileText(path.join(go.root, "VERSION"))} ${env.GOROOT ?? ""}`;
+}
+
+/** The go first on PATH: its real file, and the root it belongs to. */
+function goCommand(
+  PATH: string,
+): { real: string; root: string; size: number; mtimeMs: number } | undefined {
+  const name = process.platform === "win32" ? "go.exe" : "go";
   for (const dir of PATH.split(path.delimiter)) {
     if (!dir) continue;
-    for (const name of names) {
-      try {
-        const real = fs.realpathSync(path.join(dir, name));
-        const st = fs.statSync(real);
-        if (!st.isFile()) continue;
-        const root = path.dirname(path.dirname(real));
-        return `${real} ${st.size} ${st.mtimeMs} ${fileText(path.join(root, "go.env"))} ${fileText(path.join(root, "VERSION"))} ${env.GOROOT ?? ""}`;
-      } catch {
-        // not here
-      }
+    try {
+      const real = fs.realpathSync(path.join(dir, name));
+      const st = fs.statSync(real);
+      if (st.isFile())
+        return { real, root: path.dirname(path.dirname(real)), size: st.size, mtimeMs: st.mtimeMs };
+    } catch {
+      // not here
     }
   }
-  return "none";
+  return undefined;
 }
 
 /** The user's `go env -w` settings (GOENV, else os.UserConfigDir()/go/env). */

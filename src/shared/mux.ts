@@ -6,6 +6,7 @@
 // their texts agree; a client whose text departs is moved out (its guard replays it into a gopls
 // of its own), so nobody is ever answered from another client's unsaved text.
 
+import { randomBytes } from "node:crypto";
 import type { Logger } from "../log.js";
 import { OpenDocuments, type PositionEncoding } from "../serve/documents.js";
 
@@ -18,6 +19,11 @@ export const MOVE_OUT = "gopls-guard/moveOut";
 export const HELLO = "gopls-guard/hello";
 
 const TOKEN_PREFIX = "gopls-guard-share:";
+/**
+ * Ids of this instance's requests to clients: unique to it, so an answer a client gives late, to
+ * an instance that has gone, can never be taken for the answer to another's request.
+ */
+const DOWN_PREFIX = `gg-${randomBytes(6).toString("hex")}-`;
 const CONFIG_CHECK_MS = 5000;
 
 export interface ClientPort {
@@ -128,7 +134,17 @@ export class Mux {
     return client;
   }
 
+  /** A message the client's guard relayed; one the mux cannot handle moves that client out. */
   fromClient(c: Client, m: Json): void {
+    try {
+      this.handleClient(c, m);
+    } catch (error) {
+      this.o.logger.error({ event: "share.client_message", error: String(error) }, "bad message");
+      this.moveOut(c, `a message gopls-guard could not handle: ${String(error)}`);
+    }
+  }
+
+  private handleClient(c: Client, m: Json): void {
     if (c.gone) return;
     const method = typeof m.method === "string" ? m.method : undefined;
     // Answers are never held: the settings check waits on one.
@@ -171,10 +187,27 @@ export class Mux {
         });
     }
     if (!isRequest) return this.o.toUpstream(m);
+    if (method === "workspace/executeCommand") {
+      // One command at a time: the edits gopls asks to apply while it runs carry no trace of
+      // the command, so they go to the client whose command it is.
+      if (this.commandClient) {
+        this.commands.push({ c, m });
+        return;
+      }
+      this.commandClient = c;
+    }
     const upId = this.nextUp++;
     this.up.set(upId, { client: c, id: m.id as Id, method });
-    if (method === "workspace/executeCommand") this.commandClient = c;
     this.o.toUpstream({ ...m, id: upId, params: this.tokensUp(c, m.params) });
+  }
+
+  private readonly commands: { c: Client; m: Json }[] = [];
+
+  /** The command running is done: the next waiting one runs. */
+  private commandDone(): void {
+    this.commandClient = undefined;
+    for (let next = this.commands.shift(); next; next = this.commands.shift())
+      if (!next.c.gone) return this.handleClient(next.c, next.m);
   }
 
   /** The client's connection closed (exit, a crash, moved out): what it held is let go. */
@@ -192,7 +225,8 @@ export class Mux {
       this.up.delete(upId);
       this.o.toUpstream({ jsonrpc: "2.0", method: "$/cancelRequest", params: { id: upId } });
     }
-    if (this.commandClient === c) this.commandClient = undefined;
+    if (this.commandClient === c) this.commandDone();
+    for (const [, check] of this.settingsChecks) check.owner === c && clearTimeout(check.timer);
     if (this.initialize.state === "pending")
       this.initialize.waiting = this.initialize.waiting.filter((w) => w !== c);
     // What gopls asked of this client alone goes to another, or is answered for it.
@@ -217,6 +251,22 @@ export class Mux {
       const uri = String((params as { uri?: unknown })?.uri);
       this.diagnostics.set(uri, m);
       for (const c of this.ready()) c.port.send(this.withVersion(c, m, uri));
+      return;
+    }
+    if (method === "$/cancelRequest") {
+      // gopls takes back a request it sent: each client it went to hears it under its own id.
+      const id = (params as { id?: Id })?.id;
+      for (const [downId, d] of this.down) {
+        if (d.request.upstreamId !== id) continue;
+        this.down.delete(downId);
+        d.request.answered = true;
+        if (!d.client.gone) d.client.port.send({ ...m, params: { id: downId } });
+      }
+      return;
+    }
+    if (this.initialize.state !== "done") {
+      // Said before initialize is answered (the guard's own messages at start): kept for then.
+      this.early.push(m);
       return;
     }
     if (method === "$/progress") {
@@ -270,12 +320,16 @@ export class Mux {
       CONFIG_CHECK_MS,
     );
     const settings = this.settings;
-    const downId = `share-settings-${this.nextDown++}`;
-    this.settingsChecks.set(downId, (reply) => {
-      clearTimeout(timer);
-      if (JSON.stringify(reply.result) !== JSON.stringify(settings.result))
-        return this.moveOut(c, "its gopls settings differ");
-      this.join(c);
+    const downId = `${DOWN_PREFIX}settings-${this.nextDown++}`;
+    this.settingsChecks.set(downId, {
+      owner: c,
+      timer,
+      done: (reply) => {
+        clearTimeout(timer);
+        if (JSON.stringify(reply.result) !== JSON.stringify(settings.result))
+          return this.moveOut(c, "its gopls settings differ");
+        this.join(c);
+      },
     });
     c.port.send({
       jsonrpc: "2.0",
@@ -286,7 +340,12 @@ export class Mux {
   }
 
   private joinedBefore = false;
-  private readonly settingsChecks = new Map<Id, (reply: Json) => void>();
+  /** Notifications from before initialize was answered, for the clients it is answered to. */
+  private early: Json[] = [];
+  private readonly settingsChecks = new Map<
+    Id,
+    { owner: Client; timer: NodeJS.Timeout; done: (reply: Json) => void }
+  >();
 
   /** A later client joins: what gopls registered and published so far is its too. */
   private join(c: Client): void {
@@ -298,13 +357,13 @@ export class Mux {
       c.registered.add(id);
       c.port.send({
         jsonrpc: "2.0",
-        id: `share-replay-${this.nextDown++}`,
+        id: `${DOWN_PREFIX}replay-${this.nextDown++}`,
         method: "client/registerCapability",
         params: { registrations: [params] },
       });
     }
     for (const [uri, m] of this.diagnostics) c.port.send(this.withVersion(c, m, uri));
-    for (const m of held) this.fromClient(c, m);
+    for (const m of held) this.handleClient(c, m);
   }
 
   /**
@@ -420,8 +479,13 @@ export class Mux {
         documentChanges: changes.map((ch: Json) => {
           const td = ch?.textDocument as { uri?: string; version?: unknown } | undefined;
           if (!td || typeof td.uri !== "string" || typeof td.version !== "number") return ch;
+          // Only an edit made on the text as it is now is the client's current version; an
+          // older one keeps gopls's number, which the editor refuses as stale.
           const mine = c.versions.get(td.uri);
-          return mine === undefined ? ch : { ...ch, textDocument: { ...td, version: mine } };
+          const now = this.docs.get(td.uri)?.upstreamVersion === td.version;
+          return mine === undefined || !now
+            ? ch
+            : { ...ch, textDocument: { ...td, version: mine } };
         }),
       };
     }
@@ -450,13 +514,15 @@ export class Mux {
       if (position === "utf-8" || position === "utf-32")
         this.texts.encoding = position as PositionEncoding;
       for (const c of init.waiting) this.answerInitialize(c, result);
+      const early = this.early;
+      this.early = [];
+      for (const n of early) this.fromUpstream(n);
       return;
     }
     const u = this.up.get(id);
     if (!u) return;
     this.up.delete(id);
-    if (u.method === "workspace/executeCommand" && this.commandClient === u.client)
-      this.commandClient = undefined;
+    if (u.method === "workspace/executeCommand") this.commandDone();
     if (u.client.gone) return;
     const result = "result" in m ? { result: this.editsFor(u.client, m.result) } : {};
     u.client.port.send({ ...m, id: u.id, ...result });
@@ -467,7 +533,8 @@ export class Mux {
     const check = this.settingsChecks.get(id);
     if (check) {
       this.settingsChecks.delete(id);
-      return check(m);
+      if (check.owner === c) check.done(m);
+      return;
     }
     const d = this.down.get(id);
     if (!d || d.client !== c) return;
@@ -528,7 +595,7 @@ export class Mux {
   }
 
   private sendDown(c: Client, request: Downward): void {
-    const downId = this.nextDown++;
+    const downId = `${DOWN_PREFIX}${this.nextDown++}`;
     request.waiting.add(c);
     this.down.set(downId, { request, client: c });
     const params =

@@ -71,7 +71,7 @@ function privateDir(dir: string, uid: number): Result<string> {
       ? `belongs to user ${st.uid}, not you (${uid})`
       : (st.mode & 0o077) !== 0
         ? `can be opened by others (mode ${(st.mode & 0o777).toString(8)})`
-        : undefined;
+        : unsafeParent(dir, uid);
   if (!problem) return ok(dir);
   return fail({
     id: "fs.foreign_owner",
@@ -83,6 +83,27 @@ function privateDir(dir: string, uid: number): Result<string> {
         ? `\`chmod 700 ${dir}\`, or set GOPLS_GUARD_SHARE_DIR to a directory only you can open.`
         : `Remove ${dir} (it is not yours: ask its owner or an administrator), or set GOPLS_GUARD_SHARE_DIR to a directory only you can open.`,
   });
+}
+
+/**
+ * A parent another user could rename the directory out of (and put theirs in its place): one
+ * they can write that is not sticky, or one owned by someone other than you or root.
+ */
+function unsafeParent(dir: string, uid: number): string | undefined {
+  for (let p = path.dirname(dir); ; p = path.dirname(p)) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(p);
+    } catch {
+      return `sits in ${p}, which cannot be checked`;
+    }
+    const sticky = (st.mode & 0o1000) !== 0;
+    if (st.uid !== uid && st.uid !== 0) return `sits in ${p}, which belongs to user ${st.uid}`;
+    if ((st.mode & 0o022) !== 0 && !sticky && st.uid !== uid)
+      return `sits in ${p}, which others can write`;
+    if ((st.mode & 0o002) !== 0 && !sticky) return `sits in ${p}, which anyone can write`;
+    if (p === path.dirname(p)) return undefined;
+  }
 }
 
 function unusable(dir: string, error: Error): Result<string> {

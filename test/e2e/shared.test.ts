@@ -358,3 +358,82 @@ test("another user cannot connect to a user's shared gopls, nor make the user us
     () => ownGopls(bob).length > 0 || childrenOf(childrenOf(bob.pid)[0] ?? 0).length > 0,
   );
 });
+
+test("folder changes in a row: the session moves to the new key's instance once, no answer twice", async (t) => {
+  const s = setup(t, { GOPLS_GUARD_SHARE_IDLE_MS: "1000" });
+  const a = client(t, s);
+  await open(a, s);
+  await oneInstance(s, 1);
+  const slow = a.request("standin/sleep", "1500");
+  for (const name of ["two", "three"]) {
+    fs.mkdirSync(path.join(s.home, name));
+    a.notify("workspace/didChangeWorkspaceFolders", {
+      event: { added: [{ uri: `file://${s.home}/${name}`, name }], removed: [] },
+    });
+  }
+  assert.equal((await a.response(slow, 20_000)).result, "slept");
+  // The instances of the folders it left go idle and exit: one is left, with this client.
+  await waitUntil("one instance", () => instances(s).size === 1, 20_000);
+  await oneInstance(s, 1);
+  await new Promise((r) => setTimeout(r, 2000));
+  assert.equal(a.received.filter((m) => m.id === slow && !m.method).length, 1);
+  const st = await state(a);
+  assert.deepEqual(Object.keys(st.documents), [`file://${s.folder}/a.go`]);
+});
+
+test("gopls takes back a request: the client it went to hears it under the id it was given", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  const b = client(t, s);
+  await open(a, s);
+  await open(b, s);
+  await oneInstance(s, 2);
+  await a.call("standin/ask-and-cancel");
+  const asked = await a.waitFor("the request", (m) => m.method === "window/showMessageRequest");
+  const cancel = await a.waitFor("its cancellation", (m) => m.method === "$/cancelRequest");
+  assert.deepEqual(cancel.params, { id: asked.id });
+  // B was not asked, so it hears of no cancellation.
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(b.received.filter((m) => m.method === "$/cancelRequest").length, 0);
+});
+
+test("after a replacement, what the dead instance registered is undone before the new one registers", async (t) => {
+  const s = setup(t, { STANDIN_REGISTER: "1" });
+  const a = client(t, s);
+  await open(a, s);
+  const instance = await oneInstance(s, 1);
+  await a.waitFor("the registration", (m) => m.method === "client/registerCapability");
+  process.kill(instance, "SIGKILL");
+  await waitUntil(
+    "a second registration",
+    () => a.received.filter((m) => m.method === "client/registerCapability").length === 2,
+  );
+  const order = a.received
+    .filter((m) => /^client\/(un)?registerCapability$/.test(m.method ?? ""))
+    .map((m) => m.method);
+  assert.deepEqual(order, [
+    "client/registerCapability",
+    "client/unregisterCapability",
+    "client/registerCapability",
+  ]);
+});
+
+test("a client whose folder is in the module cache joins the workspace it was reached from", async (t) => {
+  const base = setup(t);
+  const modcache = path.join(base.home, "modcache");
+  const dep = path.join(modcache, "example.com", "dep@v1.0.0");
+  fs.mkdirSync(dep, { recursive: true });
+  const s = { ...base, env: { ...base.env, GOMODCACHE: modcache } };
+  const a = client(t, s);
+  await open(a, s);
+  const instance = await oneInstance(s, 1);
+  const b = client(t, s);
+  await b.initialize({ workspaceFolders: [{ uri: `file://${dep}`, name: "dep" }] });
+  const uri = `file://${dep}/dep.go`;
+  b.notify("textDocument/didOpen", {
+    textDocument: { uri, languageId: "go", version: 1, text: "package dep\n" },
+  });
+  assert.equal(await oneInstance(s, 2), instance);
+  assert.equal((await state(b)).pid, (await state(a)).pid);
+  assert.ok(Object.keys((await state(a)).documents).includes(uri));
+});
