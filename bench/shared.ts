@@ -26,6 +26,7 @@ const OWN = [
 ];
 const FUNCS_PER_FILE = 4;
 const PASSES = 3;
+const ROUNDS = 3;
 const METHODS = ["textDocument/hover", "textDocument/definition", "textDocument/references"];
 
 interface Req {
@@ -50,8 +51,11 @@ export interface SharedResult {
     sharedP99Us: number;
     perClientAddedP50Us: number[];
   };
-  /** All 8 clients at once, µs a request (p50), shared and unshared. */
-  concurrent: { sharedP50Us: number; unsharedP50Us: number };
+  /** All 8 clients' requests at once, µs a request (p50): one client alone, shared, unshared. */
+  concurrent: { aloneP50Us: number; sharedP50Us: number; unsharedP50Us: number };
+  rounds: number;
+  /** Each round's shared gopls peak over the same round's one session. */
+  peakRatios: number[];
   answers: { compared: number; differing: number; examples: string[] };
 }
 
@@ -207,61 +211,82 @@ export async function sharedClients(
     if (reference.get(r.key) !== answer) differing.push(r.key);
   };
 
-  // Alone: one unshared client asks every client's requests, one at a time.
-  const alone = await session(guard, guardCmd.slice(1), guardEnv, dir, [...new Set(files.flat())]);
+  type Mem = ReturnType<typeof memory>;
+  const mems: Record<"alone" | "unshared" | "shared", Mem[]> = {
+    alone: [],
+    unshared: [],
+    shared: [],
+  };
   const aloneUs = new Map<string, number[]>();
-  for (let pass = 0; pass < PASSES; pass++)
-    for (let i = 0; i < clients; i++)
-      for (const r of reqs[i] as Req[]) {
-        const t = await timed(alone, r);
-        if (pass > 0) aloneUs.set(`${i} ${r.key}`, [...(aloneUs.get(`${i} ${r.key}`) ?? []), t.us]);
-      }
-  await settle();
-  const aloneMem = memory(gopls, guard);
-  await alone.close();
-
-  // Unshared: 8 clients, 8 gopls.
-  const unshared = await Promise.all(
-    files.map((f) => session(guard, guardCmd.slice(1), guardEnv, dir, f)),
-  );
-  const unsharedAt: number[] = [];
-  await Promise.all(
-    unshared.map(async (c, i) => {
-      for (const r of reqs[i] as Req[]) {
-        const t = await timed(c, r);
-        unsharedAt.push(t.us);
-        check(r, t.answer);
-      }
-    }),
-  );
-  await settle();
-  const unsharedMem = memory(gopls, guard);
-  await closeAll(unshared);
-
-  // Shared: 8 clients started at once, one gopls.
-  const shared = await Promise.all(
-    files.map((f) => session(guard, guardCmd.slice(1), sharedEnv, dir, f)),
-  );
   const sharedUs = new Map<string, number[]>();
-  for (let pass = 0; pass < PASSES; pass++)
-    for (let k = 0; k < Math.max(...reqs.map((r) => r.length)); k++)
-      for (let i = 0; i < clients; i++) {
-        const r = reqs[i]?.[k];
-        if (!r) continue;
-        const t = await timed(shared[i] as BenchClient, r);
-        if (pass > 0)
-          sharedUs.set(`${i} ${r.key}`, [...(sharedUs.get(`${i} ${r.key}`) ?? []), t.us]);
-        check(r, t.answer);
-      }
-  const sharedAt: number[] = [];
-  await Promise.all(
-    shared.map(async (c, i) => {
-      for (const r of reqs[i] as Req[]) sharedAt.push((await timed(c, r)).us);
-    }),
-  );
-  await settle();
-  const sharedMem = memory(gopls, guard);
-  await closeAll(shared);
+  const record = (into: Map<string, number[]>, key: string, us: number) =>
+    into.set(key, [...(into.get(key) ?? []), us]);
+  const at = { alone: [] as number[], unshared: [] as number[], shared: [] as number[] };
+  /** Every client's list at once, each in order: over one connection, or over each client's. */
+  const allAtOnce = (clientFor: (i: number) => BenchClient, into: number[], verify: boolean) =>
+    Promise.all(
+      reqs.map(async (list, i) => {
+        for (const r of list) {
+          const t = await timed(clientFor(i), r);
+          into.push(t.us);
+          if (verify) check(r, t.answer);
+        }
+      }),
+    );
+  // Rounds, the arms alternating: a gopls's peak depends on when its collector ran, so one
+  // round's figures move by a quarter; the medians of three do not.
+  for (let round = 0; round < ROUNDS; round++) {
+    // Alone: one unshared client asks every client's requests, one at a time, then all at once.
+    const alone = await session(guard, guardCmd.slice(1), guardEnv, dir, [
+      ...new Set(files.flat()),
+    ]);
+    for (let pass = 0; pass < PASSES; pass++)
+      for (let i = 0; i < clients; i++)
+        for (const r of reqs[i] as Req[]) {
+          const t = await timed(alone, r);
+          if (pass > 0) record(aloneUs, `${i} ${r.key}`, t.us);
+        }
+    await allAtOnce(() => alone, at.alone, false);
+    await settle();
+    mems.alone.push(memory(gopls, guard));
+    await alone.close();
+
+    // Unshared: 8 clients, 8 gopls, all at once.
+    const unshared = await Promise.all(
+      files.map((f) => session(guard, guardCmd.slice(1), guardEnv, dir, f)),
+    );
+    await allAtOnce((i) => unshared[i] as BenchClient, at.unshared, true);
+    await settle();
+    mems.unshared.push(memory(gopls, guard));
+    await closeAll(unshared);
+
+    // Shared: 8 clients started at once, one gopls; the clients take turns, then all at once.
+    const shared = await Promise.all(
+      files.map((f) => session(guard, guardCmd.slice(1), sharedEnv, dir, f)),
+    );
+    for (let pass = 0; pass < PASSES; pass++)
+      for (let k = 0; k < Math.max(...reqs.map((r) => r.length)); k++)
+        for (let i = 0; i < clients; i++) {
+          const r = reqs[i]?.[k];
+          if (!r) continue;
+          const t = await timed(shared[i] as BenchClient, r);
+          if (pass > 0) record(sharedUs, `${i} ${r.key}`, t.us);
+          check(r, t.answer);
+        }
+    await allAtOnce((i) => shared[i] as BenchClient, at.shared, true);
+    await settle();
+    mems.shared.push(memory(gopls, guard));
+    await closeAll(shared);
+    // The instance's idle exit (1 s here) before the next round's arms count processes.
+    await settle();
+  }
+  const medianMem = (xs: Mem[]): Mem => ({
+    goplsPeakMb: median(xs.map((x) => x.goplsPeakMb)),
+    goplsMb: median(xs.map((x) => x.goplsMb)),
+    guardsMb: median(xs.map((x) => x.guardsMb)),
+    gopls: median(xs.map((x) => x.gopls)),
+  });
+  const ratios = mems.shared.map((m, i) => m.goplsPeakMb / (mems.alone[i] as Mem).goplsPeakMb);
 
   const all = (xs: Map<string, number[]>) => [...xs.values()].flat().sort((a, b) => a - b);
   // Request by request: the shared time over the same request's time alone, then the median.
@@ -274,7 +299,13 @@ export async function sharedClients(
   return {
     clients,
     requestsPerClient: (reqs[0] as Req[]).length,
-    rss: { alone: aloneMem, unshared: unsharedMem, shared: sharedMem },
+    rounds: ROUNDS,
+    rss: {
+      alone: medianMem(mems.alone),
+      unshared: medianMem(mems.unshared),
+      shared: medianMem(mems.shared),
+    },
+    peakRatios: ratios,
     latency: {
       aloneP50Us: percentile(all(aloneUs), 50),
       sharedP50Us: percentile(all(sharedUs), 50),
@@ -282,7 +313,11 @@ export async function sharedClients(
       sharedP99Us: percentile(all(sharedUs), 99),
       perClientAddedP50Us: files.map((_, i) => added(i)),
     },
-    concurrent: { sharedP50Us: median(sharedAt), unsharedP50Us: median(unsharedAt) },
+    concurrent: {
+      aloneP50Us: median(at.alone),
+      sharedP50Us: median(at.shared),
+      unsharedP50Us: median(at.unshared),
+    },
     answers: { compared, differing: differing.length, examples: differing.slice(0, 5) },
   };
 }
