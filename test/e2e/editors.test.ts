@@ -11,6 +11,7 @@ import { promisify } from "node:util";
 import { copyFixture, GUARD, ROOT, realGopls, realGoplsVersion, tempDir } from "../helpers/env.js";
 import { REAL_GO } from "../helpers/gocount.js";
 import { guardEnv } from "../helpers/peer.js";
+import { waitUntil } from "../helpers/procs.js";
 
 const run = promisify(execFile);
 const has = (cmd: string) => {
@@ -44,8 +45,12 @@ interface EditorResult {
 
 type T = Parameters<typeof tempDir>[0];
 
-async function neovim(t: T, extra: NodeJS.ProcessEnv, home = tempDir(t)): Promise<EditorResult> {
-  const dir = copyFixture(t, "hello");
+async function neovim(
+  t: T,
+  extra: NodeJS.ProcessEnv,
+  home = tempDir(t),
+  dir = copyFixture(t, "hello"),
+): Promise<EditorResult> {
   const out = path.join(tempDir(t), "result.json");
   const env = {
     ...guardEnv(home, extra),
@@ -58,6 +63,8 @@ async function neovim(t: T, extra: NodeJS.ProcessEnv, home = tempDir(t)): Promis
     "nvim",
     [
       "--headless",
+      // No swap file: two editors on one file (shared mode) would stop at its prompt.
+      "-n",
       "-u",
       "NONE",
       "-i",
@@ -258,4 +265,39 @@ test("Eglot with its connect timeout cut to 2 s: a first install of the real gop
     r.messages.filter((m) => m.type === 1 || m.type === 0),
     [],
   );
+});
+
+test("Neovim: two editors on one workspace in shared mode, one gopls, each served", {
+  skip: noNvim,
+  timeout: 180_000,
+}, async (t) => {
+  const home = tempDir(t);
+  const dir = copyFixture(t, "hello");
+  const extra = {
+    GOPLS_GUARD_GOPLS: realGopls(),
+    GOPLS_GUARD_SHARE: "1",
+    GOPLS_GUARD_SHARE_DIR: path.join(home, "run"),
+    GOPLS_GUARD_SHARE_IDLE_MS: "60000",
+  };
+  const [a, b] = await Promise.all([neovim(t, extra, home, dir), neovim(t, extra, home, dir)]);
+  for (const r of [a, b]) {
+    assert.ok(
+      r.diagnostics.some((d) => /not an int|cannot use "not an int"/.test(d.message)),
+      JSON.stringify(r.diagnostics),
+    );
+    assert.match(r.hover, /Greet returns a friendly greeting/);
+  }
+  // Both joined one instance, and neither was moved out to a gopls of its own.
+  const logs = () =>
+    fs
+      .readdirSync(path.join(home, "logs"))
+      .map((f) => fs.readFileSync(path.join(home, "logs", f), "utf8"))
+      .join("");
+  const sessions = fs.readdirSync(path.join(home, "sessions")).filter((n) => n.endsWith(".json"));
+  assert.equal(sessions.length, 1, "one shared instance");
+  await waitUntil(
+    "the instance's log",
+    () => (logs().match(/"event":"share.client"/g) ?? []).length === 2,
+  );
+  assert.doesNotMatch(logs(), /share\.(move_out|private)/);
 });

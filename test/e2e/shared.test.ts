@@ -437,3 +437,36 @@ test("a client whose folder is in the module cache joins the workspace it was re
   assert.equal((await state(b)).pid, (await state(a)).pid);
   assert.ok(Object.keys((await state(a)).documents).includes(uri));
 });
+
+test("the shared gopls crashes: restarted once for all, every client's open files replayed", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  const b = client(t, s);
+  const uri = await open(a, s);
+  await open(b, s);
+  const other = `file://${s.folder}/b.go`;
+  b.notify("textDocument/didOpen", {
+    textDocument: { uri: other, languageId: "go", version: 3, text: "package ws // b\n" },
+  });
+  const instance = await oneInstance(s, 2);
+  const before = (await state(a)).pid;
+  await a.call("standin/crash");
+  await waitUntil("a new gopls", () => {
+    const [gopls] = childrenOf(instance);
+    return gopls !== undefined && gopls !== before;
+  });
+  const after = await state(b);
+  assert.notEqual(after.pid, before);
+  assert.deepEqual(Object.keys(after.documents).sort(), [uri, other].sort());
+  assert.equal(after.documents[other]?.text, "package ws // b\n");
+  // Both clients are told, and both go on.
+  for (const peer of [a, b]) {
+    await peer.waitFor("the crash notice", (m) => /restarted/.test(JSON.stringify(m)));
+    const r = await peer.call("textDocument/hover", {
+      textDocument: { uri },
+      position: { line: 0, character: 2 },
+    });
+    assert.equal((r.result as { position: { character: number } }).position.character, 2);
+  }
+  assert.equal(await oneInstance(s, 2), instance);
+});
