@@ -74,6 +74,8 @@ class SharedClient {
   /** Bumped by each connect: one that finishes after a newer began is cut. */
   private generation = 0;
   private editorEnded = false;
+  /** Progress begun and not ended, by token (as JSON). */
+  private readonly progress = new Set<string>();
   private queue: Buffer[] = [];
   private upstream: Upstream | undefined;
   private key: ShareKey | undefined;
@@ -264,6 +266,10 @@ class SharedClient {
     } else if (method === "client/unregisterCapability") {
       for (const r of (m.params as { unregisterations?: { id: string }[] })?.unregisterations ?? [])
         this.registered.delete(String(r.id));
+    } else if (method === "$/progress") {
+      const p = m.params as { token?: Id; value?: { kind?: string } } | undefined;
+      if (p?.value?.kind === "begin") this.progress.add(JSON.stringify(p.token));
+      else if (p?.value?.kind === "end") this.progress.delete(JSON.stringify(p.token));
     }
     if (method !== undefined && id !== undefined && id !== null) up.asked.add(idKey(id));
     process.stdout.write(encodeFrame(body));
@@ -369,6 +375,16 @@ class SharedClient {
    */
   private takeOver(up: Upstream): void {
     this.upstream = up;
+    // Progress an instance that is gone began will never end: ended here, or the editor spins.
+    for (const token of this.progress)
+      process.stdout.write(
+        frameOf({
+          jsonrpc: "2.0",
+          method: "$/progress",
+          params: { token: JSON.parse(token) as Id, value: { kind: "end" } },
+        }),
+      );
+    this.progress.clear();
     if (this.registered.size > 0) {
       const unregisterations = [...this.registered].map(([id, method]) => ({ id, method }));
       this.registered.clear();

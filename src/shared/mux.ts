@@ -172,8 +172,11 @@ export class Mux {
       case "textDocument/didClose":
         return this.didClose(c, m, params);
       case "workspace/didChangeConfiguration":
-        if (this.othersThan(c)) return this.moveOut(c, "its settings changed");
-        return this.o.toUpstream(m);
+        // Editors say so for any setting (VS Code: for any section): only a change in what
+        // gopls is given parts this client from the others; alone, its settings are the
+        // instance's, and gopls asks for them again.
+        if (!this.othersThan(c)) return this.o.toUpstream(m);
+        return this.checkSettings(c, "its gopls settings changed", () => {});
       case "$/cancelRequest": {
         const id = (params as { id?: Id }).id;
         const upId = this.upIdOf(c, id);
@@ -312,14 +315,22 @@ export class Mux {
       c.joined = true;
       return this.o.toUpstream(m);
     }
-    if (!this.settings) return this.join(c);
-    // Same key, so the same settings are expected: asked, and compared, before it is served.
+    this.checkSettings(c, "its gopls settings differ", () => this.join(c));
+  }
+
+  /**
+   * Asks the client for the settings gopls last asked for (same key, so the same are expected),
+   * holding its messages meanwhile: the same, and `same` runs and the messages go on; others,
+   * or no answer within CONFIG_CHECK_MS, and the client moves out.
+   */
+  private checkSettings(c: Client, differ: string, same: () => void): void {
+    const settings = this.settings;
+    if (!settings) return same();
     c.held = [];
     const timer = setTimeout(
       () => this.moveOut(c, "it did not answer for its settings"),
       CONFIG_CHECK_MS,
     );
-    const settings = this.settings;
     const downId = `${DOWN_PREFIX}settings-${this.nextDown++}`;
     this.settingsChecks.set(downId, {
       owner: c,
@@ -327,8 +338,11 @@ export class Mux {
       done: (reply) => {
         clearTimeout(timer);
         if (JSON.stringify(reply.result) !== JSON.stringify(settings.result))
-          return this.moveOut(c, "its gopls settings differ");
-        this.join(c);
+          return this.moveOut(c, differ);
+        const held = c.held ?? [];
+        c.held = undefined;
+        same();
+        for (const m of held) this.handleClient(c, m);
       },
     });
     c.port.send({
@@ -350,8 +364,6 @@ export class Mux {
   /** A later client joins: what gopls registered and published so far is its too. */
   private join(c: Client): void {
     c.joined = true;
-    const held = c.held ?? [];
-    c.held = undefined;
     for (const [id, params] of this.registrations) {
       if (c.registered.has(id)) continue;
       c.registered.add(id);
@@ -363,7 +375,6 @@ export class Mux {
       });
     }
     for (const [uri, m] of this.diagnostics) c.port.send(this.withVersion(c, m, uri));
-    for (const m of held) this.handleClient(c, m);
   }
 
   /**

@@ -470,3 +470,54 @@ test("the shared gopls crashes: restarted once for all, every client's open file
   }
   assert.equal(await oneInstance(s, 2), instance);
 });
+
+/** Answers gopls's settings requests with what `settings()` says now. */
+function answersSettings(peer: Peer, settings: () => unknown): void {
+  peer.onMessage = (m) => {
+    if (m.method === "workspace/configuration" && m.id !== undefined)
+      peer.send({ id: m.id, result: (m.params as { items: unknown[] }).items.map(settings) });
+  };
+}
+
+test("a settings change parts a client only when its gopls settings changed", async (t) => {
+  const s = setup(t, { STANDIN_CONFIG: "1" });
+  const a = client(t, s);
+  const b = client(t, s);
+  answersSettings(a, () => ({ staticcheck: false }));
+  let mine: unknown = { staticcheck: false };
+  answersSettings(b, () => mine);
+  const uri = await open(a, s);
+  await a.waitFor("gopls asking for settings", (m) => m.method === "workspace/configuration");
+  await open(b, s);
+  await oneInstance(s, 2);
+  // Another editor setting changed (VS Code says so for any section): B stays.
+  b.notify("workspace/didChangeConfiguration", { settings: null });
+  const r = await b.call("textDocument/hover", {
+    textDocument: { uri },
+    position: { line: 0, character: 4 },
+  });
+  assert.equal((r.result as { position: { character: number } }).position.character, 4);
+  await oneInstance(s, 2);
+  assert.deepEqual(ownGopls(b), []);
+  // Its gopls settings changed: B goes on with a gopls of its own, and says why.
+  mine = { staticcheck: true };
+  b.notify("workspace/didChangeConfiguration", { settings: null });
+  await waitUntil("B's own gopls", () => ownGopls(b).length === 1);
+  await b.waitFor("why", (m) => JSON.stringify(m).includes("its gopls settings changed"));
+  await oneInstance(s, 1);
+});
+
+test("progress an instance began ends for the editor when the instance is gone", async (t) => {
+  const s = setup(t, { STANDIN_PROGRESS: "1" });
+  const a = client(t, s);
+  await open(a, s);
+  const instance = await oneInstance(s, 1);
+  await a.waitFor("the load's progress", (m) => m.method === "$/progress");
+  process.kill(instance, "SIGKILL");
+  const kinds = () =>
+    a.received
+      .filter((m) => m.method === "$/progress")
+      .map((m) => (m.params as { value: { kind: string } }).value.kind);
+  await waitUntil("the new instance's progress", () => kinds().length >= 3);
+  assert.deepEqual(kinds().slice(0, 3), ["begin", "end", "begin"]);
+});
