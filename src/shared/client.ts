@@ -85,6 +85,10 @@ class SharedClient {
   private losses: number[] = [];
   private nextReplay = 1;
   private ending = false;
+  /** Moved out for other settings: reconnect keyed by them. */
+  private rekeyFor: { settings: unknown } | undefined;
+  private answers: { settings: unknown } | undefined;
+  private previousKey: string | undefined;
   /** Joined the instance of the workspace its files were reached from (not its own key's). */
   private borrowed = false;
   private readonly parentWatch: ParentWatch;
@@ -151,18 +155,27 @@ class SharedClient {
         this.send(body);
         return this.editorGone("editor sent exit");
       case "textDocument/didOpen":
-        this.docs.open(params as Parameters<OpenDocuments["open"]>[0]);
-        break;
       case "textDocument/didChange":
-        this.docs.change(params as Parameters<OpenDocuments["change"]>[0]);
-        break;
       case "textDocument/didClose":
-        this.docs.close(params as Parameters<OpenDocuments["close"]>[0]);
+        this.track(method, params);
         break;
       case "workspace/didChangeWorkspaceFolders":
         return this.foldersChanged(params);
     }
     this.send(body);
+  }
+
+  /** The editor's documents as a replay needs them; a change that cannot be applied is logged. */
+  private track(method: string, params: Json): void {
+    try {
+      if (method === "textDocument/didOpen")
+        this.docs.open(params as Parameters<OpenDocuments["open"]>[0]);
+      else if (method === "textDocument/didChange")
+        this.docs.change(params as Parameters<OpenDocuments["change"]>[0]);
+      else this.docs.close(params as Parameters<OpenDocuments["close"]>[0]);
+    } catch (error) {
+      this.log.logger.warn({ event: "share.document", method, error: String(error) }, method);
+    }
   }
 
   private send(body: Buffer): void {
@@ -247,15 +260,22 @@ class SharedClient {
       // also answered) is not the editor's to see twice.
       if (id === undefined || id === null || !this.pending.delete(idKey(id))) return;
     } else if (method === MOVE_OUT) {
-      this.movedOut = String((m.params as { reason?: unknown })?.reason ?? "moved out");
-      // Said where the editor logs the server's words: why this session has a gopls to itself.
+      const p = m.params as { reason?: unknown; settings?: unknown } | undefined;
+      const reason = String(p?.reason ?? "moved out");
+      // Other settings: shared with the clients that have them; else a gopls of its own.
+      if (p?.settings !== undefined) this.rekeyFor = { settings: p.settings };
+      else this.movedOut = reason;
+      // Said where the editor logs the server's words: why this session leaves the others.
       return void process.stdout.write(
         frameOf({
           jsonrpc: "2.0",
           method: "window/logMessage",
           params: {
             type: 3,
-            message: `gopls-guard: this session goes on with a gopls of its own: ${this.movedOut}.`,
+            message:
+              p?.settings !== undefined
+                ? `gopls-guard: this session goes on with the gopls of the clients that have its settings (${reason}).`
+                : `gopls-guard: this session goes on with a gopls of its own: ${reason}.`,
           },
         }),
       );
@@ -275,7 +295,17 @@ class SharedClient {
     process.stdout.write(encodeFrame(body));
   }
 
+  /** Never rejects: whatever goes wrong in finding the instance, the session goes on alone. */
   private async connect(): Promise<void> {
+    try {
+      await this.connectOnce();
+    } catch (error) {
+      this.log.logger.error({ event: "share.connect_failed", error: String(error) }, "connect");
+      await this.goPrivate(`gopls-guard could not connect this session: ${String(error)}`);
+    }
+  }
+
+  private async connectOnce(): Promise<void> {
     const generation = ++this.generation;
     const stale = () => generation !== this.generation || this.privateSession || this.ending;
     const init = this.initialize ?? {};
@@ -292,7 +322,12 @@ class SharedClient {
         env: process.env,
         goplsArgs: this.goplsArgs,
         initialize: init,
+        ...(this.answers ? { answers: this.answers.settings } : {}),
       });
+      // Keyed by its settings into the very instance that moved it out (whose settings changed
+      // since): nothing to share, a gopls of its own.
+      if (this.key.hash === this.previousKey)
+        return this.goPrivate("its gopls settings differ from the shared gopls's");
     }
     const dir =
       process.platform === "win32"
@@ -310,7 +345,7 @@ class SharedClient {
     }
     const reached = this.reachedFrom();
     const joined = reached && (await tryConnect(reached.socket)).conn;
-    if (joined && stale()) return void joined.destroy();
+    if (stale()) return void joined?.destroy();
     if (reached && joined) {
       // Only joined, never started: an instance gone meanwhile leaves this client its own key.
       this.log.logger.info(
@@ -375,6 +410,7 @@ class SharedClient {
    */
   private takeOver(up: Upstream): void {
     this.upstream = up;
+    this.movedOut = undefined;
     // Progress an instance that is gone began will never end: ended here, or the editor spins.
     for (const token of this.progress)
       process.stdout.write(
@@ -412,6 +448,16 @@ class SharedClient {
 
   /** The connection closed: moved out, or the instance is gone. */
   private lost(): void {
+    const rekey = this.rekeyFor;
+    if (rekey) {
+      this.rekeyFor = undefined;
+      this.answers = rekey;
+      this.previousKey = this.key?.hash;
+      this.key = undefined;
+      this.borrowed = false;
+      this.log.logger.info({ event: "share.rekey", why: "its gopls settings differ" }, "new key");
+      return void this.connect();
+    }
     if (this.borrowed) {
       // Found again (or its own key's) on the way back in: never started under another's key.
       this.borrowed = false;
@@ -478,7 +524,15 @@ class SharedClient {
         }
         up.write(encodeFrame(body));
       }
-      // What the editor sent since the loss went into the queue and is in the state above.
+      // What the editor sent since the loss is in the state above, but for what says that
+      // files changed on disk or were saved (an instance that exists already has not seen it).
+      for (const frame of queued)
+        if (
+          /"method":"(workspace\/didChangeWatchedFiles|textDocument\/didSave)"/.test(
+            frame.toString("latin1", 0, 200),
+          )
+        )
+          up.write(frame);
       return;
     }
     // The editor's initialize was not answered yet: what it sent since goes on in order.

@@ -131,8 +131,10 @@ export async function runInstance(
     conn.on("close", () => {
       connections--;
       if (client) mux.leave(client, "disconnected");
-      else if (connections === 0 && mux.size === 0) {
-        // Gone before its hello: the idle clock starts again.
+      // The last connection gone (a client that left already, or one that never said hello):
+      // the idle clock starts again, whatever it did while this one was open.
+      if (connections === 0 && mux.size === 0) {
+        clearTimeout(idle);
         idle = setTimeout(() => goIdle(), config.shareIdleMs);
         idle.unref();
       }

@@ -102,6 +102,11 @@ export interface KeyInputs {
   env: NodeJS.ProcessEnv;
   goplsArgs: string[];
   initialize: Record<string, unknown>;
+  /**
+   * The client's answers to gopls's workspace/configuration, once they turned out to differ
+   * from an instance's: it then shares with the clients whose answers are the same.
+   */
+  answers?: unknown;
 }
 
 export function shareKey(i: KeyInputs): ShareKey {
@@ -120,6 +125,7 @@ export function shareKey(i: KeyInputs): ShareKey {
     { name: "client", value: client.client },
     { name: "settings", value: client.settings },
     { name: "args", value: i.goplsArgs },
+    ...(i.answers === undefined ? [] : [{ name: "answers", value: i.answers }]),
   ];
   const hashes: Record<string, string> = {};
   const shown: Record<string, string> = {};
@@ -149,7 +155,8 @@ export function dependencyRoots(PATH: string, env: NodeJS.ProcessEnv): string[] 
   )[0] as string;
   const roots = [get("GOMODCACHE") ?? path.join(gopath, "pkg", "mod")];
   const goroot = get("GOROOT") ?? goCommand(PATH)?.root;
-  if (goroot) roots.push(goroot);
+  // A GOROOT that is a git checkout is a Go contributor's workspace, not a dependency.
+  if (goroot && !fs.existsSync(path.join(goroot, ".git"))) roots.push(goroot);
   return roots.map((r) => path.resolve(r));
 }
 
@@ -174,6 +181,11 @@ export function differingParts(a: Record<string, string>, b: Record<string, stri
 
 function digest(text: string): string {
   return createHash("sha256").update(text).digest("hex");
+}
+
+/** JSON with every object's keys in order: the same settings, the same text. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(sorted(value));
 }
 
 /** Objects with their keys in order, so that the same settings hash the same. */

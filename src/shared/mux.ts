@@ -9,6 +9,7 @@
 import { randomBytes } from "node:crypto";
 import type { Logger } from "../log.js";
 import { OpenDocuments, type PositionEncoding } from "../serve/documents.js";
+import { stableJson } from "./key.js";
 
 type Json = Record<string, unknown>;
 type Id = number | string;
@@ -181,6 +182,16 @@ export class Mux {
         const id = (params as { id?: Id }).id;
         const upId = this.upIdOf(c, id);
         if (upId !== undefined) this.o.toUpstream({ ...m, params: { ...params, id: upId } });
+        // A command still waiting its turn is taken out of the queue and answered so.
+        const queued = this.commands.findIndex((q) => q.c === c && q.m.id === id);
+        if (queued >= 0) {
+          this.commands.splice(queued, 1);
+          c.port.send({
+            jsonrpc: "2.0",
+            id: id as Id,
+            error: { code: -32800, message: "cancelled before it ran" },
+          });
+        }
         return;
       }
       case "window/workDoneProgress/cancel":
@@ -199,6 +210,10 @@ export class Mux {
       }
       this.commandClient = c;
     }
+    this.request(c, m, method);
+  }
+
+  private request(c: Client, m: Json, method: string): void {
     const upId = this.nextUp++;
     this.up.set(upId, { client: c, id: m.id as Id, method });
     this.o.toUpstream({ ...m, id: upId, params: this.tokensUp(c, m.params) });
@@ -206,11 +221,17 @@ export class Mux {
 
   private readonly commands: { c: Client; m: Json }[] = [];
 
-  /** The command running is done: the next waiting one runs. */
+  /**
+   * The command running is done (gopls answered it): the next waiting one runs, straight to
+   * gopls (it passed any hold of its client when it was queued).
+   */
   private commandDone(): void {
     this.commandClient = undefined;
-    for (let next = this.commands.shift(); next; next = this.commands.shift())
-      if (!next.c.gone) return this.handleClient(next.c, next.m);
+    for (let next = this.commands.shift(); next; next = this.commands.shift()) {
+      if (next.c.gone) continue;
+      this.commandClient = next.c;
+      return this.request(next.c, next.m, "workspace/executeCommand");
+    }
   }
 
   /** The client's connection closed (exit, a crash, moved out): what it held is let go. */
@@ -225,10 +246,13 @@ export class Mux {
     for (const uri of c.versions.keys()) this.release(c, uri);
     for (const [upId, u] of this.up) {
       if (u.client !== c) continue;
-      this.up.delete(upId);
       this.o.toUpstream({ jsonrpc: "2.0", method: "$/cancelRequest", params: { id: upId } });
+      // Its command stays its own until gopls answers it (gopls may send its edit anyway:
+      // that finds no client, never the next command's).
+      if (!(u.method === "workspace/executeCommand" && this.commandClient === c))
+        this.up.delete(upId);
     }
-    if (this.commandClient === c) this.commandDone();
+    this.commands.splice(0, this.commands.length, ...this.commands.filter((q) => q.c !== c));
     for (const [, check] of this.settingsChecks) check.owner === c && clearTimeout(check.timer);
     if (this.initialize.state === "pending")
       this.initialize.waiting = this.initialize.waiting.filter((w) => w !== c);
@@ -250,6 +274,11 @@ export class Mux {
     if (method === undefined) return this.answerFromUpstream(m);
     const params = m.params as Json | undefined;
     if (m.id !== undefined && m.id !== null) return this.requestFromUpstream(m, method, params);
+    if (this.initialize.state !== "done") {
+      // Said before initialize is answered (the guard's own messages at start): kept for then.
+      this.early.push(m);
+      return;
+    }
     if (method === "textDocument/publishDiagnostics") {
       const uri = String((params as { uri?: unknown })?.uri);
       this.diagnostics.set(uri, m);
@@ -265,11 +294,6 @@ export class Mux {
         d.request.answered = true;
         if (!d.client.gone) d.client.port.send({ ...m, params: { id: downId } });
       }
-      return;
-    }
-    if (this.initialize.state !== "done") {
-      // Said before initialize is answered (the guard's own messages at start): kept for then.
-      this.early.push(m);
       return;
     }
     if (method === "$/progress") {
@@ -315,6 +339,8 @@ export class Mux {
       c.joined = true;
       return this.o.toUpstream(m);
     }
+    // gopls has not asked for settings yet: joined now, and asked once gopls has.
+    if (!this.settings) this.unchecked.add(c);
     this.checkSettings(c, "its gopls settings differ", () => this.join(c));
   }
 
@@ -337,8 +363,8 @@ export class Mux {
       timer,
       done: (reply) => {
         clearTimeout(timer);
-        if (JSON.stringify(reply.result) !== JSON.stringify(settings.result))
-          return this.moveOut(c, differ);
+        if (stableJson(reply.result) !== stableJson(settings.result))
+          return this.moveOut(c, differ, reply.result);
         const held = c.held ?? [];
         c.held = undefined;
         same();
@@ -354,6 +380,8 @@ export class Mux {
   }
 
   private joinedBefore = false;
+  /** Clients that joined before gopls had asked for settings: compared once it has. */
+  private readonly unchecked = new Set<Client>();
   /** Notifications from before initialize was answered, for the clients it is answered to. */
   private early: Json[] = [];
   private readonly settingsChecks = new Map<
@@ -456,13 +484,18 @@ export class Mux {
   }
 
   /** The client goes on in an instance of its own: its guard replays it there. */
-  moveOut(c: Client, why: string): void {
+  moveOut(c: Client, why: string, settings?: unknown): void {
     if (c.gone) return;
     this.o.logger.info(
       { event: "share.move_out", client: c.id, pid: c.pid, why },
       "client moved out",
     );
-    c.port.send({ jsonrpc: "2.0", method: MOVE_OUT, params: { reason: why } });
+    // Other settings: its guard keys by them, and shares with the clients that have them too.
+    c.port.send({
+      jsonrpc: "2.0",
+      method: MOVE_OUT,
+      params: settings === undefined ? { reason: why } : { reason: why, settings },
+    });
     this.leave(c, `moved out: ${why}`);
     c.port.close();
   }
@@ -551,8 +584,14 @@ export class Mux {
     if (!d || d.client !== c) return;
     this.down.delete(id);
     d.request.waiting.delete(c);
-    if (d.request.method === "workspace/configuration" && !d.request.answered && "result" in m)
+    if (d.request.method === "workspace/configuration" && !d.request.answered && "result" in m) {
+      const first = !this.settings;
       this.settings = { params: d.request.params, result: m.result };
+      if (first)
+        for (const o of this.unchecked)
+          if (o !== c && !o.gone) this.checkSettings(o, "its gopls settings differ", () => {});
+      this.unchecked.clear();
+    }
     if (!d.request.answered)
       this.answerUp(d.request, "error" in m ? { error: m.error } : { result: m.result });
   }
@@ -582,12 +621,12 @@ export class Mux {
     }
     const everyone =
       BROADCAST_REQUESTS.has(method) || /^workspace\/[A-Za-z]+\/refresh$/.test(method);
+    const ofCommand = method === "workspace/applyEdit" || method === "window/showDocument";
     const targets = everyone
       ? this.ready()
       : [
-          (method === "workspace/applyEdit" || method === "window/showDocument"
-            ? this.commandClient
-            : undefined) ?? this.owner(),
+          // A command's edit goes to its client, or to nobody if that client has gone.
+          ofCommand && this.commandClient ? this.commandClient : this.owner(),
         ].filter((c): c is Client => c !== undefined && !c.gone);
     if (targets.length === 0) {
       // Nobody to ask: a registration or a refresh is done for nobody; anything else fails.

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { test } from "node:test";
 import { GUARD, standinGopls, tempDir } from "../helpers/env.js";
@@ -479,17 +480,20 @@ function answersSettings(peer: Peer, settings: () => unknown): void {
   };
 }
 
-test("a settings change parts a client only when its gopls settings changed", async (t) => {
+test("a settings change parts a client only when its gopls settings changed, to share by them", async (t) => {
   const s = setup(t, { STANDIN_CONFIG: "1" });
   const a = client(t, s);
   const b = client(t, s);
+  const d = client(t, s);
   answersSettings(a, () => ({ staticcheck: false }));
   let mine: unknown = { staticcheck: false };
   answersSettings(b, () => mine);
+  answersSettings(d, () => mine);
   const uri = await open(a, s);
   await a.waitFor("gopls asking for settings", (m) => m.method === "workspace/configuration");
   await open(b, s);
-  await oneInstance(s, 2);
+  await open(d, s);
+  await oneInstance(s, 3);
   // Another editor setting changed (VS Code says so for any section): B stays.
   b.notify("workspace/didChangeConfiguration", { settings: null });
   const r = await b.call("textDocument/hover", {
@@ -497,14 +501,84 @@ test("a settings change parts a client only when its gopls settings changed", as
     position: { line: 0, character: 4 },
   });
   assert.equal((r.result as { position: { character: number } }).position.character, 4);
-  await oneInstance(s, 2);
-  assert.deepEqual(ownGopls(b), []);
-  // Its gopls settings changed: B goes on with a gopls of its own, and says why.
+  await oneInstance(s, 3);
+  // Its gopls settings changed (a user setting, so D's too): B moves to an instance keyed by
+  // them, says why, and D, changed the same way, joins B there rather than a third gopls.
   mine = { staticcheck: true };
   b.notify("workspace/didChangeConfiguration", { settings: null });
-  await waitUntil("B's own gopls", () => ownGopls(b).length === 1);
   await b.waitFor("why", (m) => JSON.stringify(m).includes("its gopls settings changed"));
-  await oneInstance(s, 1);
+  d.notify("workspace/didChangeConfiguration", { settings: null });
+  await waitUntil("A alone, B and D together", () => {
+    const counts = statusJson(s)
+      .flatMap((x) => (x.shared ? [x.shared.clients.length] : []))
+      .sort();
+    return JSON.stringify(counts) === "[1,2]";
+  });
+  assert.deepEqual([...ownGopls(b), ...ownGopls(d)], []);
+  const hb = await b.call("textDocument/hover", {
+    textDocument: { uri },
+    position: { line: 0, character: 6 },
+  });
+  assert.equal((hb.result as { position: { character: number } }).position.character, 6);
+});
+
+/** Runs the stand-in's command that asks the editor to apply an edit labelled `tag` after `ms`. */
+function command(peer: Peer, tag: string, ms: number): number {
+  return peer.request("workspace/executeCommand", {
+    command: "standin.edit",
+    arguments: [tag, ms],
+  });
+}
+
+function editsSeen(peer: Peer): string[] {
+  return peer.received
+    .filter((m) => m.method === "workspace/applyEdit")
+    .map((m) => (m.params as { label: string }).label);
+}
+
+test("commands run one at a time; a command's edit goes to its client, never another's", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  const b = client(t, s);
+  for (const peer of [a, b])
+    peer.onMessage = (m) => {
+      if (m.method === "workspace/applyEdit") peer.send({ id: m.id, result: { applied: true } });
+    };
+  await open(a, s);
+  await open(b, s);
+  await oneInstance(s, 2);
+  const x = command(a, "A", 800);
+  await new Promise((r) => setTimeout(r, 100));
+  const y = command(b, "B", 10);
+  // A's editor goes away while its command runs: gopls still sends A's edit.
+  await new Promise((r) => setTimeout(r, 100));
+  a.kill();
+  assert.equal((await b.response(y, 15_000)).result, "B");
+  // Past the time A's command sends its edit (800 ms after it began).
+  await new Promise((r) => setTimeout(r, 1000));
+  assert.deepEqual(editsSeen(b), ["B"]);
+  void x;
+});
+
+test("a command cancelled while it waits its turn is answered so and never runs", async (t) => {
+  const s = setup(t);
+  const a = client(t, s);
+  const b = client(t, s);
+  a.onMessage = (m) => {
+    if (m.method === "workspace/applyEdit") a.send({ id: m.id, result: { applied: true } });
+  };
+  await open(a, s);
+  await open(b, s);
+  await oneInstance(s, 2);
+  const x = command(a, "A", 500);
+  await new Promise((r) => setTimeout(r, 100));
+  const y = command(b, "B", 10);
+  b.notify("$/cancelRequest", { id: y });
+  const answer = await b.response(y);
+  assert.equal(answer.error?.code, -32800);
+  assert.equal((await a.response(x)).result, "A");
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual(editsSeen(b), []);
 });
 
 test("progress an instance began ends for the editor when the instance is gone", async (t) => {
@@ -520,4 +594,39 @@ test("progress an instance began ends for the editor when the instance is gone",
       .map((m) => (m.params as { value: { kind: string } }).value.kind);
   await waitUntil("the new instance's progress", () => kinds().length >= 3);
   assert.deepEqual(kinds().slice(0, 3), ["begin", "end", "begin"]);
+});
+
+test("an instance whose idle check found a connection still open exits once it closes", async (t) => {
+  const s = setup(t, { GOPLS_GUARD_SHARE_IDLE_MS: "500" });
+  const a = client(t, s);
+  await open(a, s);
+  const instance = await oneInstance(s, 1);
+  const key = statusJson(s).find((x) => x.shared)?.shared as unknown as {
+    key: string;
+    parts: Record<string, string>;
+    socket: string;
+  };
+  // A client that says hello and exit, and does not close its end (a suspended editor's guard).
+  const raw = net.connect({ path: key.socket, allowHalfOpen: true });
+  await new Promise((r) => raw.once("connect", r));
+  for (const m of [
+    {
+      jsonrpc: "2.0",
+      method: "gopls-guard/hello",
+      params: { key: { hash: key.key, parts: key.parts, shown: {} } },
+    },
+    { jsonrpc: "2.0", method: "exit" },
+  ]) {
+    const body = JSON.stringify(m);
+    raw.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+  }
+  raw.resume();
+  assert.equal((await a.call("shutdown")).result, null);
+  a.notify("exit");
+  await a.exited;
+  // The idle time passes with that connection open: the instance stays.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.ok(alive(instance));
+  raw.destroy();
+  await waitGone(instance, 10_000);
 });
