@@ -9,7 +9,6 @@ import { resolveGopls, resolveOptions } from "../gopls/launch.js";
 import { goplsEnv } from "../gopls/locate.js";
 import { tuneHeapForLongSession } from "../heap.js";
 import { type Log, openLog } from "../log.js";
-import { warmMessagePath } from "../lsp/warm-up.js";
 import { restartPolicy } from "./restart-policy.js";
 import { Session } from "./session.js";
 import type { SessionOptions, SkewBuilder } from "./session-core.js";
@@ -110,9 +109,6 @@ export async function runToEnd(session: Session, log: Log, problems: Finding[]):
     process.exit(70);
   });
   session.start();
-  // While gopls starts, the guard has nothing to do: the path each message takes is run once on
-  // made-up ones, so the editor's first requests do not pay for its first compile.
-  void warmMessagePath();
   // The heap is tuned once the editor has gopls's initialize answer (or a second in, if gopls is
   // slow to start or cannot): nothing the start needs is then compiled without node's code
   // cache, and loading node:v8 (3 ms of CPU) does not compete with gopls's start on two cores.
