@@ -65,6 +65,8 @@ export class VscodeSession {
     name: string,
     launcher: string,
     env: NodeJS.ProcessEnv,
+    /** Settings over the shipped ones (a user's own, such as go.toolsEnvVars). */
+    extra: Record<string, unknown> = {},
   ): Promise<{ vscode: Vscode; gopath: string }> {
     const workspace = this.dir("gg-hello-");
     fs.cpSync(path.join(FIXTURES, "hello"), workspace, { recursive: true });
@@ -77,6 +79,7 @@ export class VscodeSession {
       "security.workspace.trust.enabled": false,
       "go.trace.server": "messages",
       "workbench.startupEditor": "none",
+      ...extra,
     };
     this.vscode = new Vscode({
       workspace,
