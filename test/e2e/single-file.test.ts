@@ -115,6 +115,52 @@ test("linux-x64: link builds gopls (the launcher) from the Go source inside the 
   assert.match(version.stdout, /golang\.org\/x\/tools\/gopls v0\.23\.0/);
 });
 
+test("linux-x64: shared mode, node not on PATH, starts its instance from the executable itself", {
+  timeout: 120_000,
+}, async (t) => {
+  const home = tempDir(t, "gg-sea-share-");
+  const dir = copyFixture(t, "hello");
+  const env = guardEnv(home, {
+    PATH: pathWithoutNode(t),
+    GOPLS_GUARD_GOPLS: realGopls(),
+    GOPLS_GUARD_SHARE: "1",
+    GOPLS_GUARD_SHARE_DIR: path.join(home, "run"),
+  });
+  const [a, b] = [0, 1].map(() => {
+    const peer = new Peer([], env, dir, exe("linux-x64"));
+    t.after(() => peer.kill());
+    return peer;
+  });
+  const hello = `file://${dir}/hello.go`;
+  for (const peer of [a, b] as Peer[]) {
+    await peer.initialize(
+      { rootUri: `file://${dir}`, workspaceFolders: [{ uri: `file://${dir}`, name: "hello" }] },
+      60_000,
+    );
+    peer.notify("textDocument/didOpen", {
+      textDocument: {
+        uri: hello,
+        languageId: "go",
+        version: 1,
+        text: fs.readFileSync(path.join(dir, "hello.go"), "utf8"),
+      },
+    });
+  }
+  for (const peer of [a, b] as Peer[]) {
+    const r = await peer.call(
+      "textDocument/hover",
+      { textDocument: { uri: hello }, position: { line: 17, character: 9 } },
+      60_000,
+    );
+    assert.match(JSON.stringify(r.result), /Greet returns a friendly greeting/);
+  }
+  // One instance, and it is the executable (there is no node to run).
+  const sessions = fs.readdirSync(path.join(home, "sessions")).filter((n) => n.endsWith(".json"));
+  assert.equal(sessions.length, 1);
+  const pid = Number((sessions[0] as string).replace(".json", ""));
+  assert.equal(fs.realpathSync(`/proc/${pid}/exe`), fs.realpathSync(exe("linux-x64")));
+});
+
 test("win-x64 under Wine: the executable runs gopls version through a Windows gopls", {
   skip: noWine,
   timeout: 300_000,
