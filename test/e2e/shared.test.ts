@@ -530,16 +530,10 @@ function command(peer: Peer, tag: string, ms: number): number {
   });
 }
 
-function editsSeen(peer: Peer): string[] {
-  return peer.received
-    .filter((m) => m.method === "workspace/applyEdit")
-    .map((m) => (m.params as { label: string }).label);
-}
-
-test("commands run one at a time; a command's edit goes to its client, never another's", async (t) => {
+/** Two clients of one instance that apply the edits gopls asks for, as editors do. */
+async function twoEditors(t: { after(fn: () => void): void }): Promise<{ a: Peer; b: Peer }> {
   const s = setup(t);
-  const a = client(t, s);
-  const b = client(t, s);
+  const [a, b] = [client(t, s), client(t, s)] as [Peer, Peer];
   for (const peer of [a, b])
     peer.onMessage = (m) => {
       if (m.method === "workspace/applyEdit") peer.send({ id: m.id, result: { applied: true } });
@@ -547,6 +541,17 @@ test("commands run one at a time; a command's edit goes to its client, never ano
   await open(a, s);
   await open(b, s);
   await oneInstance(s, 2);
+  return { a, b };
+}
+
+function editsSeen(peer: Peer): string[] {
+  return peer.received
+    .filter((m) => m.method === "workspace/applyEdit")
+    .map((m) => (m.params as { label: string }).label);
+}
+
+test("commands run one at a time; a command's edit goes to its client, never another's", async (t) => {
+  const { a, b } = await twoEditors(t);
   const x = command(a, "A", 800);
   await new Promise((r) => setTimeout(r, 100));
   const y = command(b, "B", 10);
@@ -561,15 +566,7 @@ test("commands run one at a time; a command's edit goes to its client, never ano
 });
 
 test("a command cancelled while it waits its turn is answered so and never runs", async (t) => {
-  const s = setup(t);
-  const a = client(t, s);
-  const b = client(t, s);
-  a.onMessage = (m) => {
-    if (m.method === "workspace/applyEdit") a.send({ id: m.id, result: { applied: true } });
-  };
-  await open(a, s);
-  await open(b, s);
-  await oneInstance(s, 2);
+  const { a, b } = await twoEditors(t);
   const x = command(a, "A", 500);
   await new Promise((r) => setTimeout(r, 100));
   const y = command(b, "B", 10);
