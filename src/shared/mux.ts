@@ -64,6 +64,8 @@ interface Downward {
   method: string;
   /** The clients it is still waiting on (a request to one client goes to another if it leaves). */
   waiting: Set<Client>;
+  /** Every client it was sent to. */
+  asked: Set<Client>;
   params: unknown;
 }
 
@@ -608,6 +610,7 @@ export class Mux {
       answered: false,
       method,
       waiting: new Set(),
+      asked: new Set(),
       params,
     };
     if (method === "client/registerCapability") {
@@ -656,6 +659,17 @@ export class Mux {
       method: request.method,
       ...(params === undefined ? {} : { params }),
     });
+    // Settings are answered by the editor itself, at once: a client that does not (a suspended
+    // editor) would hold up gopls for every client, so another is asked as well. Only settings:
+    // a question for the user (buttons) may wait as long as the user does.
+    if (request.method === "workspace/configuration") {
+      setTimeout(() => {
+        if (request.answered) return;
+        const next = this.ready().find((o) => !request.asked.has(o));
+        if (next) this.sendDown(next, request);
+      }, CONFIG_CHECK_MS).unref();
+    }
+    request.asked.add(c);
   }
 
   // ---- ids and tokens

@@ -627,3 +627,19 @@ test("an instance whose idle check found a connection still open exits once it c
   raw.destroy();
   await waitGone(instance, 10_000);
 });
+
+test("gopls's settings request to a client that does not answer goes to another after 5 s", async (t) => {
+  const s = setup(t, { STANDIN_CONFIG: "1" });
+  const a = client(t, s);
+  const b = client(t, s);
+  // A is the first client (gopls asks it) and never answers, as a suspended editor would not.
+  await open(a, s);
+  await a.waitFor("gopls asking A", (m) => m.method === "workspace/configuration");
+  answersSettings(b, () => ({}));
+  await open(b, s);
+  await b.waitFor(
+    "gopls's question, asked of B",
+    (m) => m.method === "workspace/configuration",
+    15_000,
+  );
+});
