@@ -9,7 +9,8 @@ import { LAUNCHER_ENV, sidecarFile } from "../launcher/paths.js";
 /** Set in gopls's environment; a guard that finds it was started as gopls by a guard. */
 export const PARENT_ENV = "GOPLS_GUARD_PARENT_PID";
 
-function realpath(p: string): string {
+/** The real path, or the path as given when it cannot be resolved. */
+export function realpath(p: string): string {
   try {
     return fs.realpathSync(p);
   } catch {

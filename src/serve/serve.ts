@@ -169,7 +169,7 @@ function refreshLaunchersOnce(config: Config, env: NodeJS.ProcessEnv, log: Log):
 }
 
 /** Exit once stdout has taken everything written (bounded: an editor that stopped reading). */
-function exitAfterFlush(code: number): Promise<never> {
+export function exitAfterFlush(code: number): Promise<never> {
   return new Promise(() => {
     const force = setTimeout(() => process.exit(code), 1000);
     force.unref();

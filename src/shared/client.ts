@@ -11,11 +11,14 @@ import net from "node:net";
 import { PassThrough } from "node:stream";
 import type { Config } from "../config.js";
 import type { Finding } from "../findings.js";
+import { realpath } from "../gopls/locate.js";
 import { type Located, warmGopls } from "../gopls/warm.js";
 import type { Log } from "../log.js";
 import { encodeFrame, FrameReader, frameBody } from "../lsp/framing.js";
 import { OpenDocuments } from "../serve/documents.js";
 import { ParentWatch } from "../serve/parent-watch.js";
+import { exitAfterFlush, runToEnd, serveLog, sessionOptions } from "../serve/serve.js";
+import { Session } from "../serve/session.js";
 import { liveSessions, type SharedInfo } from "../serve/session-file.js";
 import type { Hello } from "./instance.js";
 import {
@@ -55,7 +58,6 @@ export async function serveShared(
   problems: Finding[],
   goplsArgs: string[],
 ): Promise<never> {
-  const { serveLog } = await import("../serve/serve.js");
   const log = serveLog(config, goplsArgs, { share: true });
   return new SharedClient(config, problems, goplsArgs, log).run();
 }
@@ -68,7 +70,7 @@ class SharedClient {
   private shutdownSeen = false;
   private readonly docs = new OpenDocuments();
   /** The editor's requests not answered yet, in order, by id (typed: 1 and "1" differ). */
-  private readonly pending = new Map<string, Buffer>();
+  private readonly pending = new Map<string, { id: Id; method: string; body: Buffer }>();
   /** Registrations the editor was sent, by id: undone when a new instance takes over. */
   private readonly registered = new Map<string, string>();
   /** Bumped by each connect: one that finishes after a newer began is cut. */
@@ -76,7 +78,8 @@ class SharedClient {
   private editorEnded = false;
   /** Progress begun and not ended, by token (as JSON). */
   private readonly progress = new Set<string>();
-  private queue: Buffer[] = [];
+  /** What the editor sent while no connection was there. */
+  private queue: { method: string; frame: Buffer }[] = [];
   private upstream: Upstream | undefined;
   private key: ShareKey | undefined;
   private replayId: string | undefined;
@@ -135,7 +138,7 @@ class SharedClient {
         up.write(encodeFrame(body));
       return;
     }
-    if (id !== undefined && id !== null) this.pending.set(idKey(id), body);
+    if (id !== undefined && id !== null) this.pending.set(idKey(id), { id, method, body });
     const params = (m.params ?? {}) as Json;
     switch (method) {
       case "initialize":
@@ -152,7 +155,7 @@ class SharedClient {
         this.shutdownSeen = true;
         break;
       case "exit":
-        this.send(body);
+        this.send(method, body);
         return this.editorGone("editor sent exit");
       case "textDocument/didOpen":
       case "textDocument/didChange":
@@ -160,9 +163,9 @@ class SharedClient {
         this.track(method, params);
         break;
       case "workspace/didChangeWorkspaceFolders":
-        return this.foldersChanged(params);
+        return this.foldersChanged(params, body);
     }
-    this.send(body);
+    this.send(method, body);
   }
 
   /** The editor's documents as a replay needs them; a change that cannot be applied is logged. */
@@ -178,24 +181,26 @@ class SharedClient {
     }
   }
 
-  private send(body: Buffer): void {
+  private send(method: string, body: Buffer): void {
     const frame = encodeFrame(body);
     if (this.upstream) this.upstream.write(frame);
-    else this.queue.push(frame);
+    else this.queue.push({ method, frame });
+  }
+
+  /** A message of the guard's own to the editor. */
+  private toEditor(m: Json): void {
+    process.stdout.write(frameOf(m));
   }
 
   /** Other folders are another key: the session goes on in that key's instance. */
-  private foldersChanged(params: Json): void {
+  private foldersChanged(params: Json, body: Buffer): void {
     const event = params.event as { added?: { uri: string }[]; removed?: { uri: string }[] };
     const init = this.initialize ?? {};
     const now = ((init.workspaceFolders as { uri: string }[] | null) ?? []).filter(
       (f) => !event?.removed?.some((r) => r.uri === f.uri),
     );
     this.initialize = { ...init, workspaceFolders: [...now, ...(event?.added ?? [])] };
-    if (this.privateSession)
-      return this.send(
-        encodeBody({ jsonrpc: "2.0", method: "workspace/didChangeWorkspaceFolders", params }),
-      );
+    if (this.privateSession) return this.send("workspace/didChangeWorkspaceFolders", body);
     this.log.logger.info({ event: "share.rekey", why: "workspace folders changed" }, "new key");
     this.drop();
   }
@@ -216,8 +221,7 @@ class SharedClient {
     this.upstream?.end();
     void this.log.load().then(() => {
       this.log.flush();
-      process.stdout.write("", () => process.exit(code));
-      setTimeout(() => process.exit(code), 1000).unref();
+      return exitAfterFlush(code);
     });
   }
 
@@ -226,18 +230,14 @@ class SharedClient {
       { event: "lsp.malformed_frame", from: "editor", reason },
       "malformed input",
     );
-    process.stdout.write(
-      encodeFrame(
-        encodeBody({
-          jsonrpc: "2.0",
-          method: "window/showMessage",
-          params: {
-            type: 1,
-            message: `gopls-guard: the editor sent a malformed message (${reason}); the session ends. Log: ${this.log.file}`,
-          },
-        }),
-      ),
-    );
+    this.toEditor({
+      jsonrpc: "2.0",
+      method: "window/showMessage",
+      params: {
+        type: 1,
+        message: `gopls-guard: the editor sent a malformed message (${reason}); the session ends. Log: ${this.log.file}`,
+      },
+    });
     this.finish("malformed editor input", 1);
   }
 
@@ -266,19 +266,17 @@ class SharedClient {
       if (p?.settings !== undefined) this.rekeyFor = { settings: p.settings };
       else this.movedOut = reason;
       // Said where the editor logs the server's words: why this session leaves the others.
-      return void process.stdout.write(
-        frameOf({
-          jsonrpc: "2.0",
-          method: "window/logMessage",
-          params: {
-            type: 3,
-            message:
-              p?.settings !== undefined
-                ? `gopls-guard: this session goes on with the gopls of the clients that have its settings (${reason}).`
-                : `gopls-guard: this session goes on with a gopls of its own: ${reason}.`,
-          },
-        }),
-      );
+      return this.toEditor({
+        jsonrpc: "2.0",
+        method: "window/logMessage",
+        params: {
+          type: 3,
+          message:
+            p?.settings !== undefined
+              ? `gopls-guard: this session goes on with the gopls of the clients that have its settings (${reason}).`
+              : `gopls-guard: this session goes on with a gopls of its own: ${reason}.`,
+        },
+      });
     } else if (method === "client/registerCapability") {
       for (const r of (m.params as { registrations?: { id: string; method: string }[] })
         ?.registrations ?? [])
@@ -399,7 +397,7 @@ class SharedClient {
     });
     const key = this.key as ShareKey;
     const hello: Hello = { pid: process.pid, key };
-    conn.write(encodeFrame(encodeBody({ jsonrpc: "2.0", method: HELLO, params: hello })));
+    conn.write(frameOf({ jsonrpc: "2.0", method: HELLO, params: hello }));
     this.takeOver(upstream);
   }
 
@@ -413,25 +411,21 @@ class SharedClient {
     this.movedOut = undefined;
     // Progress an instance that is gone began will never end: ended here, or the editor spins.
     for (const token of this.progress)
-      process.stdout.write(
-        frameOf({
-          jsonrpc: "2.0",
-          method: "$/progress",
-          params: { token: JSON.parse(token) as Id, value: { kind: "end" } },
-        }),
-      );
+      this.toEditor({
+        jsonrpc: "2.0",
+        method: "$/progress",
+        params: { token: JSON.parse(token) as Id, value: { kind: "end" } },
+      });
     this.progress.clear();
     if (this.registered.size > 0) {
       const unregisterations = [...this.registered].map(([id, method]) => ({ id, method }));
       this.registered.clear();
-      process.stdout.write(
-        frameOf({
-          jsonrpc: "2.0",
-          id: `${REPLAY_ID}unregister-${this.nextReplay++}`,
-          method: "client/unregisterCapability",
-          params: { unregisterations },
-        }),
-      );
+      this.toEditor({
+        jsonrpc: "2.0",
+        id: `${REPLAY_ID}unregister-${this.nextReplay++}`,
+        method: "client/unregisterCapability",
+        params: { unregisterations },
+      });
     }
     this.replay(up);
   }
@@ -485,7 +479,7 @@ class SharedClient {
       const { workDoneToken: _t, ...params } = this.initialize;
       up.write(frameOf({ jsonrpc: "2.0", id: this.replayId, method: "initialize", params }));
     } else if (initializePending) {
-      up.write(encodeFrame(this.pending.get(idKey(this.initializeId as Id)) as Buffer));
+      up.write(encodeFrame(this.pending.get(idKey(this.initializeId as Id))?.body as Buffer));
     }
     const queued = this.queue;
     this.queue = [];
@@ -500,43 +494,34 @@ class SharedClient {
             params: { textDocument: doc },
           }),
         );
-      for (const [id, body] of this.pending) {
-        if (id === idKey(this.initializeId as Id)) continue;
+      for (const [key, { id, method, body }] of this.pending) {
+        if (key === idKey(this.initializeId as Id)) continue;
         // A command may have done its work (go get, a fix applied) before the instance went:
         // it is not run twice, it fails as interrupted; anything else is asked again.
-        if (
-          body.includes('"workspace/executeCommand"') &&
-          methodOf(body) === "workspace/executeCommand"
-        ) {
-          this.pending.delete(id);
-          process.stdout.write(
-            frameOf({
-              jsonrpc: "2.0",
-              id: JSON.parse(body.toString("utf8")).id as Id,
-              error: {
-                code: -32801,
-                message:
-                  "gopls-guard: the shared gopls went away while the command ran; run it again",
-              },
-            }),
-          );
+        if (method === "workspace/executeCommand") {
+          this.pending.delete(key);
+          this.toEditor({
+            jsonrpc: "2.0",
+            id,
+            error: {
+              code: -32801,
+              message:
+                "gopls-guard: the shared gopls went away while the command ran; run it again",
+            },
+          });
           continue;
         }
         up.write(encodeFrame(body));
       }
       // What the editor sent since the loss is in the state above, but for what says that
       // files changed on disk or were saved (an instance that exists already has not seen it).
-      for (const frame of queued)
-        if (
-          /"method":"(workspace\/didChangeWatchedFiles|textDocument\/didSave)"/.test(
-            frame.toString("latin1", 0, 200),
-          )
-        )
+      for (const { method, frame } of queued)
+        if (method === "workspace/didChangeWatchedFiles" || method === "textDocument/didSave")
           up.write(frame);
       return;
     }
     // The editor's initialize was not answered yet: what it sent since goes on in order.
-    for (const frame of queued) up.write(frame);
+    for (const { frame } of queued) up.write(frame);
   }
 
   /** The editor's session goes on with a gopls of its own, in this process. */
@@ -544,8 +529,6 @@ class SharedClient {
     if (this.privateSession || this.ending) return;
     this.privateSession = true;
     this.log.logger.warn({ event: "share.private", why }, "going on with a gopls of its own");
-    const { runToEnd, sessionOptions } = await import("../serve/serve.js");
-    const { Session } = await import("../serve/session.js");
     const toSession = new PassThrough();
     const fromSession = new PassThrough();
     const session = new Session(
@@ -678,33 +661,12 @@ function tryConnect(sock: string): Promise<{ conn?: net.Socket; code?: string }>
   });
 }
 
-/** The method of a request body the guard tracks (only read when it may be a command). */
-function methodOf(body: Buffer): string | undefined {
-  try {
-    return (JSON.parse(body.toString("utf8")) as { method?: string }).method;
-  } catch {
-    return undefined;
-  }
-}
-
 function idKey(id: Id): string {
   return typeof id === "number" ? `n${id}` : `s${id}`;
 }
 
-function encodeBody(m: Json): Buffer {
-  return Buffer.from(JSON.stringify(m), "utf8");
-}
-
 function frameOf(m: Json): Buffer {
-  return encodeFrame(encodeBody(m));
-}
-
-function realpath(p: string): string {
-  try {
-    return fs.realpathSync(p);
-  } catch {
-    return p;
-  }
+  return encodeFrame(JSON.stringify(m));
 }
 
 function safely<T>(fn: () => T): T | undefined {

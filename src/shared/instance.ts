@@ -44,16 +44,13 @@ export async function runInstance(
     logger,
     toUpstream: (m) => toSession.write(encodeFrame(JSON.stringify(m))),
     onClients: (count) => {
-      clearTimeout(idle);
       if (info) {
         if (count > info.clients.length) info.lastJoin = new Date().toISOString();
         info.clients = mux.clientPids;
         info.idleSince = count === 0 ? new Date().toISOString() : undefined;
         session.describe({ shared: { ...info } });
       }
-      if (count > 0) return;
-      idle = setTimeout(() => goIdle(), config.shareIdleMs);
-      idle.unref();
+      idleClock();
     },
   });
   const upstream = new FrameReader({
@@ -67,6 +64,13 @@ export async function runInstance(
   let socketIno: number | undefined;
   /** Accepted connections, said hello or not: a client just connected keeps the instance. */
   let connections = 0;
+  /** The idle clock runs while nobody is connected, and starts again each time that begins. */
+  const idleClock = () => {
+    clearTimeout(idle);
+    if (connections > 0 || mux.size > 0) return;
+    idle = setTimeout(() => goIdle(), config.shareIdleMs);
+    idle.unref();
+  };
   const goIdle = () => {
     if (mux.size > 0 || connections > 0) return;
     logger.info({ event: "share.idle_exit", idleMs: config.shareIdleMs }, "no client: exiting");
@@ -93,7 +97,7 @@ export async function runInstance(
 
   function accept(conn: net.Socket): void {
     connections++;
-    clearTimeout(idle);
+    idleClock();
     let client: ReturnType<Mux["add"]> | undefined;
     const port = {
       send: (m: Json) => {
@@ -131,13 +135,8 @@ export async function runInstance(
     conn.on("close", () => {
       connections--;
       if (client) mux.leave(client, "disconnected");
-      // The last connection gone (a client that left already, or one that never said hello):
-      // the idle clock starts again, whatever it did while this one was open.
-      if (connections === 0 && mux.size === 0) {
-        clearTimeout(idle);
-        idle = setTimeout(() => goIdle(), config.shareIdleMs);
-        idle.unref();
-      }
+      // The last connection gone (a client that left already, or one that never said hello).
+      idleClock();
     });
   }
 
@@ -152,9 +151,6 @@ export async function runInstance(
   fs.chmodSync(socket, 0o600);
   socketIno = fs.lstatSync(socket).ino;
   // Nobody may come: a client that started it and died before connecting.
-  if (mux.size === 0) {
-    idle = setTimeout(() => goIdle(), config.shareIdleMs);
-    idle.unref();
-  }
+  idleClock();
   return runToEnd(session, log, problems);
 }

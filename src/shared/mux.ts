@@ -62,9 +62,7 @@ interface Downward {
   upstreamId: Id;
   answered: boolean;
   method: string;
-  /** The clients it is still waiting on (a request to one client goes to another if it leaves). */
-  waiting: Set<Client>;
-  /** Every client it was sent to. */
+  /** Every client it was sent to (those still to answer are in Mux.down). */
   asked: Set<Client>;
   params: unknown;
 }
@@ -221,7 +219,7 @@ export class Mux {
     this.o.toUpstream({ ...m, id: upId, params: this.tokensUp(c, m.params) });
   }
 
-  private readonly commands: { c: Client; m: Json }[] = [];
+  private commands: { c: Client; m: Json }[] = [];
 
   /**
    * The command running is done (gopls answered it): the next waiting one runs, straight to
@@ -254,16 +252,19 @@ export class Mux {
       if (!(u.method === "workspace/executeCommand" && this.commandClient === c))
         this.up.delete(upId);
     }
-    this.commands.splice(0, this.commands.length, ...this.commands.filter((q) => q.c !== c));
-    for (const [, check] of this.settingsChecks) check.owner === c && clearTimeout(check.timer);
+    this.commands = this.commands.filter((q) => q.c !== c);
+    for (const [id, check] of this.settingsChecks) {
+      if (check.owner !== c) continue;
+      clearTimeout(check.timer);
+      this.settingsChecks.delete(id);
+    }
     if (this.initialize.state === "pending")
       this.initialize.waiting = this.initialize.waiting.filter((w) => w !== c);
     // What gopls asked of this client alone goes to another, or is answered for it.
     for (const [downId, d] of this.down) {
       if (d.client !== c) continue;
       this.down.delete(downId);
-      d.request.waiting.delete(c);
-      if (d.request.answered || d.request.waiting.size > 0) continue;
+      if (d.request.answered || this.stillAsked(d.request)) continue;
       const next = this.owner();
       if (next && !BROADCAST_REQUESTS.has(d.request.method)) this.sendDown(next, d.request);
       else this.answerUp(d.request, { result: null });
@@ -585,7 +586,6 @@ export class Mux {
     const d = this.down.get(id);
     if (!d || d.client !== c) return;
     this.down.delete(id);
-    d.request.waiting.delete(c);
     if (d.request.method === "workspace/configuration" && !d.request.answered && "result" in m) {
       const first = !this.settings;
       this.settings = { params: d.request.params, result: m.result };
@@ -609,7 +609,6 @@ export class Mux {
       upstreamId: m.id as Id,
       answered: false,
       method,
-      waiting: new Set(),
       asked: new Set(),
       params,
     };
@@ -647,9 +646,14 @@ export class Mux {
     for (const c of targets) this.sendDown(c, request);
   }
 
+  /** Whether a client still has the request to answer. */
+  private stillAsked(request: Downward): boolean {
+    for (const d of this.down.values()) if (d.request === request) return true;
+    return false;
+  }
+
   private sendDown(c: Client, request: Downward): void {
     const downId = `${DOWN_PREFIX}${this.nextDown++}`;
-    request.waiting.add(c);
     this.down.set(downId, { request, client: c });
     const params =
       request.method === "workspace/applyEdit" ? this.editsFor(c, request.params) : request.params;
