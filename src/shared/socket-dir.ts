@@ -46,7 +46,7 @@ export function shareDir(o: ShareDirOptions): Result<string> {
       id: "fs.foreign_owner",
       severity: "warning",
       message:
-        "No private directory for a shared gopls's socket could be used: this session runs its own gopls.",
+        "No private dir for the shared gopls: set GOPLS_GUARD_SHARE_DIR to a short path only you can open; running unshared.",
       evidence: { candidates: shareDirCandidates(o).join(", ") },
       fix: "Set GOPLS_GUARD_SHARE_DIR to a short path of a directory only you can open (chmod 700).",
     },
@@ -66,22 +66,25 @@ function privateDir(dir: string, uid: number): Result<string> {
     return unusable(dir, error as Error);
   }
   const problem = !st.isDirectory()
-    ? "is not a directory (a link, or a file)"
+    ? "is not a directory"
     : st.uid !== uid
-      ? `belongs to user ${st.uid}, not you (${uid})`
+      ? `belongs to user ${st.uid}`
       : (st.mode & 0o077) !== 0
-        ? `can be opened by others (mode ${(st.mode & 0o777).toString(8)})`
+        ? "can be opened by others"
         : unsafeParent(dir, uid);
   if (!problem) return ok(dir);
+  const opened = st.isDirectory() && st.uid === uid && (st.mode & 0o077) !== 0;
+  const elsewhere = "set GOPLS_GUARD_SHARE_DIR to a dir only you can open";
   return fail({
     id: "fs.foreign_owner",
     severity: "warning",
-    message: `The shared gopls's directory ${dir} ${problem}: this session runs its own gopls, unshared.`,
+    message: `Shared-gopls dir ${dir} ${problem}: ${opened ? `\`chmod 700 ${dir}\`` : elsewhere}; running unshared.`,
     evidence: { dir, uid: String(st.uid), mode: (st.mode & 0o7777).toString(8) },
-    fix:
-      st.uid === uid && st.isDirectory()
-        ? `\`chmod 700 ${dir}\`, or set GOPLS_GUARD_SHARE_DIR to a directory only you can open.`
-        : `Remove ${dir} (it is not yours: ask its owner or an administrator), or set GOPLS_GUARD_SHARE_DIR to a directory only you can open.`,
+    fix: opened
+      ? `\`chmod 700 ${dir}\`, or ${elsewhere}.`
+      : st.uid !== uid
+        ? `Remove ${dir} (it is not yours: ask its owner or an administrator), or ${elsewhere}.`
+        : "Set GOPLS_GUARD_SHARE_DIR to a directory only you can open, in a place no other user can write.",
   });
 }
 
@@ -110,7 +113,7 @@ function unusable(dir: string, error: Error): Result<string> {
   return fail({
     id: "fs.foreign_owner",
     severity: "warning",
-    message: `The shared gopls's directory ${dir} cannot be used: this session runs its own gopls, unshared.`,
+    message: `Shared-gopls dir ${dir} cannot be used: set GOPLS_GUARD_SHARE_DIR to a dir only you can open; running unshared.`,
     evidence: { dir, error: error.message },
     fix: "Set GOPLS_GUARD_SHARE_DIR to a directory only you can open.",
   });
