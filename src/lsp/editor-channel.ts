@@ -4,7 +4,7 @@
 
 import type { Writable } from "node:stream";
 import { redact } from "../safe-text.js";
-import { type Frame, writeFrame } from "./framing.js";
+import { type Frame, FrameSink, writeFrame } from "./framing.js";
 import type { MessageId } from "./message.js";
 
 const ALLOWED_BEFORE_INITIALIZE = new Set([
@@ -40,11 +40,15 @@ export class EditorChannel {
   private nextId = 1;
   private readonly waiting = new Map<string, (reply: Reply) => void>();
 
-  constructor(private readonly out: Writable) {}
+  private readonly sink: FrameSink;
+
+  constructor(private readonly out: Writable) {
+    this.sink = new FrameSink(out);
+  }
 
   /** A frame from gopls, as its original bytes. Returns the back-pressure signal. */
   forward(frame: Frame): boolean {
-    return writeFrame(this.out, frame);
+    return this.sink.write(frame);
   }
 
   /** The guard's own notification (its words: any URL's credentials redacted). */

@@ -3,6 +3,8 @@
 // a frame that arrived whole in one chunk keeps its original bytes, header included, so that
 // forwarding it unchanged is one write of bytes already in memory: what a bare relay does.
 
+import fs from "node:fs";
+
 export type FramingErrorKind = "bad-header" | "header-too-long" | "too-large" | "bad-content-type";
 
 export interface FramingError {
@@ -296,8 +298,74 @@ export function encodeFrame(body: Buffer | string): Buffer {
   return Buffer.concat([frameHeader(bytes.length), bytes]);
 }
 
+type FrameStream = NodeJS.WritableStream & {
+  cork(): void;
+  uncork(): void;
+  writableLength: number;
+  writableCorked?: number;
+};
+
+/**
+ * Where one peer's frames are written: its stream, and the descriptor under it. A frame goes
+ * straight to the descriptor (one write(2), as the stream itself would make) while the stream
+ * holds nothing back, so that it is sent without the stream's machinery: a write request, its
+ * wrapper, the callbacks after it (~15 µs a frame while the code still runs cold, a session's
+ * first minutes, and a share of each frame's CPU after). Whatever the descriptor does not take
+ * at once (a full pipe) goes on through the stream, which then holds it in order; an error is
+ * left to the stream too, which reports it as it always does. Large frames (COPY_BELOW) go
+ * through the stream as their pieces.
+ */
+export class FrameSink {
+  private readonly fd: number;
+
+  constructor(readonly stream: FrameStream) {
+    this.fd = descriptorOf(stream);
+  }
+
+  /** Returns the back-pressure signal (as writeFrame). */
+  write(body: Buffer | Frame): boolean {
+    const stream = this.stream;
+    if (this.fd < 0 || stream.writableLength !== 0 || stream.writableCorked || !stream.writable)
+      return writeFrame(stream, body);
+    const bytes = wholeFrame(body);
+    if (bytes === undefined) return writeFrame(stream, body);
+    let written = 0;
+    try {
+      written = fs.writeSync(this.fd, bytes);
+    } catch {
+      // EAGAIN (the peer is not reading) or an error: the stream takes it as it comes.
+    }
+    if (written === bytes.length) return true;
+    return stream.write(bytes.subarray(written)) || stream.writableLength === 0;
+  }
+}
+
+/** The file descriptor a stdio stream or a child's pipe writes to; -1 where there is none. */
+function descriptorOf(stream: FrameStream): number {
+  const s = stream as { fd?: unknown; _handle?: { fd?: unknown } };
+  const fd = typeof s.fd === "number" ? s.fd : s._handle?.fd;
+  return typeof fd === "number" && fd >= 0 ? fd : -1;
+}
+
 /** Up to this size a frame is copied into one buffer: one write beats a writev of pieces. */
 const COPY_BELOW = 64 * 1024;
+
+/**
+ * A frame as the one buffer it is written as: its original bytes when it arrived whole, else
+ * header and body copied together (gopls writes a header and its body in two writes, which
+ * often arrive apart); undefined for a large frame, written as its pieces.
+ */
+function wholeFrame(body: Buffer | Frame): Buffer | undefined {
+  if (!Buffer.isBuffer(body) && body.raw !== undefined) return body.raw;
+  const length = body.length;
+  if (length >= COPY_BELOW) return undefined;
+  const header = `Content-Length: ${length}\r\n\r\n`;
+  const out = Buffer.allocUnsafe(header.length + length);
+  let at = out.write(header, 0, "latin1");
+  if (Buffer.isBuffer(body)) body.copy(out, at);
+  else for (const chunk of body.chunks) at += chunk.copy(out, at);
+  return out;
+}
 
 /**
  * Writes one frame so that frames from different sources never interleave: the original bytes
@@ -310,17 +378,10 @@ export function writeFrame(
   stream: NodeJS.WritableStream & { cork(): void; uncork(): void; writableLength: number },
   body: Buffer | Frame,
 ): boolean {
-  if (!Buffer.isBuffer(body) && body.raw !== undefined)
-    return stream.write(body.raw) || stream.writableLength === 0;
+  const whole = wholeFrame(body);
+  if (whole !== undefined) return stream.write(whole) || stream.writableLength === 0;
   const chunks = Buffer.isBuffer(body) ? [body] : body.chunks;
-  const length = body.length;
-  const header = `Content-Length: ${length}\r\n\r\n`;
-  if (length < COPY_BELOW) {
-    const out = Buffer.allocUnsafe(header.length + length);
-    let at = out.write(header, 0, "latin1");
-    for (const chunk of chunks) at += chunk.copy(out, at);
-    return stream.write(out) || stream.writableLength === 0;
-  }
+  const header = `Content-Length: ${body.length}\r\n\r\n`;
   stream.cork();
   let ok = stream.write(Buffer.from(header, "latin1"));
   for (const chunk of chunks) ok = stream.write(chunk);

@@ -4,7 +4,14 @@
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { DEFAULTS } from "../defaults.js";
-import { type Frame, FrameReader, type FramingError, writeFrame } from "../lsp/framing.js";
+import {
+  type Frame,
+  FrameReader,
+  FrameSink,
+  type FramingError,
+  writeFrame,
+} from "../lsp/framing.js";
+import { readChildOutput } from "../lsp/pipe-input.js";
 import { type FrameStall, StallWatch } from "../lsp/stall.js";
 import { takeEarly } from "./early-gopls.js";
 
@@ -48,6 +55,10 @@ export class GoplsProcess {
   private stderrTail = Buffer.alloc(0);
   private exited = false;
   private readonly stallWatch: StallWatch | undefined;
+  private readonly sink: FrameSink;
+  /** gopls's output, read directly from its pipe where node allows (src/lsp/pipe-input.ts). */
+  private readonly stdout: Readable;
+  readonly direct: boolean;
 
   constructor(options: GoplsProcessOptions) {
     const early = takeEarly(options.path, options.args, options.env);
@@ -61,6 +72,7 @@ export class GoplsProcess {
         windowsHide: true,
       });
     this.pid = this.child.pid;
+    this.sink = new FrameSink(this.child.stdin);
     const reader = new FrameReader({
       maxBodyBytes: options.maxMessageBytes,
       onFrame: options.onFrame,
@@ -70,8 +82,8 @@ export class GoplsProcess {
     this.stallWatch =
       onStall && new StallWatch(reader, options.frameStallMs ?? DEFAULTS.frameStallMs, onStall);
     const watch = this.stallWatch;
-    this.child.stdout.on(
-      "data",
+    const output = readChildOutput(
+      this.child,
       watch
         ? (chunk: Buffer) => {
             reader.push(chunk);
@@ -79,6 +91,8 @@ export class GoplsProcess {
           }
         : (chunk: Buffer) => reader.push(chunk),
     );
+    this.stdout = output.stream;
+    this.direct = output.direct;
     this.child.stderr.on("data", (chunk: Buffer) => {
       process.stderr.write(chunk);
       const tail = Buffer.concat([this.stderrTail, chunk]);
@@ -112,17 +126,17 @@ export class GoplsProcess {
   /** Returns the back-pressure signal. */
   send(frame: Frame): boolean {
     if (!this.child.stdin.writable) return true;
-    return writeFrame(this.child.stdin, frame);
+    return this.sink.write(frame);
   }
 
   pauseOutput(): void {
     this.stallWatch?.hold(true);
-    this.child.stdout.pause();
+    this.stdout.pause();
   }
 
   resumeOutput(): void {
     this.stallWatch?.hold(false);
-    this.child.stdout.resume();
+    this.stdout.resume();
   }
 
   /** Lets gopls read to the end of what it was sent (it exits on EOF). */

@@ -66,11 +66,12 @@ export class SessionMemory {
         this.folders = [...folders];
         return true;
       }
+      // Copies: the bytes read may be views of a larger buffer (src/lsp/pipe-input.ts).
       case "initialized":
-        this.initialized = raw;
+        this.initialized = Buffer.from(raw);
         return true;
       case "workspace/didChangeConfiguration":
-        this.configuration = raw;
+        this.configuration = Buffer.from(raw);
         return true;
       case "workspace/didChangeWorkspaceFolders": {
         const event = (params.event ?? {}) as { added?: Folder[]; removed?: Folder[] };

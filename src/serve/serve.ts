@@ -9,6 +9,7 @@ import { resolveGopls, resolveOptions } from "../gopls/launch.js";
 import { goplsEnv } from "../gopls/locate.js";
 import { tuneHeapForLongSession } from "../heap.js";
 import { type Log, openLog } from "../log.js";
+import { STDIN } from "../lsp/pipe-input.js";
 import { restartPolicy } from "./restart-policy.js";
 import { Session } from "./session.js";
 import type { SessionOptions, SkewBuilder } from "./session-core.js";
@@ -26,7 +27,7 @@ export async function serve(
 ): Promise<never> {
   const log = serveLog(config, goplsArgs);
   const session = new Session(
-    sessionOptions(config, log, goplsArgs, { editorIn: process.stdin, editorOut: process.stdout }),
+    sessionOptions(config, log, goplsArgs, { editorIn: STDIN, editorOut: process.stdout }),
   );
   return runToEnd(session, log, problems);
 }

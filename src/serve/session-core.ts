@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import { withEnv } from "../env-lookup.js";
 import { type Finding, sameFault } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
@@ -5,6 +6,7 @@ import { toolchainOf } from "../gopls/toolchain-file.js";
 import { EditorChannel, ErrorCodes } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
+import { readChunks } from "../lsp/pipe-input.js";
 import { BodyScan } from "../lsp/scan.js";
 import type { FrameStall } from "../lsp/stall.js";
 import { EditorReporter } from "../report/editor.js";
@@ -67,6 +69,9 @@ export abstract class SessionCore {
   readonly ended: Promise<SessionEnd>;
   /** Chunks read from the editor so far: the session is idle while it does not move. */
   editorChunks = 0;
+  /** What the editor's messages are read from, once the session has started. */
+  protected editorIn: Readable | undefined;
+  protected editorDirect = false;
 
   constructor(protected readonly o: SessionOptions) {
     this.editor = new EditorChannel(o.editorOut);
@@ -103,7 +108,7 @@ export abstract class SessionCore {
       onFrame: (frame) => this.router.fromGopls(frame),
       onFramingError: (e) => this.malformed("gopls", e.message, e.evidence, "lsp.malformed_frame"),
       onSpawnError: (path, e) => this.report(notices.spawnFailed(path, e)),
-      onDrain: () => o.editorIn.resume(),
+      onDrain: () => this.editorIn?.resume(),
       onExit: (exit) => this.goplsExited(exit),
       frameStallMs: o.config.frameStallMs,
       onStall: (stall) => this.goplsStalled(stall),
@@ -166,7 +171,7 @@ export abstract class SessionCore {
       reinitialized: (frame) => this.reinitialized(frame),
       initializeAnswered: (frame) => this.initializeAnswered(frame),
       malformed: (from, reason, evidence, id) => this.malformed(from, reason, evidence, id),
-      pauseEditor: () => this.o.editorIn.pause(),
+      pauseEditor: () => this.editorIn?.pause(),
     };
   }
 
@@ -184,11 +189,14 @@ export abstract class SessionCore {
           e.kind === "too-large" ? "lsp.message_too_large" : "lsp.malformed_frame",
         ),
     });
-    const { editorIn, editorOut } = this.o;
-    editorIn.on("data", (chunk: Buffer) => {
+    const { editorOut } = this.o;
+    const input = readChunks(this.o.editorIn, (chunk: Buffer) => {
       this.editorChunks++;
       reader.push(chunk);
     });
+    const editorIn = input.stream;
+    this.editorIn = editorIn;
+    this.editorDirect = input.direct;
     editorIn.on("end", () => {
       void this.end(`editor closed stdin${reader.midFrame ? " mid-message" : ""}`, 1);
     });
@@ -334,7 +342,7 @@ export abstract class SessionCore {
     this.parentWatch.stop();
     this.memoryWatch.stop();
     this.sessionFile.remove();
-    this.o.editorIn.pause();
+    this.editorIn?.pause();
     this.editor.abandon();
     const exit = await this.supervisor.stop(this.o.config.killGraceMs, tellExit);
     this.o.logger.info(

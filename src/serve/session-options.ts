@@ -1,7 +1,7 @@
 // What a session is given (SessionOptions) and gives back (SessionEnd): the editor's streams,
 // how gopls is resolved and started, and the seams the tests replace.
 
-import type { Readable, Writable } from "node:stream";
+import type { Writable } from "node:stream";
 import type { Config } from "../config.js";
 import type { Finding, Result } from "../findings.js";
 import type { ModuleGo } from "../go/module-go.js";
@@ -9,6 +9,7 @@ import type { InstallPhase } from "../gopls/install.js";
 import type { Located } from "../gopls/launch.js";
 import type { Toolchain } from "../gopls/skew.js";
 import type { Logger } from "../log.js";
+import type { ChunkSource } from "../lsp/pipe-input.js";
 import type { SampleRss } from "./process-memory.js";
 import type { RestartPolicy } from "./restart-policy.js";
 import type { StartGopls } from "./supervisor.js";
@@ -39,7 +40,8 @@ export interface SessionOptions {
   config: Config;
   logger: Logger;
   logFile: string;
-  editorIn: Readable;
+  /** The editor's messages: a stream, or the process's standard input (src/lsp/pipe-input.ts). */
+  editorIn: ChunkSource;
   editorOut: Writable;
   /**
    * A shared gopls's session: its editor is many clients (src/shared/), so neither the editor's

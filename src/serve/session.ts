@@ -103,6 +103,11 @@ export class Session extends SessionCore {
         goplsPid: gopls.pid,
         early: gopls.early === true,
         spawnedAt: gopls.spawnedAt,
+        // How the guard reads each side: straight from the pipe, or through node's streams.
+        io: {
+          editor: this.editorDirect ? "direct" : "stream",
+          gopls: gopls.direct ? "direct" : "stream",
+        },
         args: this.o.goplsArgs,
         ...(resolved.value.goplsPATH ? { PATH: resolved.value.goplsPATH } : {}),
       },
@@ -323,7 +328,7 @@ export class Session extends SessionCore {
       return void this.relocate(located.path, after);
     const waits = this.supervisor.replace(located.path, this.goplsEnv());
     // Editor input paused for the old gopls's full pipe would wait for a drain that never comes.
-    this.o.editorIn.resume();
+    this.editorIn?.resume();
     if (!waits) this.reinitialized(undefined);
   }
 

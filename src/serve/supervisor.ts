@@ -23,6 +23,8 @@ export interface GoplsHandle {
   readonly early?: boolean;
   /** When it was spawned (epoch ms). */
   readonly spawnedAt?: number;
+  /** Its output read straight from the pipe (src/lsp/pipe-input.ts), for the log. */
+  readonly direct?: boolean;
   /** Resolves once it has exited and its output is read. */
   readonly closed: Promise<Exit>;
   /** Returns the back-pressure signal. */
