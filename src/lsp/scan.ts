@@ -12,6 +12,7 @@
 import { isUtf8 } from "node:buffer";
 import type { BodyProgress, Frame } from "./framing.js";
 import { classify, type MessageInfo, type Parsed } from "./message.js";
+import { WASM_WINDOW, wasmMessageScan } from "./message-scan.js";
 import { describeByte, firstUtf8Error, K_ID, K_OTHER, keyKind, valueAt } from "./scan-facts.js";
 import {
   FAIL,
@@ -281,6 +282,10 @@ export function scanFrame(frame: Frame): Parsed<MessageInfo> {
 /** A whole message, as the pieces it arrived in: its routing facts, or why it is not one. */
 export function scanMessage(chunks: readonly Buffer[]): Parsed<MessageInfo> {
   const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks as Buffer[]);
+  if (body.length <= WASM_WINDOW) {
+    const scanned = wasmMessageScan(body);
+    if (scanned !== undefined) return scanned;
+  }
   if (body.length < NATIVE_BELOW) {
     const native = nativeScan(body);
     if (native !== undefined) return native;

@@ -6,6 +6,7 @@ import { toolchainOf } from "../gopls/toolchain-file.js";
 import { EditorChannel, ErrorCodes } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
+import { prepareMessageScan } from "../lsp/message-scan.js";
 import { readChunks } from "../lsp/pipe-input.js";
 import { BodyScan } from "../lsp/scan.js";
 import type { FrameStall } from "../lsp/stall.js";
@@ -176,6 +177,7 @@ export abstract class SessionCore {
   }
 
   start(): void {
+    prepareMessageScan();
     const reader = new FrameReader({
       maxBodyBytes: this.o.config.maxMessageBytes,
       onFrame: (frame) => this.router.fromEditor(frame),

@@ -4,6 +4,7 @@ import path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { parseMessage } from "../../src/lsp/message.js";
+import { wasmMessageScan } from "../../src/lsp/message-scan.js";
 import { BodyScan, scanMessage } from "../../src/lsp/scan.js";
 import { useContentEngine } from "../../src/lsp/string-content.js";
 import { ROOT } from "../helpers/env.js";
@@ -280,16 +281,90 @@ for (const engine of ["wasm", "regex"] as const) {
 }
 useContentEngine("wasm");
 
-test("the embedded WebAssembly is built from string-content.wat as it is now", async () => {
-  const { createHash } = await import("node:crypto");
-  const { readFileSync } = await import("node:fs");
-  const { WAT_SHA256 } = await import("../../src/lsp/string-content-wasm.js");
-  const wat = readFileSync(path.join(ROOT, "src", "lsp", "string-content.wat"));
-  assert.equal(
-    createHash("sha256").update(wat).digest("hex"),
-    WAT_SHA256,
-    "string-content.wat changed: run node scripts/wasm.mjs (needs wabt's wat2wasm)",
+for (const name of ["string-content", "message-scan"]) {
+  test(`the embedded WebAssembly is built from ${name}.wat as it is now`, async () => {
+    const { createHash } = await import("node:crypto");
+    const { readFileSync } = await import("node:fs");
+    const { WAT_SHA256 } = (await import(`../../src/lsp/${name}-wasm.js`)) as {
+      WAT_SHA256: string;
+    };
+    const wat = readFileSync(path.join(ROOT, "src", "lsp", `${name}.wat`));
+    assert.equal(
+      createHash("sha256").update(wat).digest("hex"),
+      WAT_SHA256,
+      `${name}.wat changed: run node scripts/wasm.mjs (needs wabt's wat2wasm)`,
+    );
+  });
+}
+
+test("the WebAssembly scan answers for the messages editors send, as a full parse does", () => {
+  const sent = [
+    { jsonrpc: "2.0", id: 12, method: "textDocument/hover", params: { position: { line: 3 } } },
+    {
+      jsonrpc: "2.0",
+      method: "textDocument/didChange",
+      params: { textDocument: { uri: "file:///é.go" }, contentChanges: [{ text: 'é\n\t"x"\\' }] },
+    },
+    { jsonrpc: "2.0", id: "7-a", method: "$/cancelRequest" },
+    { jsonrpc: "2.0", id: 123456789012345, error: { code: -32601, message: "no" } },
+    { jsonrpc: "2.0", id: 5, result: [1.5, -2e-7, true, false, null, {}, []] },
+    { jsonrpc: "2.0", id: "é\u0001", method: "café\u0000", params: "日本" },
+  ].map((m) => JSON.stringify(m));
+  sent.push(
+    '{"jsonrpc":"2.0","id":-0,"result":null}',
+    '{"jsonrpc":"2.0","id":1e3,"result":1E+2}',
+    ' {"method" : "exit" } \r\n',
   );
+  for (const text of sent) {
+    const bytes = Buffer.from(text);
+    const scanned = wasmMessageScan(bytes);
+    assert.ok(scanned, `answered: ${text}`);
+    assert.deepEqual(scanned, reference(bytes), text);
+  }
+});
+
+test("the WebAssembly scan declines what it does not settle, and the byte scanner decides", () => {
+  const escapedKey = `{"${String.fromCharCode(0x5c)}u0069d":7,"method":"m"}`;
+  for (const bytes of [
+    Buffer.from(escapedKey),
+    Buffer.from('{"id":1,"id":2,"method":"m"}'),
+    Buffer.from('{"id":[1],"method":"m"}'),
+    Buffer.from(`{"method":"${"m".repeat(5000)}"}`),
+    Buffer.from(`{"a":${"[".repeat(600)}${"]".repeat(600)},"method":"m"}`),
+    Buffer.from([...Buffer.from('{"method":"'), 0xc3, 0x28, ...Buffer.from('"}')]),
+  ]) {
+    const text = bytes.toString("latin1").slice(0, 40);
+    assert.equal(wasmMessageScan(bytes), undefined, text);
+    // What the byte scanner says, reason included (a method this long is refused by it alone).
+    assert.deepEqual(scanMessage([bytes]), new BodyScan(Buffer.from(bytes)).finish(), text);
+  }
+});
+
+test("whatever the WebAssembly scan answers, a full parse answers the same, on corrupted messages", () => {
+  const edit = fc.record({
+    at: fc.nat(),
+    byte: fc.integer({ min: 0, max: 255 }),
+    kind: fc.constantFrom("replace", "insert", "delete"),
+  });
+  let answered = 0;
+  fc.assert(
+    fc.property(messageArb, fc.array(edit, { maxLength: 3 }), (m, edits) => {
+      const bytes = [...Buffer.from(JSON.stringify(m))];
+      for (const e of edits) {
+        const at = e.at % (bytes.length + 1);
+        if (e.kind === "insert") bytes.splice(at, 0, e.byte);
+        else if (e.kind === "delete") bytes.splice(at, 1);
+        else if (at < bytes.length) bytes[at] = e.byte;
+      }
+      const buf = Buffer.from(bytes);
+      const scanned = wasmMessageScan(buf);
+      if (scanned === undefined) return;
+      answered++;
+      assert.deepEqual(scanned, reference(buf), buf.toString("latin1"));
+    }),
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 5000) },
+  );
+  assert.ok(answered > 1000, `answered ${answered}`);
 });
 
 /** A scan that sees the body fill up to each cut, with garbage beyond what has arrived. */
