@@ -83,7 +83,7 @@ const relayScript = path.join(root, "build", "bench", "bare-relay.js");
 
 function printCold(cold: ColdResult): void {
   console.log(
-    `\n(a′) from the first request (fresh processes, no warm-up, ${cold.requests} requests one at a time, ${cold.rounds} rounds alternating): median µs a request, by method`,
+    `\n(a′) from the first request (fresh processes, no warm-up, ${cold.requests} requests one at a time, ${cold.rounds} rounds; in each the three arms side by side, taking turns of 20 requests): median µs a request, by method`,
   );
   console.log(
     "| method | direct | bare relay | guard | guard over relay, pooled | **guard over relay, round by round** |\n|---|---|---|---|---|---|",

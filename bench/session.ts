@@ -165,8 +165,8 @@ export interface ColdResult {
   perBlockUs: Record<Arm, number[]>;
   /**
    * Per method (and "all"): the guard over the relay, round by round (each round's medians, the
-   * two arms run back to back), the median of those differences, µs: a drift of the machine's
-   * speed between rounds (±100 µs a request within minutes here) cancels out.
+   * arms side by side), the median of those differences, µs: a drift of the machine's speed
+   * between rounds (±100 µs a request within minutes here) cancels out.
    */
   pairedUs: Record<string, number>;
 }
@@ -184,14 +184,26 @@ async function probedPlan(dir: string, arms: ArmCommands, total: number): Promis
 const BLOCK = 60;
 
 /**
- * From the first request: a fresh process per arm and round, initialize, the files opened, one
- * hover, then `total` requests one at a time with no warm-up (the first minute of a session).
+ * In a cold round the three arms run side by side and take turns, this many requests each: the
+ * machine's speed drifts by a tenth within a second here (the relay's own median moved from 450
+ * to 700 µs between rounds a second apart), which arms run one after the other do not cancel;
+ * turns of a few milliseconds do. Whole requests one at a time, each arm's in their order.
+ */
+const TURN = 20;
+
+/** The pause before a cold round's first request (see coldSession). */
+const SETTLE_MS = 1500;
+
+/**
+ * From the first request: fresh processes each round, initialize, the files opened, one hover,
+ * then `total` requests one at a time with no warm-up (the first minute of a session), the arms
+ * taking turns (TURN).
  */
 export async function coldSession(
   name: string,
   dir: string,
   arms: ArmCommands,
-  rounds = 10,
+  rounds = 16,
   total = 300,
 ): Promise<ColdResult> {
   const reqs = await probedPlan(dir, arms, total);
@@ -203,38 +215,53 @@ export async function coldSession(
   const blocks: Record<Arm, number[][]> = { direct: [], relay: [], guard: [] };
   /** Each round's median per method (and "all"), per arm. */
   const roundMedians: Array<Record<Arm, Record<string, number>>> = [];
+  const method = (i: number) => (reqs[i] as Req)[0].replace("textDocument/", "");
   for (let r = 0; r < rounds; r++) {
+    // Rotated each round: which arm takes the first turn. The three start at once, so that
+    // none has sat idle while the others started (an idle guard loads its log then).
+    const order = ARMS.map((_, k) => ARMS[(k + r) % ARMS.length] as Arm);
+    const opened = await Promise.all(
+      order.map(async (arm) => {
+        const client = await open(dir, arms[arm]);
+        await timed(client, [hover]);
+        return [arm, client] as const;
+      }),
+    );
+    const clients = Object.fromEntries(opened) as Record<Arm, BenchClient>;
+    // The guard loads its log at a session's first pause, a second in (~25 ms of CPU once, not
+    // a cost of each request): started together, the arms wait for one another that long, so
+    // the pause is given to every arm before the first request, never left to chance.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const start = Object.fromEntries(
+      order.map((arm) => [arm, [cpuMs(clients[arm].pid), cpuMs(clients[arm].pid, true)]]),
+    ) as Record<Arm, [number, number]>;
+    const each: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
+    const ms: Record<Arm, number> = { direct: 0, relay: 0, guard: 0 };
+    for (let from = 0, turn = 0; from < reqs.length; from += TURN, turn++) {
+      for (let k = 0; k < order.length; k++) {
+        const arm = order[(k + turn) % order.length] as Arm;
+        const run = await timed(clients[arm], reqs.slice(from, from + TURN));
+        each[arm].push(...run.each.map((t) => t * 1000));
+        ms[arm] += run.ms;
+      }
+    }
     const thisRound = { direct: {}, relay: {}, guard: {} } as Record<Arm, Record<string, number>>;
     roundMedians.push(thisRound);
-    for (let k = 0; k < ARMS.length; k++) {
-      const arm = ARMS[(k + r) % ARMS.length] as Arm;
-      const client = await open(dir, arms[arm]);
-      await timed(client, [hover]);
-      const [all0, main0] = [cpuMs(client.pid), cpuMs(client.pid, true)];
-      const run = await timed(client, reqs);
-      cpu[arm].push(((cpuMs(client.pid) - all0) * 1000) / reqs.length);
-      mainCpu[arm].push(((cpuMs(client.pid, true) - main0) * 1000) / reqs.length);
-      wall[arm].push((run.ms * 1000) / reqs.length);
-      const mine: Record<string, number[]> = { all: run.each.map((ms) => ms * 1000) };
-      run.each.forEach((ms, i) => {
-        const method = (reqs[i] as Req)[0].replace("textDocument/", "");
-        const list = mine[method] ?? [];
-        list.push(ms * 1000);
-        mine[method] = list;
+    for (const arm of order) {
+      const pid = clients[arm].pid;
+      cpu[arm].push(((cpuMs(pid) - start[arm][0]) * 1000) / reqs.length);
+      mainCpu[arm].push(((cpuMs(pid, true) - start[arm][1]) * 1000) / reqs.length);
+      wall[arm].push((ms[arm] * 1000) / reqs.length);
+      const mine: Record<string, number[]> = { all: each[arm] };
+      each[arm].forEach((us, i) => {
+        const m = method(i);
+        (mine[m] ??= []).push(us);
+        (byMethod[arm][m] ??= []).push(us);
+        (blocks[arm][Math.floor(i / BLOCK)] ??= []).push(us);
       });
       for (const [m, us] of Object.entries(mine)) thisRound[arm][m] = median(us);
-      run.each.forEach((ms, i) => {
-        const b = Math.floor(i / BLOCK);
-        const block = blocks[arm][b] ?? [];
-        block.push(ms * 1000);
-        blocks[arm][b] = block;
-        const method = (reqs[i] as Req)[0].replace("textDocument/", "");
-        const list = byMethod[arm][method] ?? [];
-        list.push(ms * 1000);
-        byMethod[arm][method] = list;
-      });
-      await client.close();
     }
+    for (const arm of order) await clients[arm].close();
   }
   const pairedUs = Object.fromEntries(
     Object.keys(roundMedians[0]?.guard ?? {}).map((m) => [
