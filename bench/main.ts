@@ -171,10 +171,10 @@ try {
   if (!only || only === "session") {
     const runs = [];
     console.log(
-      "\n(a) real sessions: hover/definition/completion/documentSymbol through each arm, 5 rounds alternating; µs a request",
+      "\n(a) real sessions after a warm-up of 1,500 requests: hover/definition/completion/documentSymbol, 5 rounds, in each the three arms side by side in turns of 20 requests (160 with 8 in flight); µs a request",
     );
     console.log(
-      "| module | requests | direct | bare relay | guard | **added over direct** | **added over relay** | p50 direct / relay / guard | p99 direct / relay / guard | CPU a request: relay / guard | guard peak RSS |\n|---|---|---|---|---|---|---|---|---|---|---|",
+      "| module | requests | direct | bare relay | guard | **added over direct** | **added over relay** (round by round) | p50 direct / relay / guard | p99 direct / relay / guard | CPU a request: relay / guard | guard peak RSS |\n|---|---|---|---|---|---|---|---|---|---|---|",
     );
     for (const [name, dir] of [
       ["tiny", tinyModule()],
@@ -190,7 +190,7 @@ try {
             ? `${f(d.p50Us, 0)} / ${f(l.p50Us, 0)} / ${f(g.p50Us, 0)} | ${f(d.p99Us, 0)} / ${f(l.p99Us, 0)} / ${f(g.p99Us, 0)}`
             : "— | —";
         console.log(
-          `| ${name} | ${r.requests}, ${lane} | ${f(d.perRequestUs, 0)} | ${f(l.perRequestUs, 0)} | ${f(g.perRequestUs, 0)} | **${f(g.perRequestUs - d.perRequestUs, 0)}** | **${f(g.perRequestUs - l.perRequestUs, 0)}** | ${pct} | ${f(l.cpuUs, 0)} / ${f(g.cpuUs, 0)} | ${f(g.peakRssMb, 1)} MB |`,
+          `| ${name} | ${r.requests}, ${lane} | ${f(d.perRequestUs, 0)} | ${f(l.perRequestUs, 0)} | ${f(g.perRequestUs, 0)} | **${f(g.perRequestUs - d.perRequestUs, 0)}** | **${f(g.perRequestUs - l.perRequestUs, 0)}** (${f(r.pairedUs, 0)}) | ${pct} | ${f(l.cpuUs, 0)} / ${f(g.cpuUs, 0)} | ${f(g.peakRssMb, 1)} MB |`,
         );
       }
     }

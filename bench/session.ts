@@ -306,8 +306,14 @@ export interface SessionResult {
   requests: number;
   rounds: number;
   arms: Record<Arm, ArmFigures>;
+  /** The guard's wall time a request over the relay's, round by round (side by side), median. */
+  pairedUs: number;
 }
 
+/**
+ * After a warm-up: each arm warmed by WARM_UP requests of its own, then the measured ones with
+ * the arms side by side, taking turns (as coldSession), `window` requests in flight.
+ */
 export async function session(
   name: string,
   dir: string,
@@ -322,24 +328,40 @@ export async function session(
   const cpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
   const mainCpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
   const rss: Record<Arm, number> = { direct: 0, relay: 0, guard: 0 };
+  const turn = TURN * window;
   for (let r = 0; r < rounds; r++) {
-    // Rotate the order too, so no arm always runs first after a gopls exits.
-    for (let k = 0; k < ARMS.length; k++) {
-      const arm = ARMS[(k + r) % ARMS.length] as Arm;
-      const client = await open(dir, arms[arm]);
-      // This process's warm-up: until V8 has compiled the guard's hot paths (its background
-      // compilation runs for the first ~2,000 requests; a long session pays it once).
-      await timed(client, [...reqs, ...reqs].slice(0, WARM_UP));
-      const cpuBefore = cpuMs(client.pid);
-      const mainBefore = cpuMs(client.pid, true);
-      const run = await timed(client, reqs, window);
-      cpu[arm].push(((cpuMs(client.pid) - cpuBefore) * 1000) / reqs.length);
-      mainCpu[arm].push(((cpuMs(client.pid, true) - mainBefore) * 1000) / reqs.length);
-      wall[arm].push((run.ms * 1000) / reqs.length);
-      each[arm].push(...run.each);
-      rss[arm] = Math.max(rss[arm], peakRssMb(client.pid));
-      await client.close();
+    const order = ARMS.map((_, k) => ARMS[(k + r) % ARMS.length] as Arm);
+    const opened = await Promise.all(
+      order.map(async (arm) => {
+        const client = await open(dir, arms[arm]);
+        // This process's warm-up: until V8 has compiled the guard's hot paths (its background
+        // compilation runs for the first ~2,000 requests; a long session pays it once).
+        await timed(client, [...reqs, ...reqs].slice(0, WARM_UP));
+        return [arm, client] as const;
+      }),
+    );
+    const clients = Object.fromEntries(opened) as Record<Arm, BenchClient>;
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const start = Object.fromEntries(
+      order.map((arm) => [arm, [cpuMs(clients[arm].pid), cpuMs(clients[arm].pid, true)]]),
+    ) as Record<Arm, [number, number]>;
+    const ms: Record<Arm, number> = { direct: 0, relay: 0, guard: 0 };
+    for (let from = 0, t = 0; from < reqs.length; from += turn, t++) {
+      for (let k = 0; k < order.length; k++) {
+        const arm = order[(k + t) % order.length] as Arm;
+        const run = await timed(clients[arm], reqs.slice(from, from + turn), window);
+        ms[arm] += run.ms;
+        each[arm].push(...run.each);
+      }
     }
+    for (const arm of order) {
+      const pid = clients[arm].pid;
+      cpu[arm].push(((cpuMs(pid) - start[arm][0]) * 1000) / reqs.length);
+      mainCpu[arm].push(((cpuMs(pid, true) - start[arm][1]) * 1000) / reqs.length);
+      wall[arm].push((ms[arm] * 1000) / reqs.length);
+      rss[arm] = Math.max(rss[arm], peakRssMb(pid));
+    }
+    for (const arm of order) await clients[arm].close();
   }
   const figures = (arm: Arm): ArmFigures => {
     const sorted = [...each[arm]].sort((a, b) => a - b);
@@ -358,5 +380,6 @@ export async function session(
     requests: reqs.length,
     rounds,
     arms: { direct: figures("direct"), relay: figures("relay"), guard: figures("guard") },
+    pairedUs: median(wall.guard.map((g, i) => g - (wall.relay[i] ?? 0))),
   };
 }

@@ -177,7 +177,6 @@ export abstract class SessionCore {
   }
 
   start(): void {
-    prepareMessageScan();
     const reader = new FrameReader({
       maxBodyBytes: this.o.config.maxMessageBytes,
       onFrame: (frame) => this.router.fromEditor(frame),
@@ -321,6 +320,8 @@ export abstract class SessionCore {
     this.editor.initializeAnswered();
     this.workspaceKnown();
     this.o.onInitialized?.();
+    // After the start, not in it: ~1 ms of compiling, while the editor reads the answer.
+    prepareMessageScan();
   }
 
   protected malformed(
