@@ -180,6 +180,13 @@ async function probedPlan(dir: string, arms: ArmCommands, total: number): Promis
   return reqs;
 }
 
+/** Appends a value to the list under key, made if there is none. */
+function add<K extends string | number>(lists: { [k in K]?: number[] }, key: K, value: number) {
+  const list = lists[key] ?? [];
+  list.push(value);
+  lists[key] = list;
+}
+
 /** The requests of a cold run, in blocks: how the cost falls as V8 warms the path. */
 const BLOCK = 60;
 
@@ -203,7 +210,7 @@ export async function coldSession(
   name: string,
   dir: string,
   arms: ArmCommands,
-  rounds = 16,
+  rounds = 24,
   total = 300,
 ): Promise<ColdResult> {
   const reqs = await probedPlan(dir, arms, total);
@@ -255,9 +262,10 @@ export async function coldSession(
       const mine: Record<string, number[]> = { all: each[arm] };
       each[arm].forEach((us, i) => {
         const m = method(i);
-        (mine[m] ??= []).push(us);
-        (byMethod[arm][m] ??= []).push(us);
-        (blocks[arm][Math.floor(i / BLOCK)] ??= []).push(us);
+        const b = Math.floor(i / BLOCK);
+        add(mine, m, us);
+        add(byMethod[arm], m, us);
+        add(blocks[arm], b, us);
       });
       for (const [m, us] of Object.entries(mine)) thisRound[arm][m] = median(us);
     }

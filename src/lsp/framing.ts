@@ -327,16 +327,33 @@ export class FrameSink {
     const stream = this.stream;
     if (this.fd < 0 || stream.writableLength !== 0 || stream.writableCorked || !stream.writable)
       return writeFrame(stream, body);
-    const bytes = wholeFrame(body);
-    if (bytes === undefined) return writeFrame(stream, body);
+    // The original bytes, or a header and the body's pieces as they are (gopls writes a header
+    // and its body in two writes, which often arrive apart): one write(2) or writev(2).
+    const raw = Buffer.isBuffer(body) ? undefined : body.raw;
+    const pieces =
+      raw !== undefined
+        ? [raw]
+        : [frameHeader(body.length), ...(Buffer.isBuffer(body) ? [body] : body.chunks)];
     let written = 0;
     try {
-      written = fs.writeSync(this.fd, bytes);
+      written =
+        pieces.length === 1
+          ? fs.writeSync(this.fd, pieces[0] as Buffer)
+          : fs.writevSync(this.fd, pieces);
     } catch {
       // EAGAIN (the peer is not reading) or an error: the stream takes it as it comes.
     }
-    if (written === bytes.length) return true;
-    return stream.write(bytes.subarray(written)) || stream.writableLength === 0;
+    let left = written;
+    let ok = true;
+    for (const piece of pieces) {
+      if (left >= piece.length) {
+        left -= piece.length;
+        continue;
+      }
+      ok = stream.write(left > 0 ? piece.subarray(left) : piece);
+      left = 0;
+    }
+    return ok || stream.writableLength === 0;
   }
 }
 
@@ -351,9 +368,8 @@ function descriptorOf(stream: FrameStream): number {
 const COPY_BELOW = 64 * 1024;
 
 /**
- * A frame as the one buffer it is written as: its original bytes when it arrived whole, else
- * header and body copied together (gopls writes a header and its body in two writes, which
- * often arrive apart); undefined for a large frame, written as its pieces.
+ * A frame as the one buffer a stream writes it as: its original bytes when it arrived whole,
+ * else header and body copied together; undefined for a large frame, written as its pieces.
  */
 function wholeFrame(body: Buffer | Frame): Buffer | undefined {
   if (!Buffer.isBuffer(body) && body.raw !== undefined) return body.raw;

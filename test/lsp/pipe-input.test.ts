@@ -135,16 +135,24 @@ test("frames written to a pipe's descriptor keep their order when the pipe fills
   /** What went through the stream (net.Socket counts what it wrote itself). */
   const written = () => (cat.stdin as unknown as { bytesWritten: number }).bytesWritten;
   const sent: Buffer[] = [];
+  let n = 0;
+  // A frame that arrived whole (its original bytes), or in two pieces (header and pieces of
+  // body written with writev), by turns.
   const send = (body: string) => {
-    const frame = rawFrame(body);
-    sent.push(frame.raw as Buffer);
-    return sink.write(frame);
+    sent.push(encodeFrame(body));
+    if (n++ % 2 === 0) return sink.write(rawFrame(body));
+    const bytes = Buffer.from(body);
+    const half = bytes.length >> 1;
+    return sink.write({
+      chunks: [bytes.subarray(0, half), bytes.subarray(half)],
+      length: bytes.length,
+    });
   };
   const small = (i: number) =>
     JSON.stringify({ jsonrpc: "2.0", id: i, result: "r".repeat(i % 300) });
-  // Sizes past PIPE_BUF too, which a pipe may take in part.
+  // Sizes past PIPE_BUF and past the pipe itself too, which it takes in part.
   const large = (i: number) =>
-    JSON.stringify({ jsonrpc: "2.0", id: i, result: "L".repeat(9000 + i) });
+    JSON.stringify({ jsonrpc: "2.0", id: i, result: "L".repeat(i % 2 ? 9000 + i : 200_000) });
   assert.equal(send(small(1)), true);
   assert.equal(written(), 0, "written to the descriptor, not through the stream");
   let i = 2;
