@@ -174,7 +174,7 @@ try {
       "\n(a) real sessions after a warm-up of 1,500 requests: hover/definition/completion/documentSymbol, 5 rounds, in each the three arms side by side in turns of 20 requests (160 with 8 in flight); µs a request",
     );
     console.log(
-      "| module | requests | direct | bare relay | guard | **added over direct** | **added over relay** (round by round) | p50 direct / relay / guard | p99 direct / relay / guard | CPU a request: relay / guard | guard peak RSS |\n|---|---|---|---|---|---|---|---|---|---|---|",
+      "| module | requests | direct | bare relay | guard | **added over direct** | **added over relay** (round by round) | p50 direct / relay / guard (guard over relay, round by round) | p99 direct / relay / guard | CPU a request: relay / guard | guard peak RSS |\n|---|---|---|---|---|---|---|---|---|---|---|",
     );
     for (const [name, dir] of [
       ["tiny", tinyModule()],
@@ -187,7 +187,7 @@ try {
         const lane = window === 1 ? "one at a time" : `${window} in flight`;
         const pct =
           window === 1
-            ? `${f(d.p50Us, 0)} / ${f(l.p50Us, 0)} / ${f(g.p50Us, 0)} | ${f(d.p99Us, 0)} / ${f(l.p99Us, 0)} / ${f(g.p99Us, 0)}`
+            ? `${f(d.p50Us, 0)} / ${f(l.p50Us, 0)} / ${f(g.p50Us, 0)} (**${f(r.pairedP50Us, 0)}**) | ${f(d.p99Us, 0)} / ${f(l.p99Us, 0)} / ${f(g.p99Us, 0)}`
             : "— | —";
         console.log(
           `| ${name} | ${r.requests}, ${lane} | ${f(d.perRequestUs, 0)} | ${f(l.perRequestUs, 0)} | ${f(g.perRequestUs, 0)} | **${f(g.perRequestUs - d.perRequestUs, 0)}** | **${f(g.perRequestUs - l.perRequestUs, 0)}** (${f(r.pairedUs, 0)}) | ${pct} | ${f(l.cpuUs, 0)} / ${f(g.cpuUs, 0)} | ${f(g.peakRssMb, 1)} MB |`,

@@ -316,6 +316,8 @@ export interface SessionResult {
   arms: Record<Arm, ArmFigures>;
   /** The guard's wall time a request over the relay's, round by round (side by side), median. */
   pairedUs: number;
+  /** The same for each round's median latency (one at a time only). */
+  pairedP50Us: number;
 }
 
 /**
@@ -336,6 +338,7 @@ export async function session(
   const cpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
   const mainCpu: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
   const rss: Record<Arm, number> = { direct: 0, relay: 0, guard: 0 };
+  const p50s: Array<{ relay: number; guard: number }> = [];
   const turn = TURN * window;
   for (let r = 0; r < rounds; r++) {
     const order = ARMS.map((_, k) => ARMS[(k + r) % ARMS.length] as Arm);
@@ -354,19 +357,22 @@ export async function session(
       order.map((arm) => [arm, [cpuMs(clients[arm].pid), cpuMs(clients[arm].pid, true)]]),
     ) as Record<Arm, [number, number]>;
     const ms: Record<Arm, number> = { direct: 0, relay: 0, guard: 0 };
+    const mine: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
     for (let from = 0, t = 0; from < reqs.length; from += turn, t++) {
       for (let k = 0; k < order.length; k++) {
         const arm = order[(k + t) % order.length] as Arm;
         const run = await timed(clients[arm], reqs.slice(from, from + turn), window);
         ms[arm] += run.ms;
-        each[arm].push(...run.each);
+        mine[arm].push(...run.each);
       }
     }
+    p50s.push({ relay: median(mine.relay), guard: median(mine.guard) });
     for (const arm of order) {
       const pid = clients[arm].pid;
       cpu[arm].push(((cpuMs(pid) - start[arm][0]) * 1000) / reqs.length);
       mainCpu[arm].push(((cpuMs(pid, true) - start[arm][1]) * 1000) / reqs.length);
       wall[arm].push((ms[arm] * 1000) / reqs.length);
+      each[arm].push(...mine[arm]);
       rss[arm] = Math.max(rss[arm], peakRssMb(pid));
     }
     for (const arm of order) await clients[arm].close();
@@ -389,5 +395,6 @@ export async function session(
     rounds,
     arms: { direct: figures("direct"), relay: figures("relay"), guard: figures("guard") },
     pairedUs: median(wall.guard.map((g, i) => g - (wall.relay[i] ?? 0))),
+    pairedP50Us: median(p50s.map((p) => (p.guard - p.relay) * 1000)),
   };
 }
