@@ -202,6 +202,34 @@ const TURN = 20;
 const SETTLE_MS = 1500;
 
 /**
+ * A round's arms started at once, so that none sits idle while the others start, each made
+ * ready by `prepare`; then the pause (SETTLE_MS), and each process's CPU so far (all threads,
+ * main thread). The guard loads its log at a session's first pause, a second in (~25 ms of
+ * CPU once, not a cost of each request): started together, the arms wait for one another that
+ * long, so the pause is given to every arm before the first request, never left to chance.
+ */
+async function startTogether(
+  dir: string,
+  arms: ArmCommands,
+  order: Arm[],
+  prepare: (client: BenchClient) => Promise<unknown>,
+): Promise<{ clients: Record<Arm, BenchClient>; start: Record<Arm, [number, number]> }> {
+  const opened = await Promise.all(
+    order.map(async (arm) => {
+      const client = await open(dir, arms[arm]);
+      await prepare(client);
+      return [arm, client] as const;
+    }),
+  );
+  const clients = Object.fromEntries(opened) as Record<Arm, BenchClient>;
+  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  const start = Object.fromEntries(
+    order.map((arm) => [arm, [cpuMs(clients[arm].pid), cpuMs(clients[arm].pid, true)]]),
+  ) as Record<Arm, [number, number]>;
+  return { clients, start };
+}
+
+/**
  * From the first request: fresh processes each round, initialize, the files opened, one hover,
  * then `total` requests one at a time with no warm-up (the first minute of a session), the arms
  * taking turns (TURN).
@@ -224,24 +252,9 @@ export async function coldSession(
   const roundMedians: Array<Record<Arm, Record<string, number>>> = [];
   const method = (i: number) => (reqs[i] as Req)[0].replace("textDocument/", "");
   for (let r = 0; r < rounds; r++) {
-    // Rotated each round: which arm takes the first turn. The three start at once, so that
-    // none has sat idle while the others started (an idle guard loads its log then).
+    // Rotated each round: which arm takes the first turn.
     const order = ARMS.map((_, k) => ARMS[(k + r) % ARMS.length] as Arm);
-    const opened = await Promise.all(
-      order.map(async (arm) => {
-        const client = await open(dir, arms[arm]);
-        await timed(client, [hover]);
-        return [arm, client] as const;
-      }),
-    );
-    const clients = Object.fromEntries(opened) as Record<Arm, BenchClient>;
-    // The guard loads its log at a session's first pause, a second in (~25 ms of CPU once, not
-    // a cost of each request): started together, the arms wait for one another that long, so
-    // the pause is given to every arm before the first request, never left to chance.
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const start = Object.fromEntries(
-      order.map((arm) => [arm, [cpuMs(clients[arm].pid), cpuMs(clients[arm].pid, true)]]),
-    ) as Record<Arm, [number, number]>;
+    const { clients, start } = await startTogether(dir, arms, order, (c) => timed(c, [hover]));
     const each: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
     const ms: Record<Arm, number> = { direct: 0, relay: 0, guard: 0 };
     for (let from = 0, turn = 0; from < reqs.length; from += TURN, turn++) {
@@ -342,20 +355,11 @@ export async function session(
   const turn = TURN * window;
   for (let r = 0; r < rounds; r++) {
     const order = ARMS.map((_, k) => ARMS[(k + r) % ARMS.length] as Arm);
-    const opened = await Promise.all(
-      order.map(async (arm) => {
-        const client = await open(dir, arms[arm]);
-        // This process's warm-up: until V8 has compiled the guard's hot paths (its background
-        // compilation runs for the first ~2,000 requests; a long session pays it once).
-        await timed(client, [...reqs, ...reqs].slice(0, WARM_UP));
-        return [arm, client] as const;
-      }),
+    // Each process's warm-up: until V8 has compiled the guard's hot paths (its background
+    // compilation runs for the first ~2,000 requests; a long session pays it once).
+    const { clients, start } = await startTogether(dir, arms, order, (c) =>
+      timed(c, [...reqs, ...reqs].slice(0, WARM_UP)),
     );
-    const clients = Object.fromEntries(opened) as Record<Arm, BenchClient>;
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    const start = Object.fromEntries(
-      order.map((arm) => [arm, [cpuMs(clients[arm].pid), cpuMs(clients[arm].pid, true)]]),
-    ) as Record<Arm, [number, number]>;
     const ms: Record<Arm, number> = { direct: 0, relay: 0, guard: 0 };
     const mine: Record<Arm, number[]> = { direct: [], relay: [], guard: [] };
     for (let from = 0, t = 0; from < reqs.length; from += turn, t++) {

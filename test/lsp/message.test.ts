@@ -150,26 +150,32 @@ test("the scanner agrees with a full parse on JSON-RPC shaped objects in any chu
   );
 });
 
+const editArb = fc.record({
+  at: fc.nat(),
+  byte: fc.integer({ min: 0, max: 255 }),
+  kind: fc.constantFrom("replace", "insert", "delete"),
+});
+
+/** A message's bytes with bytes replaced, inserted and deleted. */
+function corrupted(m: unknown, edits: Array<{ at: number; byte: number; kind: string }>): Buffer {
+  const bytes = [...Buffer.from(JSON.stringify(m))];
+  for (const e of edits) {
+    const at = e.at % (bytes.length + 1);
+    if (e.kind === "insert") bytes.splice(at, 0, e.byte);
+    else if (e.kind === "delete") bytes.splice(at, 1);
+    else if (at < bytes.length) bytes[at] = e.byte;
+  }
+  return Buffer.from(bytes);
+}
+
 test("the scanner rejects exactly what a full parse rejects, on corrupted messages", () => {
-  const edit = fc.record({
-    at: fc.nat(),
-    byte: fc.integer({ min: 0, max: 255 }),
-    kind: fc.constantFrom("replace", "insert", "delete"),
-  });
   fc.assert(
     fc.property(
       messageArb,
-      fc.array(edit, { minLength: 1, maxLength: 3 }),
+      fc.array(editArb, { minLength: 1, maxLength: 3 }),
       fc.array(fc.nat(), { maxLength: 4 }),
       (m, edits, cuts) => {
-        const bytes = [...Buffer.from(JSON.stringify(m))];
-        for (const e of edits) {
-          const at = e.at % (bytes.length + 1);
-          if (e.kind === "insert") bytes.splice(at, 0, e.byte);
-          else if (e.kind === "delete") bytes.splice(at, 1);
-          else if (at < bytes.length) bytes[at] = e.byte;
-        }
-        const buf = Buffer.from(bytes);
+        const buf = corrupted(m, edits);
         assert.deepEqual(scanChunked(buf, cuts).ok, reference(buf).ok, buf.toString("latin1"));
       },
     ),
@@ -341,22 +347,10 @@ test("the WebAssembly scan declines what it does not settle, and the byte scanne
 });
 
 test("whatever the WebAssembly scan answers, a full parse answers the same, on corrupted messages", () => {
-  const edit = fc.record({
-    at: fc.nat(),
-    byte: fc.integer({ min: 0, max: 255 }),
-    kind: fc.constantFrom("replace", "insert", "delete"),
-  });
   let answered = 0;
   fc.assert(
-    fc.property(messageArb, fc.array(edit, { maxLength: 3 }), (m, edits) => {
-      const bytes = [...Buffer.from(JSON.stringify(m))];
-      for (const e of edits) {
-        const at = e.at % (bytes.length + 1);
-        if (e.kind === "insert") bytes.splice(at, 0, e.byte);
-        else if (e.kind === "delete") bytes.splice(at, 1);
-        else if (at < bytes.length) bytes[at] = e.byte;
-      }
-      const buf = Buffer.from(bytes);
+    fc.property(messageArb, fc.array(editArb, { maxLength: 3 }), (m, edits) => {
+      const buf = corrupted(m, edits);
       const scanned = wasmMessageScan(buf);
       if (scanned === undefined) return;
       answered++;
