@@ -357,8 +357,12 @@ export class FrameSink {
   }
 }
 
-/** The file descriptor a stdio stream or a child's pipe writes to; -1 where there is none. */
+/**
+ * The file descriptor a stdio stream or a child's pipe writes to; -1 where there is none, and
+ * on Windows, whose pipes libuv opens for overlapped I/O (the stream writes them as it always has).
+ */
 function descriptorOf(stream: FrameStream): number {
+  if (process.platform === "win32") return -1;
   const s = stream as { fd?: unknown; _handle?: { fd?: unknown } };
   const fd = typeof s.fd === "number" ? s.fd : s._handle?.fd;
   return typeof fd === "number" && fd >= 0 ? fd : -1;
