@@ -4,7 +4,7 @@
 
 import type { Writable } from "node:stream";
 import { redact } from "../safe-text.js";
-import { type Frame, FrameSink, writeFrame } from "./framing.js";
+import { type Frame, FrameSink } from "./framing.js";
 import type { MessageId } from "./message.js";
 
 const ALLOWED_BEFORE_INITIALIZE = new Set([
@@ -40,9 +40,10 @@ export class EditorChannel {
   private nextId = 1;
   private readonly waiting = new Map<string, (reply: Reply) => void>();
 
+  /** The editor's stream: gopls's frames and the guard's own messages alike. */
   private readonly sink: FrameSink;
 
-  constructor(private readonly out: Writable) {
+  constructor(out: Writable) {
     this.sink = new FrameSink(out);
   }
 
@@ -84,7 +85,7 @@ export class EditorChannel {
   initializeAnswered(): void {
     if (this.answeredInitialize) return;
     this.answeredInitialize = true;
-    for (const body of this.held.splice(0)) writeFrame(this.out, body);
+    for (const body of this.held.splice(0)) this.sink.write(body);
   }
 
   isGuardId(id: MessageId | null): id is string {
@@ -110,7 +111,7 @@ export class EditorChannel {
 
   private send(message: object, allowedNow: boolean): void {
     const body = Buffer.from(JSON.stringify(message), "utf8");
-    if (allowedNow || this.answeredInitialize) writeFrame(this.out, body);
+    if (allowedNow || this.answeredInitialize) this.sink.write(body);
     else this.held.push(body);
   }
 }

@@ -312,8 +312,7 @@ type FrameStream = NodeJS.WritableStream & {
  * wrapper, the callbacks after it (~15 µs a frame while the code still runs cold, a session's
  * first minutes, and a share of each frame's CPU after). Whatever the descriptor does not take
  * at once (a full pipe) goes on through the stream, which then holds it in order; an error is
- * left to the stream too, which reports it as it always does. Large frames (COPY_BELOW) go
- * through the stream as their pieces.
+ * left to the stream too, which reports it as it always does.
  */
 export class FrameSink {
   private readonly fd: number;
@@ -401,9 +400,8 @@ export function writeFrame(
   const whole = wholeFrame(body);
   if (whole !== undefined) return stream.write(whole) || stream.writableLength === 0;
   const chunks = Buffer.isBuffer(body) ? [body] : body.chunks;
-  const header = `Content-Length: ${body.length}\r\n\r\n`;
   stream.cork();
-  let ok = stream.write(Buffer.from(header, "latin1"));
+  let ok = stream.write(frameHeader(body.length));
   for (const chunk of chunks) ok = stream.write(chunk);
   stream.uncork();
   return ok || stream.writableLength === 0;

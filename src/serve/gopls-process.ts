@@ -4,13 +4,7 @@
 import { type ChildProcessByStdio, spawn } from "node:child_process";
 import type { Readable, Writable } from "node:stream";
 import { DEFAULTS } from "../defaults.js";
-import {
-  type Frame,
-  FrameReader,
-  FrameSink,
-  type FramingError,
-  writeFrame,
-} from "../lsp/framing.js";
+import { type Frame, FrameReader, FrameSink, type FramingError } from "../lsp/framing.js";
 import { readChildOutput } from "../lsp/pipe-input.js";
 import { type FrameStall, StallWatch } from "../lsp/stall.js";
 import { takeEarly } from "./early-gopls.js";
@@ -150,7 +144,7 @@ export class GoplsProcess {
    */
   async stop(graceMs: number, tellExit = true): Promise<Exit> {
     if (this.running && this.child.stdin.writable) {
-      if (tellExit) writeFrame(this.child.stdin, EXIT_NOTIFICATION);
+      if (tellExit) this.sink.write(EXIT_NOTIFICATION);
       this.child.stdin.end();
     }
     for (const signal of ["SIGTERM", "SIGKILL"] as const) {

@@ -80,9 +80,12 @@ export class Router {
       );
     const m = scanned.value;
     const state = this.host.state;
-    // Most messages: to the running gopls, as they are. A small function of its own, so that V8
-    // inlines it where it optimizes the framing (a large one stays at its baseline tier longer).
-    if (m.kind !== "response" && state.name === "running" && !FROM_EDITOR.has(m.method))
+    // Most messages: forwarded as they are, as the table says, before the rest of the routing.
+    if (
+      m.kind !== "response" &&
+      !FROM_EDITOR.has(m.method) &&
+      EDITOR_ROUTES[state.name][m.kind] === "forward"
+    )
       return this.passOn(m, frame);
     if (m.kind === "response") {
       if (this.editor.isGuardId(m.id)) return this.editor.settle(m.id, decode(frame));
@@ -135,7 +138,7 @@ export class Router {
     if (kind === "exit") this.host.exit();
   }
 
-  /** A request or notification the guard does not look into, to the running gopls. */
+  /** A request or notification the guard does not look into, forwarded. */
   private passOn(m: MessageInfo, frame: Frame): void {
     if (m.kind === "request") this.pending.add(m.id, m.method);
     this.toGopls(frame);

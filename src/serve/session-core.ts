@@ -1,4 +1,3 @@
-import type { Readable } from "node:stream";
 import { withEnv } from "../env-lookup.js";
 import { type Finding, sameFault } from "../findings.js";
 import type { Located } from "../gopls/launch.js";
@@ -7,7 +6,7 @@ import { EditorChannel, ErrorCodes } from "../lsp/editor-channel.js";
 import { type Frame, FrameReader } from "../lsp/framing.js";
 import type { MessageId } from "../lsp/message.js";
 import { prepareMessageScan } from "../lsp/message-scan.js";
-import { readChunks } from "../lsp/pipe-input.js";
+import { type ChunkReader, readChunks } from "../lsp/pipe-input.js";
 import { BodyScan } from "../lsp/scan.js";
 import type { FrameStall } from "../lsp/stall.js";
 import { EditorReporter } from "../report/editor.js";
@@ -71,8 +70,7 @@ export abstract class SessionCore {
   /** Chunks read from the editor so far: the session is idle while it does not move. */
   editorChunks = 0;
   /** What the editor's messages are read from, once the session has started. */
-  protected editorIn: Readable | undefined;
-  protected editorDirect = false;
+  protected editorInput: ChunkReader | undefined;
 
   constructor(protected readonly o: SessionOptions) {
     this.editor = new EditorChannel(o.editorOut);
@@ -109,7 +107,7 @@ export abstract class SessionCore {
       onFrame: (frame) => this.router.fromGopls(frame),
       onFramingError: (e) => this.malformed("gopls", e.message, e.evidence, "lsp.malformed_frame"),
       onSpawnError: (path, e) => this.report(notices.spawnFailed(path, e)),
-      onDrain: () => this.editorIn?.resume(),
+      onDrain: () => this.editorInput?.stream.resume(),
       onExit: (exit) => this.goplsExited(exit),
       frameStallMs: o.config.frameStallMs,
       onStall: (stall) => this.goplsStalled(stall),
@@ -172,7 +170,7 @@ export abstract class SessionCore {
       reinitialized: (frame) => this.reinitialized(frame),
       initializeAnswered: (frame) => this.initializeAnswered(frame),
       malformed: (from, reason, evidence, id) => this.malformed(from, reason, evidence, id),
-      pauseEditor: () => this.editorIn?.pause(),
+      pauseEditor: () => this.editorInput?.stream.pause(),
     };
   }
 
@@ -191,13 +189,11 @@ export abstract class SessionCore {
         ),
     });
     const { editorOut } = this.o;
-    const input = readChunks(this.o.editorIn, (chunk: Buffer) => {
+    this.editorInput = readChunks(this.o.editorIn, (chunk: Buffer) => {
       this.editorChunks++;
       reader.push(chunk);
     });
-    const editorIn = input.stream;
-    this.editorIn = editorIn;
-    this.editorDirect = input.direct;
+    const editorIn = this.editorInput.stream;
     editorIn.on("end", () => {
       void this.end(`editor closed stdin${reader.midFrame ? " mid-message" : ""}`, 1);
     });
@@ -345,7 +341,7 @@ export abstract class SessionCore {
     this.parentWatch.stop();
     this.memoryWatch.stop();
     this.sessionFile.remove();
-    this.editorIn?.pause();
+    this.editorInput?.stream.pause();
     this.editor.abandon();
     const exit = await this.supervisor.stop(this.o.config.killGraceMs, tellExit);
     this.o.logger.info(

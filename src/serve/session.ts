@@ -105,7 +105,7 @@ export class Session extends SessionCore {
         spawnedAt: gopls.spawnedAt,
         // How the guard reads each side: straight from the pipe, or through node's streams.
         io: {
-          editor: this.editorDirect ? "direct" : "stream",
+          editor: this.editorInput?.direct ? "direct" : "stream",
           gopls: gopls.direct ? "direct" : "stream",
         },
         args: this.o.goplsArgs,
@@ -328,7 +328,7 @@ export class Session extends SessionCore {
       return void this.relocate(located.path, after);
     const waits = this.supervisor.replace(located.path, this.goplsEnv());
     // Editor input paused for the old gopls's full pipe would wait for a drain that never comes.
-    this.editorIn?.resume();
+    this.editorInput?.stream.resume();
     if (!waits) this.reinitialized(undefined);
   }
 
